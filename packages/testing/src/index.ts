@@ -1,0 +1,3 @@
+export { waitFor } from "./wait-for.ts";
+export { uniqueName } from "./unique-name.ts";
+export { stackEnv, type StackEnv } from "./stack-env.ts";

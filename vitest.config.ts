@@ -1,0 +1,32 @@
+import { defineConfig } from "vitest/config";
+
+// Two tiers (STYLE.md "Tests"):
+// - unit: pure logic next to the source (`x.ts` -> `x.test.ts`), no I/O, runs anywhere;
+// - integration: against the real local stack (Kafka, Apicurio, PostgreSQL, Redis) that
+//   `stack/stack.sh up` starts; the global setup fails fast with the command to run when it is down.
+export default defineConfig({
+  test: {
+    // Flaky tests must be fixed, not retried.
+    retry: 0,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "test/**/*.test.ts"],
+          globalSetup: ["./packages/testing/src/stack-global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Integration files share one broker and one database server; isolation comes from
+          // unique names (topics, groups, schemas), so files may still run in parallel.
+          fileParallelism: true,
+        },
+      },
+    ],
+  },
+});
