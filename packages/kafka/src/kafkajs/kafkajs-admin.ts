@@ -1,0 +1,88 @@
+import type { Admin as KafkaJsAdminClient } from "kafkajs";
+import { classifyKafkaError } from "../kafka-client-error.ts";
+import type { Admin, PartitionOffsets, TopicDescription, TopicSpec } from "../ports.ts";
+
+export class KafkaJsAdmin implements Admin {
+  private connected = false;
+
+  constructor(private readonly admin: KafkaJsAdminClient) {}
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    try {
+      await this.admin.connect();
+      this.connected = true;
+    } catch (error) {
+      throw classifyKafkaError(error);
+    }
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<string[]> {
+    try {
+      const existing = new Set(await this.admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.topic));
+      if (missing.length === 0) return [];
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor ?? 1,
+          configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+      return missing.map((s) => s.topic);
+    } catch (error) {
+      // Another instance creating the same topic concurrently is success for us.
+      if ((error as { type?: string }).type === "TOPIC_ALREADY_EXISTS") return [];
+      throw classifyKafkaError(error);
+    }
+  }
+
+  async describeTopics(topics: string[]): Promise<TopicDescription[]> {
+    try {
+      const metadata = await this.admin.fetchTopicMetadata({ topics });
+      return metadata.topics.map((t) => ({ topic: t.name, partitions: t.partitions.length }));
+    } catch (error) {
+      throw classifyKafkaError(error);
+    }
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    if (topics.length === 0) return;
+    try {
+      await this.admin.deleteTopics({ topics });
+    } catch (error) {
+      throw classifyKafkaError(error);
+    }
+  }
+
+  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    try {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      return offsets
+        .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
+        .sort((a, b) => a.partition - b.partition);
+    } catch (error) {
+      throw classifyKafkaError(error);
+    }
+  }
+
+  async groupOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>> {
+    try {
+      const result = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+      const partitions = result.find((r) => r.topic === topic)?.partitions ?? [];
+      return partitions
+        .map((p) => ({ partition: p.partition, offset: p.offset }))
+        .sort((a, b) => a.partition - b.partition);
+    } catch (error) {
+      throw classifyKafkaError(error);
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    await this.admin.disconnect();
+  }
+}

@@ -1,0 +1,137 @@
+import { type DecodeOptions, SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
+
+/**
+ * Avro encode/decode in the Confluent wire format (magic byte 0, 4-byte big-endian schema id,
+ * Avro binary) against a Confluent-compatible registry (Apicurio's /apis/ccompat/v7 here).
+ */
+export type SchemaCodecErrorCode =
+  /** Not in the Confluent wire format at all (empty, too short, wrong magic byte). */
+  | "SCHEMA_MALFORMED_RECORD"
+  /** The record names a schema id the registry does not know. */
+  | "SCHEMA_UNKNOWN_ID"
+  /** Bytes do not decode with the writer schema they name. */
+  | "SCHEMA_INVALID_PAYLOAD"
+  /** A value we tried to encode does not match its schema. */
+  | "SCHEMA_VALIDATION_FAILED"
+  /** The registry refused a schema (incompatible or invalid). */
+  | "SCHEMA_REJECTED"
+  /** Registry unreachable or answering 5xx: the same call may succeed later. */
+  | "SCHEMA_REGISTRY_UNAVAILABLE";
+
+export class SchemaCodecError extends Error {
+  override readonly name = "SchemaCodecError";
+  constructor(
+    message: string,
+    readonly code: SchemaCodecErrorCode,
+    readonly retriable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface DecodedRecord<T = unknown> {
+  schemaId: number;
+  value: T;
+}
+
+export interface AvroCodec {
+  /** Registers (or finds) the schema under the subject and returns its registry id. */
+  register(subject: string, schema: object): Promise<number>;
+  encode(schemaId: number, value: unknown): Promise<Buffer>;
+  /**
+   * Decodes with the writer schema named in the record; with `readerSchema`, resolves the writer's
+   * data into the reader's shape (Avro schema evolution).
+   */
+  decode<T = unknown>(record: Buffer, readerSchema?: object): Promise<DecodedRecord<T>>;
+}
+
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+/** Reads the schema id of a Confluent-framed record without contacting the registry. */
+export function readSchemaId(record: Buffer): number {
+  if (record.length < HEADER_BYTES || record[0] !== MAGIC_BYTE) {
+    throw new SchemaCodecError(
+      `record is not in the Confluent wire format (length ${record.length}, first byte ${record[0] ?? "none"})`,
+      "SCHEMA_MALFORMED_RECORD",
+      false,
+    );
+  }
+  return record.readInt32BE(1);
+}
+
+export function createAvroCodec(options: { url: string; clientId?: string }): AvroCodec {
+  const registry = new SchemaRegistry({
+    host: options.url,
+    clientId: options.clientId,
+    retry: { retries: 2, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 },
+  });
+
+  return {
+    async register(subject, schema) {
+      try {
+        const { id } = await registry.register(
+          { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+          { subject },
+        );
+        return id;
+      } catch (error) {
+        throw classify(error, `registering ${subject}`, "SCHEMA_REJECTED");
+      }
+    },
+
+    async encode(schemaId, value) {
+      try {
+        return await registry.encode(schemaId, value);
+      } catch (error) {
+        throw classify(error, `encoding with schema ${schemaId}`, "SCHEMA_VALIDATION_FAILED");
+      }
+    },
+
+    async decode<T>(record: Buffer, readerSchema?: object): Promise<DecodedRecord<T>> {
+      const schemaId = readSchemaId(record);
+      try {
+        const value = (await registry.decode(
+          record,
+          readerSchema ? ({ [SchemaType.AVRO]: { readerSchema } } as DecodeOptions) : undefined,
+        )) as T;
+        return { schemaId, value };
+      } catch (error) {
+        throw classify(error, `decoding with schema ${schemaId}`, "SCHEMA_INVALID_PAYLOAD");
+      }
+    },
+  };
+}
+
+function classify(error: unknown, action: string, fallback: SchemaCodecErrorCode): SchemaCodecError {
+  if (error instanceof SchemaCodecError) return error;
+  const status = (error as { status?: unknown }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 404) {
+    return new SchemaCodecError(`${action}: schema not found in the registry`, "SCHEMA_UNKNOWN_ID", false, {
+      cause: error,
+    });
+  }
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return new SchemaCodecError(`${action}: ${message}`, "SCHEMA_REJECTED", false, { cause: error });
+  }
+  if (typeof status === "number" || isNetworkError(error)) {
+    return new SchemaCodecError(
+      `${action}: registry unavailable: ${message}`,
+      "SCHEMA_REGISTRY_UNAVAILABLE",
+      true,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new SchemaCodecError(`${action}: ${message}`, fallback, false, { cause: error });
+}
+
+function isNetworkError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIPE)$/.test(code)
+  );
+}
