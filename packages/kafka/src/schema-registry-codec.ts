@@ -108,15 +108,9 @@ function classify(error: unknown, action: string, fallback: SchemaCodecErrorCode
   if (error instanceof SchemaCodecError) return error;
   const status = (error as { status?: unknown }).status;
   const message = error instanceof Error ? error.message : String(error);
-  if (status === 404) {
-    return new SchemaCodecError(`${action}: schema not found in the registry`, "SCHEMA_UNKNOWN_ID", false, {
-      cause: error,
-    });
-  }
-  if (typeof status === "number" && status >= 400 && status < 500) {
-    return new SchemaCodecError(`${action}: ${message}`, "SCHEMA_REJECTED", false, { cause: error });
-  }
-  if (typeof status === "number" || isNetworkError(error)) {
+  // mappersmith (the registry library's HTTP layer) reports a network failure as a response with
+  // status 400 and the socket error in the message, so the message is checked before the status.
+  if (isNetworkError(error, message) || (typeof status === "number" && status >= 500)) {
     return new SchemaCodecError(
       `${action}: registry unavailable: ${message}`,
       "SCHEMA_REGISTRY_UNAVAILABLE",
@@ -126,12 +120,20 @@ function classify(error: unknown, action: string, fallback: SchemaCodecErrorCode
       },
     );
   }
+  if (status === 404) {
+    return new SchemaCodecError(`${action}: schema not found in the registry`, "SCHEMA_UNKNOWN_ID", false, {
+      cause: error,
+    });
+  }
+  if (typeof status === "number" && status >= 400) {
+    return new SchemaCodecError(`${action}: ${message}`, "SCHEMA_REJECTED", false, { cause: error });
+  }
   return new SchemaCodecError(`${action}: ${message}`, fallback, false, { cause: error });
 }
 
-function isNetworkError(error: unknown): boolean {
+const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIPE|socket hang up|Timeout \(/;
+
+function isNetworkError(error: unknown, message: string): boolean {
   const code = (error as { code?: unknown }).code;
-  return (
-    typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIPE)$/.test(code)
-  );
+  return (typeof code === "string" && NETWORK_ERROR.test(code)) || NETWORK_ERROR.test(message);
 }

@@ -1,3 +1,4 @@
-export { waitFor } from "./wait-for.ts";
+export { runKafkaTool } from "./kafka-tool.ts";
+export { type StackEnv, stackEnv } from "./stack-env.ts";
 export { uniqueName } from "./unique-name.ts";
-export { stackEnv, type StackEnv } from "./stack-env.ts";
+export { waitFor } from "./wait-for.ts";

@@ -1,0 +1,105 @@
+/** The Avro codec against the real Apicurio registry (Confluent-compatible API). */
+import { createAvroCodec, readSchemaId, SchemaCodecError } from "@invoice/kafka";
+import { stackEnv, uniqueName } from "@invoice/testing";
+import { describe, expect, it } from "vitest";
+
+const url = stackEnv().schemaRegistryUrl;
+const v1 = {
+  type: "record",
+  name: "Probe",
+  namespace: "test.codec",
+  fields: [
+    { name: "orderId", type: "string" },
+    { name: "amountVnd", type: "long" },
+  ],
+};
+const v2 = { ...v1, fields: [...v1.fields, { name: "note", type: ["null", "string"], default: null }] };
+const incompatible = { ...v1, fields: [...v1.fields, { name: "required", type: "string" }] };
+
+async function setCompatibility(subject: string, level: string): Promise<void> {
+  const response = await fetch(`${url}/config/${encodeURIComponent(subject)}`, {
+    method: "PUT",
+    headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+    body: JSON.stringify({ compatibility: level }),
+  });
+  expect(response.ok).toBe(true);
+}
+
+describe("Avro codec against the registry", () => {
+  const codec = createAvroCodec({ url });
+
+  it("registers idempotently, encodes in the Confluent wire format and decodes", async () => {
+    const subject = `${uniqueName("codec")}-value`;
+    const id = await codec.register(subject, v1);
+    expect(await codec.register(subject, v1)).toBe(id);
+    const bytes = await codec.encode(id, { orderId: "ORD-1", amountVnd: 1_250_000 });
+    expect(bytes[0]).toBe(0);
+    expect(readSchemaId(bytes)).toBe(id);
+    expect(await codec.decode(bytes)).toEqual({
+      schemaId: id,
+      value: { orderId: "ORD-1", amountVnd: 1_250_000 },
+    });
+  });
+
+  it("decodes old data into a newer reader schema (BACKWARD evolution)", async () => {
+    const subject = `${uniqueName("codec")}-value`;
+    const id = await codec.register(subject, v1);
+    const bytes = await codec.encode(id, { orderId: "ORD-2", amountVnd: 5 });
+    const decoded = await codec.decode(bytes, v2);
+    expect(decoded.value).toEqual({ orderId: "ORD-2", amountVnd: 5, note: null });
+  });
+
+  it("has the registry refuse an incompatible version under BACKWARD", async () => {
+    const subject = `${uniqueName("codec")}-value`;
+    await codec.register(subject, v1);
+    await setCompatibility(subject, "BACKWARD");
+    await expect(codec.register(subject, v2)).resolves.toBeGreaterThan(0);
+    await expect(codec.register(subject, incompatible)).rejects.toMatchObject({
+      code: "SCHEMA_REJECTED",
+      retriable: false,
+    });
+  });
+
+  it("refuses to encode a value that does not match its schema", async () => {
+    const id = await codec.register(`${uniqueName("codec")}-value`, v1);
+    await expect(codec.encode(id, { orderId: 42 })).rejects.toMatchObject({
+      code: "SCHEMA_VALIDATION_FAILED",
+    });
+  });
+
+  it.each([
+    ["empty", Buffer.alloc(0)],
+    ["too short", Buffer.from([0, 0, 1])],
+    ["wrong magic byte", Buffer.from([1, 0, 0, 0, 1, 2])],
+    ["JSON instead of Avro", Buffer.from('{"orderId":"x"}')],
+  ])("classifies a malformed record (%s) as non-retriable", async (_label, bytes) => {
+    const error = await codec.decode(bytes).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaCodecError);
+    expect(error).toMatchObject({ code: "SCHEMA_MALFORMED_RECORD", retriable: false });
+  });
+
+  it("classifies an unknown schema id", async () => {
+    const bytes = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 0x41]);
+    await expect(codec.decode(bytes)).rejects.toMatchObject({ code: "SCHEMA_UNKNOWN_ID", retriable: false });
+  });
+
+  it("classifies bytes that do not decode with the schema they name", async () => {
+    const id = await codec.register(`${uniqueName("codec")}-value`, v1);
+    const header = Buffer.alloc(5);
+    header.writeInt32BE(id, 1);
+    const truncated = Buffer.concat([header, Buffer.from([0x14])]);
+    await expect(codec.decode(truncated)).rejects.toMatchObject({
+      code: "SCHEMA_INVALID_PAYLOAD",
+      retriable: false,
+    });
+  });
+
+  it("classifies an unreachable registry as retriable", async () => {
+    const down = createAvroCodec({ url: "http://127.0.0.1:9/apis/ccompat/v7" });
+    const bytes = Buffer.from([0, 0, 0, 0, 1, 2]);
+    await expect(down.decode(bytes)).rejects.toMatchObject({
+      code: "SCHEMA_REGISTRY_UNAVAILABLE",
+      retriable: true,
+    });
+  });
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The one test command (README "Quick start", and what .ci/run runs):
+#   static checks -> brings the local stack up if it is not running -> unit + integration tests.
+# A stack this script started is stopped again at the end (KEEP_STACK=1 leaves it running).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/bootstrap.sh
+
+echo "[test] lint and format (biome)"
+pnpm exec biome ci .
+echo "[test] typecheck (tsc, every package)"
+pnpm exec turbo run typecheck --output-logs=errors-only
+echo "[test] Avro schemas stay BACKWARD compatible with their previous committed versions"
+pnpm --silent schemas:check
+
+started_stack=0
+if ! bash stack/stack.sh status >/dev/null 2>&1; then
+  echo "[test] local stack not running: starting it"
+  bash stack/stack.sh up
+  started_stack=1
+fi
+stop_stack() {
+  if [ "$started_stack" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then
+    bash stack/stack.sh down || true
+  fi
+}
+trap stop_stack EXIT
+
+mkdir -p .stack
+report=.stack/vitest-report.json
+rm -f "$report"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+
+# One plain closing line CI can read, whatever the runner prints above it.
+if [ -f "$report" ]; then
+  node -e '
+    const r = require(process.argv[1]);
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  ' "$PWD/$report"
+fi
+exit "$status"
