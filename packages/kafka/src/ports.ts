@@ -136,6 +136,11 @@ export interface ConsumerOptions {
   rebalanceTimeoutMs?: number;
   /** Upper bound of one fetch per partition, bytes. */
   maxBytesPerPartition?: number;
+  /**
+   * How long the broker may hold an empty fetch. Also bounds how long disconnect() waits for the
+   * fetch in flight, so it is kept short (default 1000 ms).
+   */
+  maxWaitTimeMs?: number;
 }
 
 export interface KafkaClient {

@@ -64,6 +64,7 @@ export function createKafkaJsClient(options: KafkaJsClientOptions): KafkaClient 
           heartbeatInterval: consumerOptions.heartbeatIntervalMs ?? 3_000,
           rebalanceTimeout: consumerOptions.rebalanceTimeoutMs ?? 60_000,
           maxBytesPerPartition: consumerOptions.maxBytesPerPartition ?? 1_048_576,
+          maxWaitTimeInMs: consumerOptions.maxWaitTimeMs ?? 1_000,
           allowAutoTopicCreation: false,
         }),
       ),

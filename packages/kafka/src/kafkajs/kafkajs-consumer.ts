@@ -48,7 +48,9 @@ export class KafkaJsConsumer implements Consumer {
   async run(options: ConsumerRunOptions): Promise<void> {
     await this.consumer.run({
       autoCommit: false,
-      eachBatchAutoResolve: false,
+      // The fetch position moves past a batch once eachBatch resolves; committing is separate and
+      // explicit (commit()), so a crash re-delivers everything after the last committed offset.
+      eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         await options.eachBatch(
