@@ -1,0 +1,270 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MigrationError, migrate, PRISMA_MIGRATE_LOCK_ID } from "../src/index.ts";
+import { checksumOf, readMigrations } from "../src/migrations-dir.ts";
+import { migrationsDir } from "../src/paths.ts";
+import { connect, createTempDatabase, type TempDatabase } from "./temp-database.ts";
+
+/** Every row of every table in the schema, with its row version (xmin): any write shows up. */
+async function snapshot(client: pg.Client): Promise<Record<string, { rows: number; digest: string }>> {
+  const tables = await client.query<{ name: string }>(
+    "SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'invoice' ORDER BY 1",
+  );
+  const result: Record<string, { rows: number; digest: string }> = {};
+  for (const { name } of tables.rows) {
+    const { rows } = await client.query<{ rows: string; digest: string | null }>(
+      `SELECT count(*) AS rows, md5(string_agg(t.xmin::text || ':' || to_jsonb(t)::text, ',' ORDER BY to_jsonb(t)::text)) AS digest FROM "${name}" t`,
+    );
+    result[name] = { rows: Number(rows[0]?.rows), digest: rows[0]?.digest ?? "" };
+  }
+  return result;
+}
+
+async function expectMigrationError(promise: Promise<unknown>, code: string): Promise<MigrationError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MigrationError);
+  expect((error as MigrationError).code).toBe(code);
+  return error as MigrationError;
+}
+
+async function copyMigrations(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "invoice-migrations-"));
+  await cp(migrationsDir, dir, { recursive: true });
+  return dir;
+}
+
+describe("migrate on an empty database", () => {
+  let db: TempDatabase;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    db = await createTempDatabase("db_migrate");
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  it("applies every migration in order with the bookkeeping prisma migrate deploy writes", async () => {
+    const files = await readMigrations(migrationsDir);
+    const result = await migrate({ databaseUrl: db.url });
+    expect(result.schema).toBe("invoice");
+    expect(result.applied.map((m) => m.name)).toEqual(files.map((f) => f.name));
+    expect(result.seed?.administrativeUnits.inserted).toBeGreaterThan(3000);
+
+    client = await connect(db.url);
+    const { rows } = await client.query("SELECT * FROM _prisma_migrations ORDER BY migration_name");
+    expect(rows).toHaveLength(files.length);
+    for (const [i, row] of rows.entries()) {
+      const file = files[i];
+      expect(row.migration_name).toBe(file?.name);
+      expect(row.checksum).toBe(
+        checksumOf(await readFile(join(migrationsDir, row.migration_name, "migration.sql"), "utf8")),
+      );
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(row.applied_steps_count).toBe(1);
+      expect(row.logs).toBeNull();
+      expect(row.rolled_back_at).toBeNull();
+      expect(row.finished_at.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());
+    }
+
+    // Same DDL as Prisma's schema engine, so `prisma migrate deploy/status` read it as their own.
+    const columns = await client.query(
+      `SELECT column_name, data_type, character_maximum_length AS length, is_nullable, column_default
+         FROM information_schema.columns WHERE table_schema = 'invoice' AND table_name = '_prisma_migrations'
+        ORDER BY ordinal_position`,
+    );
+    expect(columns.rows).toEqual([
+      {
+        column_name: "id",
+        data_type: "character varying",
+        length: 36,
+        is_nullable: "NO",
+        column_default: null,
+      },
+      {
+        column_name: "checksum",
+        data_type: "character varying",
+        length: 64,
+        is_nullable: "NO",
+        column_default: null,
+      },
+      {
+        column_name: "finished_at",
+        data_type: "timestamp with time zone",
+        length: null,
+        is_nullable: "YES",
+        column_default: null,
+      },
+      {
+        column_name: "migration_name",
+        data_type: "character varying",
+        length: 255,
+        is_nullable: "NO",
+        column_default: null,
+      },
+      { column_name: "logs", data_type: "text", length: null, is_nullable: "YES", column_default: null },
+      {
+        column_name: "rolled_back_at",
+        data_type: "timestamp with time zone",
+        length: null,
+        is_nullable: "YES",
+        column_default: null,
+      },
+      {
+        column_name: "started_at",
+        data_type: "timestamp with time zone",
+        length: null,
+        is_nullable: "NO",
+        column_default: "now()",
+      },
+      {
+        column_name: "applied_steps_count",
+        data_type: "integer",
+        length: null,
+        is_nullable: "NO",
+        column_default: "0",
+      },
+    ]);
+  });
+
+  it("changes nothing when run again: no migration, no written row, same bookkeeping", async () => {
+    const before = await snapshot(client);
+    const result = await migrate({ databaseUrl: db.url });
+    expect(result.applied).toEqual([]);
+    expect(result.alreadyApplied.length).toBeGreaterThan(0);
+    const seed = result.seed;
+    expect(seed).not.toBeNull();
+    for (const [table, count] of Object.entries(seed ?? {})) {
+      if (typeof count === "object") expect({ table, ...count }).toEqual({ table, inserted: 0, updated: 0 });
+    }
+    expect(await snapshot(client)).toEqual(before);
+    expect(before.AdministrativeUnit?.rows).toBe(34 + 3321);
+  });
+
+  it("waits for Prisma's advisory lock and gives up with a clear error when it is held", async () => {
+    const holder = await connect(db.url);
+    try {
+      await holder.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK_ID})`);
+      const error = await expectMigrationError(
+        migrate({ databaseUrl: db.url, lockTimeoutMs: 300 }),
+        "MIGRATION_LOCK_TIMEOUT",
+      );
+      expect(error.message).toContain(String(PRISMA_MIGRATE_LOCK_ID));
+    } finally {
+      await holder.end();
+    }
+    // Released with the session: the next run goes through.
+    expect((await migrate({ databaseUrl: db.url, lockTimeoutMs: 5_000 })).applied).toEqual([]);
+  });
+});
+
+describe("migrate refuses inconsistent histories", () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  async function fresh(prefix: string): Promise<{ db: TempDatabase; dir: string }> {
+    const db = await createTempDatabase(prefix);
+    const dir = await copyMigrations();
+    cleanups.push(
+      () => db.drop(),
+      () => rm(dir, { recursive: true, force: true }),
+    );
+    return { db, dir };
+  }
+
+  it("refuses when an applied migration.sql was edited, but accepts a CRLF checkout of it", async () => {
+    const { db, dir } = await fresh("db_tamper");
+    await migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false });
+    const [first] = await readMigrations(dir);
+    if (!first) throw new Error("no migrations");
+    const file = join(dir, first.name, "migration.sql");
+
+    await writeFile(file, first.script.replaceAll("\n", "\r\n"));
+    expect((await migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false })).applied).toEqual([]);
+
+    await writeFile(file, `${first.script}\n-- sneaky edit\n`);
+    const error = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false }),
+      "MIGRATION_CHECKSUM_MISMATCH",
+    );
+    expect(error.message).toContain(first.name);
+  });
+
+  it("rolls a failing migration back, records it like Prisma and refuses until it is resolved", async () => {
+    const { db, dir } = await fresh("db_failed");
+    const broken = "20991231000000_broken";
+    await mkdirMigration(dir, broken, 'CREATE TABLE "Half" ("id" INTEGER);\nSELECT * FROM "NoSuchTable";\n');
+
+    const error = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir }),
+      "MIGRATION_FAILED",
+    );
+    expect(error.message).toContain(broken);
+
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    const { rows } = await client.query("SELECT * FROM _prisma_migrations WHERE migration_name = $1", [
+      broken,
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].finished_at).toBeNull();
+    expect(rows[0].applied_steps_count).toBe(0);
+    expect(rows[0].logs).toContain("NoSuchTable");
+    // The whole migration ran in one transaction: its first statement left nothing behind.
+    expect((await client.query(`SELECT to_regclass('"Half"') AS t`)).rows[0].t).toBeNull();
+
+    const refused = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir }),
+      "MIGRATION_FAILED_PREVIOUSLY",
+    );
+    expect(refused.message).toContain(broken);
+    expect(refused.message).toContain("rolled back");
+
+    // The documented way out: fix the file, mark the failed attempt rolled back, migrate again.
+    await mkdirMigration(dir, broken, 'CREATE TABLE "Half" ("id" INTEGER);\n');
+    await client.query("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = $1", [rows[0].id]);
+    const result = await migrate({ databaseUrl: db.url, migrationsDir: dir });
+    expect(result.applied.map((m) => m.name)).toEqual([broken]);
+  });
+
+  it("refuses a schema that has tables but no migration history", async () => {
+    const { db } = await fresh("db_notempty");
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    await client.query('CREATE SCHEMA invoice; CREATE TABLE invoice."Legacy" (id int)');
+    await expectMigrationError(migrate({ databaseUrl: db.url }), "MIGRATION_SCHEMA_NOT_EMPTY");
+  });
+
+  it("lets concurrent runs race safely: one applies, the other finds nothing to do", async () => {
+    const { db } = await fresh("db_race");
+    const results = await Promise.all([migrate({ databaseUrl: db.url }), migrate({ databaseUrl: db.url })]);
+    const appliedCounts = results.map((r) => r.applied.length).sort();
+    expect(appliedCounts[0]).toBe(0);
+    expect(appliedCounts[1]).toBeGreaterThan(0);
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    const { rows } = await client.query("SELECT count(*)::int AS n FROM _prisma_migrations");
+    expect(rows[0].n).toBe(appliedCounts[1]);
+  });
+
+  it("creates the database when asked to", async () => {
+    const { db } = await fresh("db_create");
+    await db.drop();
+    const result = await migrate({ databaseUrl: db.url, createDatabase: true, seed: false });
+    expect(result.applied.length).toBeGreaterThan(0);
+  });
+});
+
+async function mkdirMigration(dir: string, name: string, sql: string): Promise<void> {
+  await mkdir(join(dir, name), { recursive: true });
+  await writeFile(join(dir, name, "migration.sql"), sql);
+}
