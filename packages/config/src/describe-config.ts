@@ -1,0 +1,46 @@
+const REDACTED = "[REDACTED]";
+
+/** Names whose values are secret whatever their type (`…key` covers credentialsKey, apiKey, *_KEY, `_KEYS` env lists). */
+const SECRET_NAME = /secret|password|passwd|token|signature|authorization|cookie|private|key$|_keys$/i;
+
+/**
+ * A copy of a configuration object that is safe for the start-up log: secret-named fields, any binary
+ * value (keys) and URL passwords are replaced; Maps become objects, bigints strings, functions dropped.
+ * Key ids stay visible, which is what an operator checks after a key rotation.
+ */
+export function describeConfig(config: unknown): unknown {
+  return describe(config, new WeakSet());
+}
+
+function describe(value: unknown, seen: WeakSet<object>): unknown {
+  if (typeof value === "string") return redactUrlPassword(value);
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "function" || typeof value === "symbol") return undefined;
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof Uint8Array) return REDACTED;
+  if (value instanceof Date) return value.toISOString();
+  if (seen.has(value)) return "[Circular]";
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => describe(item, seen));
+  if (value instanceof Set) return [...value].map((item) => describe(item, seen));
+  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    const name = String(key);
+    const described = SECRET_NAME.test(name) && item !== undefined ? REDACTED : describe(item, seen);
+    if (described !== undefined) result[name] = described;
+  }
+  return result;
+}
+
+function redactUrlPassword(value: string): string {
+  if (!value.includes("://") || !value.includes("@")) return value;
+  try {
+    const parsed = new URL(value);
+    if (parsed.password === "") return value;
+    parsed.password = REDACTED;
+    return parsed.toString();
+  } catch {
+    return value;
+  }
+}

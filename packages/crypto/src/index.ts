@@ -1,0 +1,28 @@
+export {
+  type CipherOptions,
+  DecryptionError,
+  type DecryptionErrorCode,
+  decrypt,
+  decryptToString,
+  encrypt,
+  type SealedSecret,
+} from "./aes-gcm.ts";
+export { constantTimeEqual } from "./constant-time.ts";
+export {
+  CREDENTIALS_KEY_HEX_LENGTH,
+  credentialsKeyId,
+  InvalidCredentialsKeyError,
+  type InvalidCredentialsKeyReason,
+  parseCredentialsKey,
+} from "./credentials-key.ts";
+export { createKeyring, InvalidKeyringError, type Keyring } from "./keyring.ts";
+export {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  type SignWebhookInput,
+  signWebhook,
+  type VerifyWebhookInput,
+  verifyWebhook,
+  type WebhookRejection,
+  type WebhookSecrets,
+  type WebhookVerification,
+} from "./webhook-signature.ts";

@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { HttpProblem } from "./http-problem.ts";
+import { json, problem, startTestApp, type TestServer } from "./http-test-support.ts";
+
+let current: TestServer | undefined;
+afterEach(async () => {
+  await current?.running.close();
+  current = undefined;
+});
+
+async function start(options: Parameters<typeof startTestApp>[0] = {}): Promise<TestServer> {
+  current = await startTestApp(options);
+  return current;
+}
+
+describe("problem+json responses", () => {
+  it("answers 404 problem+json for an unknown route, instance without the query string", async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/v1/api/claims/abc?token=secret-claim-token`, {
+      headers: { "x-request-id": "req-404" },
+    });
+    expect(response.status).toBe(404);
+    const body = await problem(response);
+    expect(body).toEqual({
+      type: "about:blank",
+      title: "Not Found",
+      status: 404,
+      code: "NOT_FOUND",
+      detail: "No route for GET /v1/api/claims/abc.",
+      instance: "/v1/api/claims/abc",
+      requestId: "req-404",
+    });
+    expect(JSON.stringify(body)).not.toContain("secret-claim-token");
+  });
+
+  it("business routes live under the base path only", async () => {
+    const { url } = await start({
+      basePath: "/api",
+      routes: (router) => {
+        router.get("/x", (_req, res) => {
+          res.json({ ok: true });
+        });
+      },
+    });
+    expect((await fetch(`${url}/api/x`)).status).toBe(200);
+    expect((await fetch(`${url}/x`)).status).toBe(404);
+    expect((await fetch(`${url}/v1/api/x`)).status).toBe(404);
+  });
+
+  it("turns a thrown HttpProblem into its response, with extensions and headers", async () => {
+    const { url } = await start({
+      routes: (router) => {
+        router.post("/claims", async () => {
+          throw new HttpProblem({
+            status: 422,
+            code: "INVALID_TAX_CODE",
+            title: "Invalid tax code",
+            type: "https://docs.invoice.example/problems/invalid-tax-code",
+            detail: "Mã số thuế (tax code) must have 10 or 13 digits.",
+            extensions: { errors: [{ field: "buyer.taxCode" }], status: 200, code: "OVERRIDE" },
+          });
+        });
+        router.get("/limited", () => {
+          throw new HttpProblem({ status: 429, code: "RATE_LIMITED", headers: { "retry-after": "30" } });
+        });
+      },
+    });
+    const response = await fetch(`${url}/v1/api/claims`, json({}));
+    expect(response.status).toBe(422);
+    expect(await problem(response)).toMatchObject({
+      type: "https://docs.invoice.example/problems/invalid-tax-code",
+      title: "Invalid tax code",
+      status: 422,
+      code: "INVALID_TAX_CODE",
+      detail: "Mã số thuế (tax code) must have 10 or 13 digits.",
+      errors: [{ field: "buyer.taxCode" }],
+    });
+
+    const limited = await fetch(`${url}/v1/api/limited`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("30");
+    expect(await problem(limited)).toMatchObject({ title: "Too Many Requests", code: "RATE_LIMITED" });
+  });
+
+  it.each([
+    [
+      "a thrown Error",
+      () => {
+        throw new Error("password authentication failed for user app at db.internal");
+      },
+    ],
+    [
+      "a rejected promise",
+      async () => {
+        await Promise.reject(new TypeError("Cannot read properties of undefined (reading 'taxCode')"));
+      },
+    ],
+    [
+      "a thrown non-error",
+      () => {
+        throw "db.internal unreachable";
+      },
+    ],
+  ])(
+    "answers a generic 500 for %s, leaking neither message nor stack, and logs it",
+    async (_name, handler) => {
+      const { url, logs } = await start({ routes: (router) => router.get("/fail", handler) });
+      const response = await fetch(`${url}/v1/api/fail`);
+      expect(response.status).toBe(500);
+      const text = await response.clone().text();
+      expect(text).not.toMatch(/db\.internal|password|taxCode|\.ts:\d+|TypeError|stack/);
+      expect(await problem(response)).toMatchObject({
+        type: "about:blank",
+        title: "Internal Server Error",
+        status: 500,
+        code: "INTERNAL_ERROR",
+        instance: "/v1/api/fail",
+        requestId: response.headers.get("x-request-id"),
+      });
+      const failure = logs().find((line) => line.msg === "request failed");
+      expect(failure).toMatchObject({ level: "error", code: "INTERNAL_ERROR" });
+      expect(JSON.stringify(failure?.err)).toMatch(/db\.internal|taxCode/);
+    },
+  );
+
+  it("answers 400 for a path parameter that cannot be decoded", async () => {
+    const { url } = await start({
+      routes: (router) => {
+        router.get("/invoices/:id", (req, res) => {
+          res.json({ id: req.params.id });
+        });
+      },
+    });
+    const response = await fetch(`${url}/v1/api/invoices/%E0%A4%A`);
+    expect(response.status).toBe(400);
+    const body = await problem(response);
+    expect(body).toMatchObject({ status: 400, code: "BAD_REQUEST", title: "Bad Request" });
+    expect(body.detail).toBeUndefined();
+  });
+});

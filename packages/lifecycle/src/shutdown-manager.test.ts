@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { createComponent } from "./component.ts";
+import { ShutdownInProgressError, ShutdownManager } from "./shutdown-manager.ts";
+import { captureLogger } from "./test-logger.ts";
+
+const never = () => new Promise<void>(() => undefined);
+
+function manager(gracePeriodMs = 1000, now?: () => number) {
+  const logger = captureLogger();
+  return { logger, manager: new ShutdownManager({ gracePeriodMs, logger, ...(now ? { now } : {}) }) };
+}
+
+describe("ShutdownManager", () => {
+  it("stops steps in reverse registration order: intake first, database last", async () => {
+    const { manager: shutdown } = manager();
+    const order: string[] = [];
+    for (const name of ["database", "redis", "producer", "consumer", "http"]) {
+      shutdown.register({ name, stop: () => void order.push(name) });
+    }
+    const report = await shutdown.shutdown("SIGTERM");
+    expect(order).toEqual(["http", "consumer", "producer", "redis", "database"]);
+    expect(report.ok).toBe(true);
+    expect(report.reason).toBe("SIGTERM");
+    expect(report.steps.map((step) => [step.name, step.outcome])).toEqual(
+      order.map((name) => [name, "stopped"]),
+    );
+  });
+
+  it("keeps going when a step throws or rejects, and reports it", async () => {
+    const { manager: shutdown, logger } = manager();
+    const order: string[] = [];
+    shutdown.register({ name: "database", stop: () => void order.push("database") });
+    shutdown.register({
+      name: "producer",
+      stop: () => {
+        throw new Error("flush failed");
+      },
+    });
+    shutdown.register({ name: "consumer", stop: () => Promise.reject(new Error("commit failed")) });
+    const report = await shutdown.shutdown("SIGTERM");
+    expect(order).toEqual(["database"]);
+    expect(report.ok).toBe(false);
+    expect(report.steps.map((step) => step.outcome)).toEqual(["failed", "failed", "stopped"]);
+    expect(report.steps[0]?.error).toEqual(new Error("commit failed"));
+    const failures = logger.entries.filter((entry) => entry.message === "shutdown step failed");
+    expect(failures.map((entry) => entry.fields.step)).toEqual(["consumer", "producer"]);
+    expect(logger.entries.at(-1)).toMatchObject({
+      level: "error",
+      message: "shutdown finished with failures",
+      fields: { failed: ["consumer", "producer"] },
+    });
+  });
+
+  it("abandons a step that overruns its budget, aborts its signal and still runs the rest", async () => {
+    const { manager: shutdown } = manager(90);
+    let aborted: AbortSignal | undefined;
+    let databaseClosed = false;
+    shutdown.register({
+      name: "database",
+      stop: () => {
+        databaseClosed = true;
+      },
+    });
+    shutdown.register({
+      name: "consumer",
+      stop: (signal) => {
+        aborted = signal;
+        return never();
+      },
+    });
+    const report = await shutdown.shutdown("SIGTERM");
+    expect(report.steps.map((step) => step.outcome)).toEqual(["timed_out", "stopped"]);
+    expect(aborted?.aborted).toBe(true);
+    expect(databaseClosed).toBe(true);
+    expect(report.ok).toBe(false);
+  });
+
+  it("gives each step its weighted share of the time left, rolling unused time over", async () => {
+    let clock = 0;
+    const { manager: shutdown } = manager(3000, () => clock);
+    shutdown.register({ name: "database", stop: () => undefined });
+    shutdown.register({ name: "producer", stop: () => undefined, weight: 2 });
+    shutdown.register({
+      name: "http",
+      stop: () => {
+        clock += 100;
+      },
+    });
+    const report = await shutdown.shutdown("SIGTERM");
+    // http: 3000 * 1/4; then 2900 left: producer 2900 * 2/3; it took no time, so database gets all 2900.
+    expect(report.steps.map((step) => [step.name, step.budgetMs, step.durationMs])).toEqual([
+      ["http", 750, 100],
+      ["producer", 1933, 0],
+      ["database", 2900, 0],
+    ]);
+  });
+
+  it("skips steps once the grace period is exhausted", async () => {
+    let clock = 0;
+    const { manager: shutdown, logger } = manager(1000, () => clock);
+    shutdown.register({ name: "database", stop: () => undefined });
+    shutdown.register({
+      name: "consumer",
+      stop: () => {
+        clock += 5000;
+      },
+    });
+    const report = await shutdown.shutdown("SIGTERM");
+    expect(report.steps.map((step) => step.outcome)).toEqual(["stopped", "skipped"]);
+    expect(logger.messages()).toContain("shutdown step skipped: grace period exhausted");
+  });
+
+  it("is idempotent: repeated calls share one run and stop each step once", async () => {
+    const { manager: shutdown } = manager();
+    let stops = 0;
+    shutdown.register({ name: "consumer", stop: () => void stops++ });
+    expect(shutdown.state).toBe("running");
+    const first = shutdown.shutdown("SIGTERM");
+    const second = shutdown.shutdown("SIGINT");
+    expect(second).toBe(first);
+    expect(shutdown.state).toBe("stopping");
+    const report = await first;
+    expect(shutdown.state).toBe("stopped");
+    expect(await shutdown.shutdown("again")).toBe(report);
+    expect(report.reason).toBe("SIGTERM");
+    expect(stops).toBe(1);
+  });
+
+  it("refuses registration once shutdown has started", () => {
+    const { manager: shutdown } = manager();
+    void shutdown.shutdown("SIGTERM");
+    expect(() => shutdown.register({ name: "late", stop: () => undefined })).toThrow(ShutdownInProgressError);
+  });
+
+  it.each([
+    ["duplicate name", "consumer", 1, /already registered/],
+    ["zero weight", "other", 0, /weight/],
+    ["negative weight", "other", -1, /weight/],
+    ["NaN weight", "other", Number.NaN, /weight/],
+  ])("refuses a %s", (_name, name, weight, message) => {
+    const { manager: shutdown } = manager();
+    shutdown.register({ name: "consumer", stop: () => undefined });
+    expect(() => shutdown.register({ name, stop: () => undefined, weight })).toThrow(message);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])("refuses a grace period of %s", (gracePeriodMs) => {
+    expect(() => new ShutdownManager({ gracePeriodMs, logger: captureLogger() })).toThrow(RangeError);
+  });
+
+  it("registers components and stops them through their idempotent stop", async () => {
+    const { manager: shutdown } = manager();
+    let stops = 0;
+    const component = createComponent({ start: () => undefined, stop: () => void stops++ });
+    await component.start();
+    shutdown.registerComponent("http", component);
+    await component.stop();
+    const report = await shutdown.shutdown("SIGTERM");
+    expect(report.steps[0]?.outcome).toBe("stopped");
+    expect(stops).toBe(1);
+  });
+
+  it("logs start, each step with its duration, and the end", async () => {
+    const { manager: shutdown, logger } = manager();
+    shutdown.register({ name: "database", stop: () => undefined });
+    shutdown.register({ name: "http", stop: () => undefined });
+    await shutdown.shutdown("SIGTERM");
+    expect(logger.messages()).toEqual([
+      "shutdown started",
+      "shutdown step started",
+      "shutdown step stopped",
+      "shutdown step started",
+      "shutdown step stopped",
+      "shutdown finished",
+    ]);
+    expect(logger.entries[0]?.fields).toMatchObject({ reason: "SIGTERM", steps: ["http", "database"] });
+    const stopped = logger.entries.filter((entry) => entry.message === "shutdown step stopped");
+    expect(stopped.map((entry) => entry.fields.step)).toEqual(["http", "database"]);
+    for (const entry of stopped) expect(typeof entry.fields.durationMs).toBe("number");
+  });
+});

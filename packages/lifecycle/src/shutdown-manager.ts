@@ -1,0 +1,174 @@
+import type { Component } from "./component.ts";
+import type { LifecycleLogger } from "./lifecycle-logger.ts";
+
+/**
+ * One thing to stop at shutdown. `stop` receives a signal that aborts when the step's time budget runs
+ * out, so a drain loop can give up early instead of being abandoned mid-way.
+ */
+export interface ShutdownStep {
+  name: string;
+  stop(signal: AbortSignal): Promise<void> | void;
+  /** Relative share of the grace period (default 1); give draining steps more than closing a pool. */
+  weight?: number;
+}
+
+export type ShutdownStepOutcome = "stopped" | "failed" | "timed_out" | "skipped";
+
+export interface ShutdownStepReport {
+  name: string;
+  outcome: ShutdownStepOutcome;
+  budgetMs: number;
+  durationMs: number;
+  error?: unknown;
+}
+
+export interface ShutdownReport {
+  reason: string;
+  /** True when every step stopped within its budget. */
+  ok: boolean;
+  durationMs: number;
+  steps: ShutdownStepReport[];
+}
+
+export interface ShutdownManagerOptions {
+  /** Total time for all steps (SHUTDOWN_GRACE_MS); keep it below the orchestrator's kill timeout. */
+  gracePeriodMs: number;
+  logger: LifecycleLogger;
+  /** Monotonic milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+export type ShutdownState = "running" | "stopping" | "stopped";
+
+export class ShutdownInProgressError extends Error {
+  readonly code = "SHUTDOWN_IN_PROGRESS";
+  readonly retriable = false;
+
+  constructor(name: string) {
+    super(`cannot register "${name}": shutdown has already started`);
+    this.name = "ShutdownInProgressError";
+  }
+}
+
+/**
+ * Stops registered components in the reverse of their registration (= start) order. Services register in
+ * start order — DB and Redis, producer, consumer, HTTP server — so shutdown runs the documented order:
+ * stop intake → drain in-flight work → commit offsets → flush the producer → close DB and Redis.
+ *
+ * Each step gets a share of the time still left (by weight), so time a fast step does not use rolls over
+ * to the later ones; a step that overruns is abandoned (logged as timed out) and the next one starts.
+ * A failing or hanging step never prevents the rest from running: closing the database must still
+ * happen when the consumer's stop threw.
+ *
+ * `shutdown()` is idempotent: every call returns the same promise, a second call never restarts it.
+ */
+export class ShutdownManager {
+  readonly gracePeriodMs: number;
+  private readonly steps: ShutdownStep[] = [];
+  private readonly logger: LifecycleLogger;
+  private readonly now: () => number;
+  private running: Promise<ShutdownReport> | undefined;
+  private finished = false;
+
+  constructor(options: ShutdownManagerOptions) {
+    if (!Number.isInteger(options.gracePeriodMs) || options.gracePeriodMs <= 0) {
+      throw new RangeError("gracePeriodMs must be a positive integer");
+    }
+    this.gracePeriodMs = options.gracePeriodMs;
+    this.logger = options.logger;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get state(): ShutdownState {
+    if (this.running === undefined) return "running";
+    return this.finished ? "stopped" : "stopping";
+  }
+
+  /** Registers a step; call in start order. Throws once shutdown has begun (it would never be stopped). */
+  register(step: ShutdownStep): void {
+    if (this.running) throw new ShutdownInProgressError(step.name);
+    if (this.steps.some((existing) => existing.name === step.name)) {
+      throw new Error(`a shutdown step named "${step.name}" is already registered`);
+    }
+    const weight = step.weight ?? 1;
+    if (!(weight > 0) || !Number.isFinite(weight))
+      throw new RangeError(`weight of "${step.name}" must be > 0`);
+    this.steps.push(step);
+  }
+
+  /** Registers a {@link Component} under a name (its `stop` ignores the abort signal). */
+  registerComponent(name: string, component: Component, weight?: number): void {
+    this.register({ name, stop: () => component.stop(), weight });
+  }
+
+  shutdown(reason: string): Promise<ShutdownReport> {
+    this.running ??= this.run(reason).finally(() => {
+      this.finished = true;
+    });
+    return this.running;
+  }
+
+  private async run(reason: string): Promise<ShutdownReport> {
+    const startedAt = this.now();
+    const deadline = startedAt + this.gracePeriodMs;
+    const order = [...this.steps].reverse();
+    this.logger.info(
+      { reason, gracePeriodMs: this.gracePeriodMs, steps: order.map((step) => step.name) },
+      "shutdown started",
+    );
+
+    const reports: ShutdownStepReport[] = [];
+    let weightLeft = order.reduce((sum, step) => sum + (step.weight ?? 1), 0);
+    for (const step of order) {
+      const weight = step.weight ?? 1;
+      const remaining = deadline - this.now();
+      const budgetMs = Math.max(0, Math.floor((remaining * weight) / weightLeft));
+      weightLeft -= weight;
+      reports.push(await this.runStep(step, budgetMs));
+    }
+
+    const failed = reports.filter((step) => step.outcome !== "stopped").map((step) => step.name);
+    const report: ShutdownReport = {
+      reason,
+      ok: failed.length === 0,
+      durationMs: Math.round(this.now() - startedAt),
+      steps: reports,
+    };
+    const fields = { reason, durationMs: report.durationMs, failed };
+    if (report.ok) this.logger.info(fields, "shutdown finished");
+    else this.logger.error(fields, "shutdown finished with failures");
+    return report;
+  }
+
+  private async runStep(step: ShutdownStep, budgetMs: number): Promise<ShutdownStepReport> {
+    const base = { name: step.name, budgetMs };
+    if (budgetMs <= 0) {
+      this.logger.warn({ step: step.name }, "shutdown step skipped: grace period exhausted");
+      return { ...base, outcome: "skipped", durationMs: 0 };
+    }
+    this.logger.info({ step: step.name, budgetMs }, "shutdown step started");
+    const startedAt = this.now();
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timed_out">((resolve) => {
+      timer = setTimeout(() => resolve("timed_out"), budgetMs);
+    });
+    try {
+      const outcome = await Promise.race([Promise.resolve().then(() => step.stop(abort.signal)), timedOut]);
+      const durationMs = Math.round(this.now() - startedAt);
+      if (outcome === "timed_out") {
+        abort.abort(new Error(`shutdown step "${step.name}" exceeded its ${budgetMs} ms budget`));
+        this.logger.error({ step: step.name, budgetMs, durationMs }, "shutdown step timed out");
+        return { ...base, outcome: "timed_out", durationMs };
+      }
+      this.logger.info({ step: step.name, durationMs }, "shutdown step stopped");
+      return { ...base, outcome: "stopped", durationMs };
+    } catch (error) {
+      const durationMs = Math.round(this.now() - startedAt);
+      this.logger.error({ step: step.name, durationMs, err: error }, "shutdown step failed");
+      return { ...base, outcome: "failed", durationMs, error };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+export type { Counter, Gauge, Histogram, Registry } from "prom-client";
+export { type CreateLoggerOptions, createLogger, type Logger } from "./logger.ts";
+export {
+  type CreateMetricsOptions,
+  createMetrics,
+  DEFAULT_SECONDS_BUCKETS,
+  invoiceCounter,
+  invoiceGauge,
+  invoiceHistogram,
+} from "./metrics.ts";
+export { REDACTED, redactPaths, SECRET_FIELDS } from "./redaction.ts";
