@@ -1,0 +1,47 @@
+import type { Env } from "@invoice/config";
+import { createLogger, type Logger } from "@invoice/observability";
+import type { PlatformConfig, ServiceName } from "./platform-config.ts";
+import { runMigrate } from "./run-migrate.ts";
+
+export class UnknownRunModeError extends Error {
+  readonly code = "RUN_MODE_UNKNOWN";
+  readonly retriable = false;
+}
+
+export interface LaunchOptions<C extends PlatformConfig> {
+  service: ServiceName;
+  /** The service's long-running modes; the first is the default. `migrate` is always accepted. */
+  modes: readonly [string, ...string[]];
+  argv: readonly string[];
+  env: Env;
+  loadConfig: (env: Env) => C;
+}
+
+export interface Launched<C> {
+  mode: string;
+  config: C;
+  logger: Logger;
+}
+
+/**
+ * The first steps of every service's main.ts: pick the run mode, load and validate configuration
+ * (refusing to start on any problem), create the logger, and run `migrate` to completion when that
+ * is the mode (then returns undefined: the process has nothing left to do).
+ */
+export async function launch<C extends PlatformConfig>(
+  options: LaunchOptions<C>,
+): Promise<Launched<C> | undefined> {
+  const mode = options.argv[0] ?? options.modes[0];
+  if (mode !== "migrate" && !options.modes.includes(mode)) {
+    throw new UnknownRunModeError(
+      `unknown run mode "${mode}" for ${options.service}; expected one of: ${[...options.modes, "migrate"].join(", ")}`,
+    );
+  }
+  const config = options.loadConfig(options.env);
+  const logger = createLogger({ service: options.service, level: config.runtime.logLevel }).child({ mode });
+  if (mode === "migrate") {
+    await runMigrate(config, logger);
+    return undefined;
+  }
+  return { mode, config, logger };
+}

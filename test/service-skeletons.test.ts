@@ -1,0 +1,155 @@
+/**
+ * The four service skeletons, run as real processes against the real stack: migrate mode, health,
+ * readiness, metrics, problem+json, graceful shutdown, and the start-up refusals an operator relies on.
+ */
+import { randomBytes } from "node:crypto";
+import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName } from "@invoice/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const SERVICES = ["ingest", "issuer", "claims", "cdc-sync"] as const;
+const stack = stackEnv();
+const database = uniqueName("skeletons");
+const databaseUrl = `postgresql://postgres@127.0.0.1:5432/${database}?schema=invoice`;
+const credentialsKey = randomBytes(32).toString("hex");
+
+function baseEnv(workerId: number): Record<string, string> {
+  return {
+    KAFKA_BROKERS: stack.kafkaBrokers.join(","),
+    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+    REDIS_URL: stack.redisUrl,
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    APP_ENV_INVOICE_WORKER_ID: String(workerId),
+    APP_ENV_INVOICE_CREDENTIALS_KEY: credentialsKey,
+    SHUTDOWN_GRACE_MS: "10000",
+  };
+}
+
+async function getJson(port: number, path: string) {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return {
+    status: response.status,
+    type: response.headers.get("content-type") ?? "",
+    body: await response.json(),
+  };
+}
+
+async function runToExit(service: string, args: string[], env: Record<string, string>) {
+  const proc = startServiceProcess(service, args, env);
+  const code = await proc.exited;
+  return { code, logs: proc.logs, stderr: proc.stderr() };
+}
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres" });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await client.end();
+});
+
+describe("migrate run mode", () => {
+  it("creates the database, applies migrations and seed, creates topics, registers schemas; idempotent", async () => {
+    const first = await runToExit("issuer", ["migrate"], baseEnv(1));
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const done = first.logs.find((l) => l.msg === "migrate done");
+    expect((done?.appliedMigrations as string[]).length).toBeGreaterThan(0);
+    expect(Object.keys(done?.schemaIds as object)).toContain("invoice.issuance");
+
+    const second = await runToExit("issuer", ["migrate"], baseEnv(1));
+    expect(second.code).toBe(0);
+    expect(second.logs.find((l) => l.msg === "migrate done")?.appliedMigrations).toEqual([]);
+  });
+});
+
+describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
+  "%s skeleton",
+  (service, workerId) => {
+    let proc: ServiceProcess;
+    let port: number;
+
+    beforeAll(async () => {
+      proc = startServiceProcess(service, [], baseEnv(workerId));
+      port = await proc.port();
+    });
+    afterAll(async () => {
+      await proc?.stop("SIGKILL");
+    });
+
+    it("answers /health and, with its dependencies up, /ready", async () => {
+      expect(await getJson(port, "/health")).toMatchObject({ status: 200, body: { status: "ok" } });
+      const ready = await getJson(port, "/ready");
+      expect(ready.status).toBe(200);
+      expect(Object.values(ready.body.checks).every((c) => (c as { status: string }).status === "ok")).toBe(
+        true,
+      );
+      expect(Object.keys(ready.body.checks).length).toBeGreaterThan(0);
+    });
+
+    it("exposes Prometheus metrics labelled with the service", async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(new RegExp(`process_cpu_seconds_total\\{service="${service}"\\}`));
+    });
+
+    it("answers an unknown route with problem+json", async () => {
+      const result = await getJson(port, "/v1/api/nope");
+      expect(result.status).toBe(404);
+      expect(result.type).toContain("application/problem+json");
+      expect(result.body).toMatchObject({ status: 404 });
+    });
+
+    it("logs its identity at start-up", () => {
+      const started = proc.logs.find((l) => l.msg === "service started");
+      expect(started).toMatchObject({ serviceCode: "SVC-00150-INVOICE", workerId });
+      expect(JSON.stringify(started)).not.toContain(credentialsKey);
+    });
+
+    it("shuts down cleanly on SIGTERM", async () => {
+      expect(await proc.stop("SIGTERM")).toBe(0);
+    });
+  },
+);
+
+describe("readiness with a dependency down", () => {
+  it("keeps /health up and reports the unreachable dependency on /ready", async () => {
+    const proc = startServiceProcess("ingest", [], { ...baseEnv(20), REDIS_URL: "redis://127.0.0.1:1" });
+    try {
+      const port = await proc.port();
+      expect((await getJson(port, "/health")).status).toBe(200);
+      const ready = await getJson(port, "/ready");
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.redis).toMatchObject({ status: "failed" });
+      expect(ready.body.checks.postgres).toMatchObject({ status: "ok" });
+    } finally {
+      await proc.stop("SIGKILL");
+    }
+  });
+});
+
+describe("start-up refusals", () => {
+  it("refuses production without an explicit identity, naming the variables", async () => {
+    const env = { ...baseEnv(1), APP_ENV: "production" };
+    delete (env as Record<string, string | undefined>).APP_ENV_INVOICE_WORKER_ID;
+    const result = await runToExit("ingest", [], env);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain("APP_ENV_INVOICE_WORKER_ID");
+    expect(result.stderr).toContain("APP_ENV_INVOICE_SERVICE_CODE");
+  });
+
+  it("refuses a credentials key that is not 64 hex characters, without echoing it", async () => {
+    const badKey = credentialsKey.slice(0, 63);
+    const result = await runToExit("issuer", [], { ...baseEnv(1), APP_ENV_INVOICE_CREDENTIALS_KEY: badKey });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain("APP_ENV_INVOICE_CREDENTIALS_KEY");
+    expect(result.stderr).not.toContain(badKey);
+  });
+
+  it("refuses an unknown run mode", async () => {
+    const result = await runToExit("claims", ["sideways"], baseEnv(1));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('unknown run mode "sideways"');
+  });
+});
