@@ -27,4 +27,4 @@ say "installing dependencies (pnpm install --frozen-lockfile)"
 pnpm install --frozen-lockfile --reporter=silent
 
 say "generating the Prisma client"
-pnpm --silent db:generate
+pnpm --silent db:generate >/dev/null
