@@ -42,7 +42,7 @@ export const sampleIssuanceEvents: IssuanceEvent[] = [
           quantity: "2",
           unitPriceVnd: 625_000,
           discountVnd: 0,
-          vatCategory: "8",
+          vatCategory: "10",
           reducedRateEligible: true,
         },
       ],

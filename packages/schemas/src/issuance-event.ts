@@ -23,7 +23,7 @@ export interface OrderLine {
   quantity: string;
   unitPriceVnd: number;
   discountVnd: number;
-  /** 10, 8, 5, 0, KCT, KKKNT or KHAC:<rate>. */
+  /** Nature of the goods: 10, 5, 0, KCT, KKKNT or KHAC:<rate>; the rate itself follows the invoice date. */
   vatCategory: string;
   reducedRateEligible: boolean;
 }

@@ -1,0 +1,95 @@
+// Public API of @invoice/domain: pure functions and types, no I/O.
+
+export {
+  type BuyerErrorCode,
+  type BuyerResult,
+  normalizeBuyer,
+  sameBuyer,
+  sameTaxIdentity,
+} from "./buyer.ts";
+export { buildInvoiceDocument } from "./document/build-document.ts";
+export { invoiceDocumentToXml } from "./document/document-xml.ts";
+export { normalizeText } from "./document/text.ts";
+export {
+  type BuildDocumentResult,
+  type DocumentIssue,
+  type DocumentLine,
+  type DocumentVatRow,
+  INVOICE_FORMAT_VERSION,
+  type InvoiceCorrectionInput,
+  type InvoiceDocument,
+  type InvoiceSnapshot,
+  type SellerSnapshot,
+} from "./document/types.ts";
+export { escapeXml } from "./document/xml-writer.ts";
+export * from "./events.ts";
+export { isLocalDate, type LocalDate, vietnamDateOf } from "./local-date.ts";
+export { type Decision, decide } from "./order/decide.ts";
+export type {
+  AuditOutcome,
+  AuditRecord,
+  Effect,
+  EffectType,
+  InvoiceReference,
+  RejectCode,
+  ReviewCode,
+} from "./order/effects.ts";
+export { DEFAULT_MERCHANT_POLICY, type MerchantPolicy } from "./order/policy.ts";
+export {
+  activeInvoice,
+  type BuyerFact,
+  type ClaimRecord,
+  type CorrectionReason,
+  effectiveBuyer,
+  type Failure,
+  type InvoiceRecord,
+  MAX_APPLIED_EVENT_IDS,
+  ORDER_STATUSES,
+  type OrderState,
+  type OrderStatus,
+  type PaymentFact,
+  type RefundFact,
+} from "./order/state.ts";
+export type { FreshIds } from "./order/step.ts";
+export { INVOICE_KEY_NAMESPACE, invoiceTransactionUuid } from "./order/transaction-uuid.ts";
+export {
+  type InvoiceKindLetter,
+  type InvoiceSymbol,
+  type InvoiceSymbolErrorCode,
+  type InvoiceSymbolResult,
+  parseInvoiceSymbol,
+} from "./symbol/invoice-symbol.ts";
+export {
+  type PersonalIdErrorCode,
+  type PersonalIdResult,
+  type TaxCodeErrorCode,
+  type TaxCodeKind,
+  type TaxCodeResult,
+  taxCodeCheckDigit,
+  validatePersonalId,
+  validateTaxCode,
+} from "./tax-code/tax-code.ts";
+export {
+  type ComputedLine,
+  type ComputeTotalsOptions,
+  computeInvoiceTotals,
+  type InvoiceLineInput,
+  type InvoiceTotals,
+  type TotalsErrorCode,
+  type TotalsResult,
+  type VatBreakdownRow,
+} from "./vat/totals.ts";
+export {
+  type VatCategory,
+  type VatPolicy,
+  type VatReductionPeriod,
+  VIETNAM_VAT_POLICY,
+} from "./vat/vat-policy.ts";
+export {
+  compareVatRates,
+  resolveVatRate,
+  type VatRate,
+  type VatRateErrorCode,
+  type VatRateResult,
+} from "./vat/vat-rate.ts";
+export { amountInWords } from "./words/amount-in-words.ts";

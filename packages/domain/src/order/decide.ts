@@ -1,0 +1,97 @@
+import { ISSUANCE_EVENT_TYPES, type IssuanceEvent, type IssuanceEventType } from "../events.ts";
+import type { Effect } from "./effects.ts";
+import { onClaimSubmitted, onInvoiceRequested } from "./on-buyer.ts";
+import { onClaimExpired } from "./on-claim-expired.ts";
+import { onPaymentSucceeded } from "./on-payment.ts";
+import { onProviderCallback } from "./on-provider-callback.ts";
+import { onPaymentRefunded } from "./on-refund.ts";
+import { onReplayRequested } from "./on-replay.ts";
+import type { MerchantPolicy } from "./policy.ts";
+import { type OrderState, rememberEventId } from "./state.ts";
+import { type DecideContext, type FreshIds, type Step, StepBuilder } from "./step.ts";
+
+export interface Decision {
+  /** The state to persist; undefined when the order has no state and the event created none. */
+  next: OrderState | undefined;
+  /** In order. Always ends with exactly one RecordAudit, except for duplicates (no effects at all). */
+  effects: Effect[];
+  /** The eventId was already applied: nothing changed and nothing is to be done. */
+  duplicate?: true;
+}
+
+type Handlers = { [T in IssuanceEventType]: (ctx: DecideContext<T>) => Step };
+
+const HANDLERS: Handlers = {
+  PaymentSucceeded: onPaymentSucceeded,
+  InvoiceRequested: onInvoiceRequested,
+  ClaimSubmitted: onClaimSubmitted,
+  ClaimExpired: onClaimExpired,
+  ReplayRequested: onReplayRequested,
+  PaymentRefunded: onPaymentRefunded,
+  ProviderCallback: onProviderCallback,
+};
+
+function envelopeProblem(event: IssuanceEvent): string | undefined {
+  if (typeof event.eventId !== "string" || event.eventId === "") return "eventId is missing";
+  if (typeof event.orderId !== "string" || event.orderId === "") return "orderId is missing";
+  if (typeof event.merchantId !== "string" || event.merchantId === "") return "merchantId is missing";
+  if (!Number.isFinite(event.occurredAt)) return "occurredAt is not an epoch-ms number";
+  if (!ISSUANCE_EVENT_TYPES.includes(event.type)) return `unknown event type ${String(event.type)}`;
+  if (typeof event.payload !== "object" || event.payload === null) return "payload is missing";
+  return undefined;
+}
+
+function route(ctx: DecideContext): Step {
+  // The mapped handler table guarantees the payload type matches event.type.
+  const handler = HANDLERS[ctx.event.type] as (ctx: DecideContext) => Step;
+  return handler(ctx);
+}
+
+/**
+ * The per-order state machine (DESIGN.md section 4): a pure function of the order's state, one
+ * event, the current time and the merchant's policy. Effects are data for the issuer to perform.
+ *
+ * - An eventId already applied returns `{ next: state, effects: [], duplicate: true }`.
+ * - A rejected event leaves the state as it was and is not remembered, so a redelivery is
+ *   evaluated again (a refund that arrived before its payment applies once the payment has).
+ * - Every other decision ends with one RecordAudit effect.
+ *
+ * Throws only on programming errors (state of another order, missing fresh ids when a claim opens).
+ */
+export function decide(
+  state: OrderState | undefined,
+  event: IssuanceEvent,
+  now: number,
+  policy: MerchantPolicy,
+  fresh: FreshIds,
+): Decision {
+  if (state && (state.orderId !== event.orderId || state.merchantId !== event.merchantId)) {
+    throw new Error(
+      `event for ${event.merchantId}/${event.orderId} applied to ${state.merchantId}/${state.orderId}`,
+    );
+  }
+  if (state?.appliedEventIds.includes(event.eventId)) return { next: state, effects: [], duplicate: true };
+  const ctx: DecideContext = { state, event, now, policy, fresh };
+  const problem = envelopeProblem(event);
+  const step = problem ? new StepBuilder(ctx).reject("INVALID_EVENT", problem, false) : route(ctx);
+
+  const before = state?.status ?? null;
+  let next = step.next;
+  if (next && step.outcome !== "rejected") {
+    next = { ...next, appliedEventIds: rememberEventId(next.appliedEventIds, event.eventId) };
+  }
+  const audit: Effect = {
+    type: "RecordAudit",
+    audit: {
+      eventId: String(event.eventId),
+      eventType: event.type,
+      outcome: step.outcome,
+      before,
+      after: next?.status ?? null,
+      actor: event.type === "ReplayRequested" ? String(event.payload?.requestedBy ?? "unknown") : "system",
+      correlationId: String(event.eventId),
+      ...(step.note !== undefined ? { note: step.note } : {}),
+    },
+  };
+  return { next, effects: [...step.effects, audit] };
+}

@@ -1,0 +1,71 @@
+import type { InvoiceBuyer } from "../events.ts";
+import type { Effect } from "./effects.ts";
+import type { BuyerFact, ClaimRecord, InvoiceRecord, OrderState } from "./state.ts";
+import type { StepBuilder } from "./step.ts";
+import { invoiceTransactionUuid } from "./transaction-uuid.ts";
+
+const ORIGINAL_SEQ = 1;
+
+/** a is newer than b: later occurredAt, ties broken by eventId so the choice is order-independent. */
+export function isNewer(
+  a: { occurredAt: number; eventId: string },
+  b: { occurredAt: number; eventId: string },
+) {
+  return a.occurredAt > b.occurredAt || (a.occurredAt === b.occurredAt && a.eventId > b.eventId);
+}
+
+export function withNewestBuyer(state: OrderState, fact: BuyerFact): OrderState {
+  if (state.buyer && !isNewer(fact, state.buyer)) return state;
+  return { ...state, buyer: fact };
+}
+
+/**
+ * Creates the order's original invoice and the one IssueInvoice effect it will ever get. Calling
+ * it twice for an order is a bug in the machine, so it throws rather than issue a second invoice.
+ */
+export function startOriginalIssuance(
+  b: StepBuilder,
+  state: OrderState,
+  fact: BuyerFact | undefined,
+): OrderState {
+  if (state.invoices.some((i) => i.role === "original")) {
+    throw new Error(`order ${state.orderId} already has an original invoice`);
+  }
+  if (!state.payment) throw new Error(`order ${state.orderId} is not paid`);
+  const buyer: InvoiceBuyer = fact ? fact.buyer : { kind: "anonymous" };
+  const transactionUuid = invoiceTransactionUuid(state.merchantId, state.orderId, ORIGINAL_SEQ);
+  const invoice: InvoiceRecord = {
+    seq: ORIGINAL_SEQ,
+    role: "original",
+    transactionUuid,
+    buyer,
+    status: "issuing",
+  };
+  if (fact) invoice.buyerOccurredAt = fact.occurredAt;
+  b.push({ type: "IssueInvoice", invoiceSeq: ORIGINAL_SEQ, transactionUuid, buyer, payment: state.payment });
+  return { ...state, status: "ISSUING", invoices: [...state.invoices, invoice] };
+}
+
+export function openClaim(b: StepBuilder, state: OrderState, token: string, deadline: number): OrderState {
+  if (typeof token !== "string" || token.length < 16) {
+    throw new Error("decide needs fresh.claimToken (a random UUID) to open a claim");
+  }
+  b.push({ type: "OpenClaim", claimToken: token, deadline });
+  b.publish("ClaimOpened", { claimToken: token, claimDeadline: deadline });
+  return { ...state, status: "AWAITING_CLAIM", claim: { token, deadline, status: "open" } };
+}
+
+/** Closes an open claim (no-op when there is none or it is already closed). */
+export function closeClaim(
+  b: StepBuilder,
+  state: OrderState,
+  reason: Extract<Effect, { type: "CloseClaim" }>["reason"],
+): OrderState {
+  const claim = state.claim;
+  if (claim?.status !== "open") return state;
+  b.push({ type: "CloseClaim", claimToken: claim.token, reason });
+  if (reason === "expired") b.publish("ClaimExpired", { claimToken: claim.token });
+  else b.publish("ClaimResolved", { claimToken: claim.token, reason });
+  const status: ClaimRecord["status"] = reason;
+  return { ...state, claim: { ...claim, status } };
+}
