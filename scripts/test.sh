@@ -9,7 +9,7 @@ bash scripts/bootstrap.sh
 export TURBO_TELEMETRY_DISABLED=1
 
 echo "[test] lint and format (biome)"
-pnpm exec biome ci .
+pnpm exec biome ci . --colors=off
 echo "[test] typecheck (tsc, every package)"
 pnpm exec turbo run typecheck --output-logs=errors-only
 echo "[test] Avro schemas stay BACKWARD compatible with their previous committed versions"
