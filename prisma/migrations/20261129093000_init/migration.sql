@@ -1,5 +1,5 @@
 -- CreateEnum
-CREATE TYPE "InvoiceStatus" AS ENUM ('REQUESTED', 'AWAITING_CLAIM', 'ISSUING', 'ISSUED', 'FAILED', 'CANCELLED', 'ADJUSTED', 'REPLACED');
+CREATE TYPE "InvoiceStatus" AS ENUM ('REQUESTED', 'AWAITING_CLAIM', 'ISSUING', 'ISSUED', 'FAILED', 'ADJUSTED', 'REPLACED');
 
 -- CreateEnum
 CREATE TYPE "InvoiceKind" AS ENUM ('ORIGINAL', 'REPLACEMENT', 'ADJUSTMENT');
@@ -440,9 +440,9 @@ ALTER TABLE "AdministrativeUnit" ADD CONSTRAINT "AdministrativeUnit_parentCode_f
 -- ---------------------------------------------------------------------------------------------
 
 -- CreateIndex
--- At most one ACTIVE invoice per order. FAILED, CANCELLED and REPLACED invoices, soft-deleted rows and
+-- At most one ACTIVE invoice per order. FAILED (including refunded before issuance) and REPLACED invoices, soft-deleted rows and
 -- adjustment invoices (which amend the active one) do not count.
-CREATE UNIQUE INDEX "Invoice_merchantId_orderId_active_key" ON "Invoice"("merchantId", "orderId") WHERE "deletedAt" IS NULL AND "status" NOT IN ('FAILED', 'CANCELLED', 'REPLACED') AND "kind" <> 'ADJUSTMENT';
+CREATE UNIQUE INDEX "Invoice_merchantId_orderId_active_key" ON "Invoice"("merchantId", "orderId") WHERE "deletedAt" IS NULL AND "status" NOT IN ('FAILED', 'REPLACED') AND "kind" <> 'ADJUSTMENT';
 
 -- CreateIndex
 -- An open claim token identifies exactly one claim, and an invoice has at most one open claim.
