@@ -12,6 +12,8 @@ echo "[test] lint and format (biome)"
 pnpm exec biome ci . --colors=off
 echo "[test] typecheck (tsc, every package)"
 pnpm exec turbo run typecheck --output-logs=errors-only
+echo "[test] unused files and dependencies (knip)"
+pnpm exec knip --no-config-hints
 echo "[test] Avro schemas stay BACKWARD compatible with their previous committed versions"
 pnpm --silent schemas:check
 
