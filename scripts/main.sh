@@ -12,10 +12,41 @@ say() { printf '[main] %s\n' "$*" >&2; }
 
 bash scripts/bootstrap.sh
 
+declare -A PORTS=([ingest]=31140 [claims]=31141 [issuer]=31142 [cdc-sync]=31143)
+declare -A WORKER_IDS=([ingest]=1 [claims]=2 [issuer]=3 [cdc-sync]=4)
+SERVICES=(ingest issuer claims cdc-sync)
+pids=()
 started_stack=0
+
+# Installed before anything starts, so every exit path (a failed migrate included) stops what
+# this run started: the services always, the stack only if this run brought it up.
+stop_all() {
+  trap - EXIT INT TERM
+  if ((${#pids[@]})); then
+    say "stopping services"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  fi
+  if [ "$started_stack" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then bash stack/stack.sh down; fi
+}
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+
+mkdir -p .stack/run .stack/logs
+# Services left over from a run that was killed (SIGKILL skips the trap) still hold their ports.
+for svc in "${SERVICES[@]}"; do
+  pidfile=".stack/run/$svc.pid"
+  if [ -f "$pidfile" ] && pid=$(cat "$pidfile") && kill -0 "$pid" 2>/dev/null \
+     && grep -q "services/$svc/src/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
+    say "stopping $svc left over from an earlier run (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+done
+
 if ! bash stack/stack.sh status >/dev/null 2>&1; then
-  bash stack/stack.sh up
   started_stack=1
+  bash stack/stack.sh up
 fi
 set -a
 eval "$(bash stack/stack.sh env)"
@@ -23,7 +54,6 @@ set +a
 export TURBO_TELEMETRY_DISABLED=1
 
 # A local-only credentials key, made once per checkout; production sets its own (ADR 0006).
-mkdir -p .stack/run .stack/logs
 if [ -z "${APP_ENV_INVOICE_CREDENTIALS_KEY:-}" ]; then
   [ -s .stack/dev-credentials.key ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > .stack/dev-credentials.key
   APP_ENV_INVOICE_CREDENTIALS_KEY=$(cat .stack/dev-credentials.key)
@@ -33,21 +63,6 @@ fi
 say "migrate: database migrations + seed, topics, schemas"
 node --import tsx services/issuer/src/main.ts migrate > .stack/logs/migrate.log 2>&1 || {
   say "migrate failed; log: .stack/logs/migrate.log"; tail -n 30 .stack/logs/migrate.log >&2; exit 1; }
-
-declare -A PORTS=([ingest]=31140 [claims]=31141 [issuer]=31142 [cdc-sync]=31143)
-declare -A WORKER_IDS=([ingest]=1 [claims]=2 [issuer]=3 [cdc-sync]=4)
-SERVICES=(ingest issuer claims cdc-sync)
-pids=()
-
-stop_all() {
-  trap - EXIT INT TERM
-  say "stopping services"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$started_stack" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then bash stack/stack.sh down; fi
-}
-trap stop_all EXIT
-trap 'exit 0' INT TERM
 
 for svc in "${SERVICES[@]}"; do
   PORT=${PORTS[$svc]} APP_ENV_INVOICE_WORKER_ID=${WORKER_IDS[$svc]} \
@@ -60,6 +75,11 @@ deadline=$((SECONDS + ${MAIN_READY_TIMEOUT_SECONDS:-90}))
 for svc in "${SERVICES[@]}"; do
   url="http://127.0.0.1:${PORTS[$svc]}/ready"
   until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    if ! kill -0 "$(cat ".stack/run/$svc.pid")" 2>/dev/null; then
+      say "$svc exited during start-up; last log lines (.stack/logs/$svc.log):"
+      tail -n 20 ".stack/logs/$svc.log" >&2
+      exit 1
+    fi
     if [ $SECONDS -ge $deadline ]; then
       say "$svc not ready at $url; last log lines (.stack/logs/$svc.log):"
       tail -n 20 ".stack/logs/$svc.log" >&2

@@ -18,17 +18,17 @@ echo "[test] Avro schemas stay BACKWARD compatible with their previous committed
 pnpm --silent schemas:check
 
 started_stack=0
-if ! bash stack/stack.sh status >/dev/null 2>&1; then
-  echo "[test] local stack not running: starting it"
-  bash stack/stack.sh up
-  started_stack=1
-fi
 stop_stack() {
   if [ "$started_stack" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then
     bash stack/stack.sh down || true
   fi
 }
 trap stop_stack EXIT
+if ! bash stack/stack.sh status >/dev/null 2>&1; then
+  echo "[test] local stack not running: starting it"
+  started_stack=1
+  bash stack/stack.sh up
+fi
 
 mkdir -p .stack
 report=.stack/vitest-report.json

@@ -553,6 +553,9 @@ cmd_up() {
   start_kafka
 
   local deadline=$(( $(now) + READY_TIMEOUT )) failed=0
+  # What this call launched: on failure it stops them again, so a failed 'up' leaves no JVM
+  # holding ports for the next run.
+  local launched=("${PENDING[@]+"${PENDING[@]}"}")
   # Also wait for components that were running but not yet ready (e.g. a concurrent 'up').
   if [[ " ${PENDING[*]-} " != *" kafka "* ]] && kafka_running && ! kafka_ready; then PENDING+=(kafka); fi
   if [[ " ${PENDING[*]-} " != *" apicurio "* ]] && apicurio_running && ! apicurio_ready; then PENDING+=(apicurio); fi
@@ -581,7 +584,14 @@ cmd_up() {
     PENDING=("${still[@]+"${still[@]}"}")
     if ((${#PENDING[@]})); then sleep 0.25; fi
   done
-  ((failed == 0)) || die "stack did not come up (run 'stack/stack.sh down' to clean up)"
+  if ((failed)); then
+    local c
+    for c in "${launched[@]+"${launched[@]}"}"; do
+      if [[ "$c" == kafka ]]; then stop_pids "kafka:$KAFKA_PID_FILE:kafka.Kafka"
+      else stop_pids "apicurio:$APICURIO_PID_FILE:apicurio"; fi
+    done
+    die "stack did not come up; stopped what this call had started (logs in $LOG_DIR)"
+  fi
   log "up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s — $KAFKA_HOST:$KAFKA_PORT (kafka), http://$APICURIO_HOST:$APICURIO_PORT/apis/ccompat/v7 (schema registry), $PG_HOST:$PG_PORT (postgres), $REDIS_HOST:$REDIS_PORT (redis)"
 }
 
@@ -644,7 +654,7 @@ APICURIO_REGISTRY_URL=http://$APICURIO_HOST:$APICURIO_PORT/apis/registry/v3
 PGHOST=$PG_HOST
 PGPORT=$PG_PORT
 PGUSER=postgres
-DATABASE_URL=postgres://postgres@$PG_HOST:$PG_PORT/postgres
+DATABASE_URL=postgresql://postgres@$PG_HOST:$PG_PORT/invoice
 REDIS_URL=redis://$REDIS_HOST:$REDIS_PORT
 INVOICE_STACK_DIR=$STACK_DIR
 EOF
