@@ -50,7 +50,7 @@ describe("kafkaClientId", () => {
 });
 
 describe("serviceIdentitySection", () => {
-  it("outside production, defaults code, worker id 0 and the service's port", () => {
+  it("in development and test, defaults code, worker id 0 and the service's port", () => {
     expect(loadConfig(issuer, {})).toEqual({
       service: "issuer",
       serviceCode: "SVC-00150-INVOICE",
@@ -97,8 +97,8 @@ describe("serviceIdentitySection", () => {
     expect(() => serviceIdentitySection({ service: "Issuer", defaultPort: 1 })).toThrow(TypeError);
   });
 
-  describe("in production", () => {
-    it.each([{ NODE_ENV: "production" }, { APP_ENV: "production" }])(
+  describe("in staging and production", () => {
+    it.each([{ NODE_ENV: "production" }, { APP_ENV: "production" }, { APP_ENV: "staging" }])(
       "refuses to default the service code, worker id and port (%j), naming each",
       (mode) => {
         const found = issues(mode);
@@ -107,7 +107,9 @@ describe("serviceIdentitySection", () => {
           "APP_ENV_INVOICE_WORKER_ID",
           "PORT",
         ]);
-        expect(found[1]?.reason).toMatch(/must be set explicitly in production.*Snowflake ids collide/);
+        expect(found[1]?.reason).toMatch(
+          /must be set explicitly in staging and production.*Snowflake ids collide/,
+        );
       },
     );
 
@@ -134,7 +136,9 @@ describe("serviceIdentitySection", () => {
 
     it("refuses port 0", () => {
       const found = issues({ ...PRODUCTION_IDENTITY, PORT: "0", APP_ENV: "production" });
-      expect(found).toEqual([{ variable: "PORT", reason: "must not be 0 (a random port) in production" }]);
+      expect(found).toEqual([
+        { variable: "PORT", reason: "must not be 0 (a random port) in staging or production" },
+      ]);
     });
 
     it("reports missing identity together with other bad values", () => {

@@ -73,18 +73,27 @@ const serviceCode = () =>
         },
   );
 
-/** Variables that production refuses to default, with what goes wrong if two deployments shared them. */
-const REQUIRED_IN_PRODUCTION = {
+/**
+ * Variables a deployed environment (staging or production) refuses to default, with what goes wrong if
+ * two deployments shared them. Staging counts: a staging deployment on a shared Kafka with a defaulted
+ * code would join production's consumer group and take its partitions.
+ */
+const REQUIRED_WHEN_DEPLOYED = {
   APP_ENV_INVOICE_SERVICE_CODE:
-    "must be set explicitly in production: client and consumer group ids derive from it, and a defaulted code lets two deployments join each other's groups",
+    "must be set explicitly in staging and production: client and consumer group ids derive from it, and a defaulted code lets two deployments join each other's groups",
   APP_ENV_INVOICE_WORKER_ID:
-    "must be set explicitly in production: each running replica needs its own worker id (0-1023) or Snowflake ids collide",
-  PORT: "must be set explicitly in production, matching what the load balancer or nginx upstream targets",
+    "must be set explicitly in staging and production: each running replica needs its own worker id (0-1023) or Snowflake ids collide",
+  PORT: "must be set explicitly in staging and production, matching what the load balancer or nginx upstream targets",
 } as const;
+
+/** Staging and production; development and test may use the defaults. */
+function isDeployed(env: { NODE_ENV?: string | undefined; APP_ENV?: string | undefined }): boolean {
+  return isProduction(env) || env.APP_ENV === "staging";
+}
 
 /**
  * Who this process is: service code, derived Kafka client id, Snowflake worker id and HTTP port.
- * In production (see `isProduction`) the code, the worker id and the port must be set explicitly — any
+ * In staging and production the code, the worker id and the port must be set explicitly — any
  * value, including the default one (the existing deployment runs as SVC-00150-INVOICE), but never left
  * unset — so that two deployments can never silently share an identity.
  */
@@ -102,9 +111,9 @@ export function serviceIdentitySection({ service, defaultPort }: ServiceIdentity
     })
     .superRefine((env, ctx) => {
       // Runs even when other fields failed, so production gaps are listed together with bad values.
-      if (!isProduction(env)) return;
-      for (const [variable, reason] of Object.entries(REQUIRED_IN_PRODUCTION)) {
-        if (env[variable as keyof typeof REQUIRED_IN_PRODUCTION] === undefined) {
+      if (!isDeployed(env)) return;
+      for (const [variable, reason] of Object.entries(REQUIRED_WHEN_DEPLOYED)) {
+        if (env[variable as keyof typeof REQUIRED_WHEN_DEPLOYED] === undefined) {
           ctx.addIssue({ code: "custom", path: [variable], message: reason });
         }
       }
@@ -112,7 +121,7 @@ export function serviceIdentitySection({ service, defaultPort }: ServiceIdentity
         ctx.addIssue({
           code: "custom",
           path: ["PORT"],
-          message: "must not be 0 (a random port) in production",
+          message: "must not be 0 (a random port) in staging or production",
         });
       }
     })
