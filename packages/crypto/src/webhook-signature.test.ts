@@ -47,6 +47,15 @@ describe("signWebhook", () => {
 });
 
 describe("verifyWebhook", () => {
+  it.each([
+    ["a NaN tolerance", { toleranceSeconds: Number.NaN }],
+    ["a negative tolerance", { toleranceSeconds: -1 }],
+    ["an infinite tolerance", { toleranceSeconds: Number.POSITIVE_INFINITY }],
+    ["a NaN clock", { now: Number.NaN }],
+  ])("refuses %s instead of silently accepting any timestamp", (_label, overrides) => {
+    expect(() => verifyWebhook(input(overrides))).toThrow(TypeError);
+  });
+
   it("accepts a correct signature, with the body as a string or a Buffer", () => {
     expect(verifyWebhook(input())).toEqual({ ok: true });
     expect(verifyWebhook(input({ rawBody: Buffer.from(BODY) }))).toEqual({ ok: true });

@@ -55,6 +55,12 @@ export interface VerifyWebhookInput {
 export function verifyWebhook(input: VerifyWebhookInput): WebhookVerification {
   const secrets = normaliseSecrets(input.secret);
   const tolerance = input.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
+  // NaN would make every timestamp comparison false and so switch replay protection off silently.
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    throw new TypeError(`toleranceSeconds must be a finite number >= 0, got ${tolerance}`);
+  }
+  if (!Number.isFinite(input.now))
+    throw new TypeError(`now must be a finite epoch-ms number, got ${input.now}`);
 
   const signatureValue = single(input.signatureHeader);
   if (signatureValue === undefined) return reject("missing_signature");
