@@ -11,6 +11,7 @@ import type { Logger } from "@invoice/observability";
 import { type TopicCatalog, topicCatalog } from "@invoice/schemas";
 import { Redis } from "ioredis";
 import type { PlatformConfig } from "./platform-config.ts";
+import { singleFlight } from "./single-flight.ts";
 
 export type Dependency = "postgres" | "redis" | "kafka" | "schema-registry";
 
@@ -60,9 +61,9 @@ export function createDependencies(
   }
 
   if (needs.includes("redis")) {
+    // Connects now and reconnects on its own; commands fail fast while disconnected instead of
+    // queueing forever, so /ready answers promptly.
     const redis = new Redis(infrastructure.redisUrl, {
-      lazyConnect: true,
-      // Fail fast while disconnected instead of queueing commands forever; ioredis keeps reconnecting.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectionName: identity.kafkaClientId,
@@ -70,11 +71,11 @@ export function createDependencies(
     redis.on("error", (err) => logger.warn({ err }, "redis connection error"));
     deps.redis = redis;
     readinessChecks.redis = async () => {
-      if (redis.status === "wait" || redis.status === "end") await redis.connect();
       await redis.ping();
     };
     closers.push(async () => {
-      if (redis.status !== "end" && redis.status !== "wait") await redis.quit();
+      if (redis.status === "ready") await redis.quit();
+      else redis.disconnect();
     });
   }
 
@@ -111,7 +112,9 @@ export function createDependencies(
 
   return {
     deps,
-    readinessChecks,
+    readinessChecks: Object.fromEntries(
+      Object.entries(readinessChecks).map(([name, check]) => [name, singleFlight(check)]),
+    ),
     async close() {
       const results = await Promise.allSettled(closers.map((close) => close()));
       for (const result of results) {

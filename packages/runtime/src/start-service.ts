@@ -53,12 +53,25 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   });
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   try {
-    server = await startHttpServer(app, { port: identity.port });
+    // Requests still running at half the grace period are cut, so the steps after this one
+    // (workers, clients) keep time to finish.
+    server = await startHttpServer(app, {
+      port: identity.port,
+      forceCloseAfterMs: Math.max(1, Math.floor(runtime.shutdownGraceMs / 2)),
+    });
   } catch (error) {
     await connected.close();
     throw error;
   }
-  shutdown.register({ name: "http server", stop: () => server.close(), weight: 2 });
+  shutdown.register({
+    name: "http server",
+    weight: 2,
+    stop: (signal) => {
+      // Out of budget: drop the connections still open rather than leave them to the clients' close.
+      signal.addEventListener("abort", () => server.server.closeAllConnections(), { once: true });
+      return server.close();
+    },
+  });
 
   logger.info(
     {
