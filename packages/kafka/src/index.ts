@@ -5,6 +5,7 @@ export { murmur2, partitionForKey } from "./murmur2-partitioner.ts";
 export * from "./ports.ts";
 export {
   type AvroCodec,
+  type CompatibilityLevel,
   createAvroCodec,
   type DecodedRecord,
   readSchemaId,

@@ -39,6 +39,12 @@ describe("classifyKafkaError", () => {
     expect(classifyKafkaError(clientError("KafkaJSNumberOfRetriesExceeded")).retriable).toBe(true);
   });
 
+  it("returns a classified error found in the cause chain (a handler's error wrapped by kafkajs)", () => {
+    const handlerError = new KafkaClientError("send failed", "KAFKA_TIMEOUT", true);
+    const wrapper = clientError("KafkaJSNonRetriableError", { cause: handlerError });
+    expect(classifyKafkaError(wrapper)).toBe(handlerError);
+  });
+
   it("returns an already classified error unchanged", () => {
     const error = new KafkaClientError("x", "KAFKA_TIMEOUT", true);
     expect(classifyKafkaError(error)).toBe(error);

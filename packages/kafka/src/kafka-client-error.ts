@@ -73,6 +73,9 @@ export function classifyKafkaError(error: unknown): KafkaClientError {
   let current: unknown = error;
   while (current && typeof current === "object" && !seen.has(current)) {
     seen.add(current);
+    // A consumer handler that threw an already classified error (say a producer send inside it)
+    // reaches us wrapped by kafkajs' retry layer; its own classification is the meaningful one.
+    if (current instanceof KafkaClientError) return current;
     const e = current as ErrorLike;
     const byType = typeof e.type === "string" ? BY_PROTOCOL_TYPE[e.type] : undefined;
     if (byType) return wrap(error, ...byType);

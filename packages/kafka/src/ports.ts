@@ -6,6 +6,7 @@
  * whether the same call may succeed later (broker unavailable, leader moving, timeout) or never will
  * (bad topic name, authorisation, record too large).
  */
+import type { KafkaClientError } from "./kafka-client-error.ts";
 
 export type Headers = Record<string, string>;
 
@@ -18,11 +19,13 @@ export interface OutgoingRecord {
   partition?: number;
 }
 
+/** Where one record was written; `Producer.send` returns one per input record, in input order. */
 export interface RecordMetadata {
   topic: string;
+  /** The record's explicit `partition`, else `partitionForKey(key, partition count)` (0 without a key). */
   partition: number;
-  /** Offset of the first record of the batch this record was written in. */
-  baseOffset: string;
+  /** This record's own offset in its partition (Kafka int64 as a string). */
+  offset: string;
 }
 
 export interface IncomingRecord {
@@ -38,7 +41,17 @@ export interface IncomingRecord {
 
 export interface Producer {
   connect(): Promise<void>;
-  /** Resolves once every record is acknowledged by all in-sync replicas (acks=all). */
+  /**
+   * Resolves once every record is acknowledged by all in-sync replicas (acks=all), with an array
+   * aligned with `records`: `result[i]` is where `records[i]` was written. The records of one
+   * partition in one call are appended in input order as one contiguous run, so their offsets are
+   * consecutive.
+   *
+   * On rejection some records may already be written (those of another partition leader, or a
+   * request whose acknowledgement was lost): sending them again can duplicate them, which is why
+   * consumers dedupe by eventId. Within one call, the client's own retries do not duplicate
+   * (with the default idempotent producer).
+   */
   send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]>;
   disconnect(): Promise<void>;
 }
@@ -76,6 +89,25 @@ export interface ConsumerRunOptions {
 
 export type AssignmentListener = (assignment: TopicPartition[]) => void;
 
+/**
+ * `willRestart` true: the client rejoins the group by itself after a short pause and re-delivers
+ * everything after the last committed offset. False: the member left the group for good
+ * (`isRunning()` turns false); the service must stop or replace it, else its share of the
+ * partitions is consumed only if other members are running.
+ */
+export type CrashListener = (error: KafkaClientError, willRestart: boolean) => void;
+
+/**
+ * A group member. Failure semantics beyond the ones of this file's header:
+ * - an error thrown by `eachBatch` is retried in place (same batch, exponential backoff, up to
+ *   `ConsumerOptions.retries` times); once retries are exhausted the consumer crashes and restarts.
+ *   An error with `retriable: false`, or a TypeError/RangeError/ReferenceError/SyntaxError (a bug,
+ *   for kafkajs), is not retried and crashes the consumer for good. Either way `onCrash` listeners
+ *   hear about it, the member leaves the group, and everything after the last commit is re-delivered
+ *   to whoever takes the partitions over.
+ * - `run()` resolves after the first join attempt and rejects only when it cannot start at all;
+ *   a failed join, like every later failure, is reported through `onCrash` and `isRunning()`.
+ */
 export interface Consumer {
   connect(): Promise<void>;
   subscribe(topics: string[], options?: { fromBeginning?: boolean }): Promise<void>;
@@ -85,6 +117,13 @@ export interface Consumer {
   /** Partitions currently assigned to this member (empty before the first join). */
   assignment(): TopicPartition[];
   onAssignment(listener: AssignmentListener): void;
+  /** Called on every crash of the fetch loop; see CrashListener for what `willRestart` means. */
+  onCrash(listener: CrashListener): void;
+  /**
+   * Health: true from `run()` until `disconnect()` or a crash without restart (still true while a
+   * restart is pending). A readiness probe that ignores it keeps a dead consumer "ready".
+   */
+  isRunning(): boolean;
   /** Stops fetching and leaves the group; in-flight eachBatch calls finish first. */
   disconnect(): Promise<void>;
 }
@@ -141,6 +180,11 @@ export interface ConsumerOptions {
    * fetch in flight, so it is kept short (default 1000 ms).
    */
   maxWaitTimeMs?: number;
+  /**
+   * How many times a failing batch (and a failing group operation) is retried, with exponential
+   * backoff, before the consumer crashes and restarts (default 5). Tests set 0 to crash at once.
+   */
+  retries?: number;
 }
 
 export interface KafkaClient {

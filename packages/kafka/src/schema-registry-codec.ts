@@ -35,9 +35,28 @@ export interface DecodedRecord<T = unknown> {
   value: T;
 }
 
+/** Confluent's per-subject compatibility levels (Apicurio's ccompat API accepts the same). */
+export type CompatibilityLevel =
+  | "BACKWARD"
+  | "BACKWARD_TRANSITIVE"
+  | "FORWARD"
+  | "FORWARD_TRANSITIVE"
+  | "FULL"
+  | "FULL_TRANSITIVE"
+  | "NONE";
+
 export interface AvroCodec {
-  /** Registers (or finds) the schema under the subject and returns its registry id. */
+  /**
+   * Registers (or finds) the schema under the subject and returns its registry id. Refused
+   * (`SCHEMA_REJECTED`) when the subject's compatibility level is not BACKWARD: the client library
+   * insists on it, so call `setCompatibility(subject, "BACKWARD")` first.
+   */
   register(subject: string, schema: object): Promise<number>;
+  /**
+   * Sets the compatibility rule the registry enforces on new versions of the subject (idempotent;
+   * works before the subject's first version exists). Without one Apicurio accepts anything.
+   */
+  setCompatibility(subject: string, level: CompatibilityLevel): Promise<void>;
   encode(schemaId: number, value: unknown): Promise<Buffer>;
   /**
    * Decodes with the writer schema named in the record; with `readerSchema`, resolves the writer's
@@ -61,7 +80,14 @@ export function readSchemaId(record: Buffer): number {
   return record.readInt32BE(1);
 }
 
-export function createAvroCodec(options: { url: string; clientId?: string }): AvroCodec {
+export function createAvroCodec(options: {
+  url: string;
+  clientId?: string;
+  /** Bound of one registry call made outside the client library (setCompatibility). */
+  requestTimeoutMs?: number;
+}): AvroCodec {
+  const baseUrl = options.url.replace(/\/+$/, "");
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const registry = new SchemaRegistry({
     host: options.url,
     clientId: options.clientId,
@@ -79,6 +105,42 @@ export function createAvroCodec(options: { url: string; clientId?: string }): Av
       } catch (error) {
         throw classify(error, `registering ${subject}`, "SCHEMA_REJECTED");
       }
+    },
+
+    async setCompatibility(subject, level) {
+      const action = `setting compatibility ${level} on ${subject}`;
+      let response: Response;
+      try {
+        // The client library has no public call for this; the ccompat endpoint is plain REST.
+        response = await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
+          method: "PUT",
+          headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+          body: JSON.stringify({ compatibility: level }),
+          signal: AbortSignal.timeout(requestTimeoutMs),
+        });
+      } catch (error) {
+        // fetch rejects only when no HTTP answer arrived (refused, reset, DNS, timeout).
+        const reason = error instanceof Error ? describeFetchFailure(error) : String(error);
+        throw new SchemaCodecError(
+          `${action}: registry unavailable: ${reason}`,
+          "SCHEMA_REGISTRY_UNAVAILABLE",
+          true,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (response.ok) return;
+      const body = (await response.text().catch(() => "")).slice(0, 500);
+      // Not `classify`: a 404 here means a wrong registry URL, not an unknown schema id.
+      if (response.status >= 500 || response.status === 429) {
+        throw new SchemaCodecError(
+          `${action}: registry unavailable: status ${response.status}: ${body}`,
+          "SCHEMA_REGISTRY_UNAVAILABLE",
+          true,
+        );
+      }
+      throw new SchemaCodecError(`${action}: status ${response.status}: ${body}`, "SCHEMA_REJECTED", false);
     },
 
     async encode(schemaId, value) {
@@ -136,4 +198,11 @@ const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPI
 function isNetworkError(error: unknown, message: string): boolean {
   const code = (error as { code?: unknown }).code;
   return (typeof code === "string" && NETWORK_ERROR.test(code)) || NETWORK_ERROR.test(message);
+}
+
+function describeFetchFailure(error: Error): string {
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const detail =
+    typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : "";
+  return detail ? `${error.message} (${detail})` : error.message;
 }

@@ -1,4 +1,5 @@
 import {
+  type Admin,
   type Consumer,
   createKafkaJsClient,
   type IncomingRecord,
@@ -15,13 +16,17 @@ export function testClient(): KafkaClient {
   });
 }
 
-/** Starts a consumer that appends every record it sees and commits as it goes. */
+/**
+ * Starts a consumer that appends every record it sees and commits as it goes. With
+ * `outsideAssignment`, records of a batch whose partition was not assigned to this member when the
+ * batch arrived are appended there too.
+ */
 export async function collectingConsumer(
   client: KafkaClient,
   groupId: string,
   topics: string[],
   sink: IncomingRecord[],
-  options: { commit?: boolean } = {},
+  options: { commit?: boolean; outsideAssignment?: IncomingRecord[] } = {},
 ): Promise<Consumer> {
   const consumer = client.consumer({
     groupId,
@@ -34,6 +39,10 @@ export async function collectingConsumer(
   await consumer.run({
     partitionsConsumedConcurrently: 3,
     eachBatch: async (batch) => {
+      const assigned = consumer
+        .assignment()
+        .some((tp) => tp.topic === batch.topic && tp.partition === batch.partition);
+      if (!assigned) options.outsideAssignment?.push(...batch.records);
       sink.push(...batch.records);
       const last = batch.records.at(-1);
       if (last && options.commit !== false) {
@@ -44,4 +53,17 @@ export async function collectingConsumer(
     },
   });
   return consumer;
+}
+
+/**
+ * True once the group's committed offset of every partition equals the partition's high watermark
+ * (a partition that never held a record counts as caught up with nothing committed).
+ */
+export async function committedToEnd(admin: Admin, groupId: string, topic: string): Promise<boolean> {
+  const [committed, ends] = await Promise.all([
+    admin.groupOffsets(groupId, topic),
+    admin.topicOffsets(topic),
+  ]);
+  const byPartition = new Map(committed.map((c) => [c.partition, c.offset === "-1" ? "0" : c.offset]));
+  return ends.every((end) => (byPartition.get(end.partition) ?? "0") === end.high);
 }

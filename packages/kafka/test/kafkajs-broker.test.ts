@@ -3,14 +3,16 @@
  */
 import {
   type Admin,
+  type Consumer,
   type IncomingRecord,
   type KafkaClient,
   type Producer,
   partitionForKey,
+  type RecordMetadata,
 } from "@invoice/kafka";
 import { runKafkaTool, stackEnv, uniqueName, waitFor } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectingConsumer, testClient } from "./helpers.ts";
+import { collectingConsumer, committedToEnd, testClient } from "./helpers.ts";
 
 // Keys of every length mod 4 (murmur2's tail cases), non-ASCII, and order-id shapes we really use.
 const KEYS = [
@@ -75,7 +77,7 @@ describe("producer and consumer group", () => {
       topic,
       KEYS.map((key, i) => ({ key, value: `v${i}`, headers: { eventId: `e-${i}` } })),
     );
-    expect(metadata.length).toBeGreaterThan(0);
+    expect(metadata).toHaveLength(KEYS.length);
 
     const seen: IncomingRecord[] = [];
     const consumer = await collectingConsumer(client, uniqueName("g"), [topic], seen);
@@ -156,38 +158,108 @@ describe("producer and consumer group", () => {
   it("rebalances a group from one member to two without losing or duplicating a record", async () => {
     const topic = await newTopic("rebalance");
     const groupId = uniqueName("g");
+    const firstHalf = KEYS.slice(0, 24);
+    const secondHalf = KEYS.slice(24);
+    // The second half must reach every partition, so whichever split the group picks, both members
+    // have records to consume after it.
+    expect(new Set(secondHalf.map((key) => partitionForKey(key, 3)))).toEqual(new Set([0, 1, 2]));
     const seenA: IncomingRecord[] = [];
     const seenB: IncomingRecord[] = [];
-    const a = await collectingConsumer(client, groupId, [topic], seenA);
-    const b = testClient();
-    let consumerB: Awaited<ReturnType<typeof collectingConsumer>> | undefined;
+    const outsideA: IncomingRecord[] = [];
+    const outsideB: IncomingRecord[] = [];
+    const a = await collectingConsumer(client, groupId, [topic], seenA, { outsideAssignment: outsideA });
+    let b: Consumer | undefined;
     try {
       await waitFor(() => a.assignment().length === 3, { description: "first member owns all 3 partitions" });
-      consumerB = await collectingConsumer(b, groupId, [topic], seenB);
-      const memberB = consumerB;
-      await waitFor(
-        () => a.assignment().length + memberB.assignment().length === 3 && memberB.assignment().length > 0,
-        {
-          description: "partitions split between the two members",
-        },
-      );
-      const owned = [...a.assignment(), ...memberB.assignment()].map((tp) => tp.partition).sort();
-      expect(owned).toEqual([0, 1, 2]);
-
-      await producer.send(
+      const sent = await producer.send(
         topic,
-        KEYS.map((key) => ({ key, value: key })),
+        firstHalf.map((key) => ({ key, value: `first:${key}` })),
       );
-      await waitFor(() => seenA.length + seenB.length >= KEYS.length, {
-        description: "records after rebalance",
+      await waitFor(() => committedToEnd(admin, groupId, topic), {
+        description: "first member consumed and committed the first half",
       });
-      const all = [...seenA, ...seenB].map((r) => `${r.partition}/${r.offset}`);
-      expect(new Set(all).size).toBe(KEYS.length);
-      const partitionsOfA = new Set(a.assignment().map((tp) => tp.partition));
-      expect(seenA.every((r) => partitionsOfA.has(r.partition))).toBe(true);
+      expect(seenA).toHaveLength(firstHalf.length);
+
+      const memberB = await collectingConsumer(testClient(), groupId, [topic], seenB, {
+        outsideAssignment: outsideB,
+      });
+      b = memberB;
+      await waitFor(
+        () => {
+          const ofA = a.assignment().map((tp) => tp.partition);
+          const ofB = memberB.assignment().map((tp) => tp.partition);
+          const owned = [...ofA, ...ofB].sort().join(",");
+          return ofA.length > 0 && ofB.length > 0 && owned === "0,1,2";
+        },
+        { description: "partitions split disjointly between the two members" },
+      );
+
+      sent.push(
+        ...(await producer.send(
+          topic,
+          secondHalf.map((key) => ({ key, value: `second:${key}` })),
+        )),
+      );
+      await waitFor(() => committedToEnd(admin, groupId, topic), {
+        description: "group committed up to the high watermark of every partition",
+      });
+
+      const all = [...seenA, ...seenB];
+      const produced = KEYS.length;
+      // Count, not a set: a record delivered twice makes this fail.
+      expect(all.length).toBe(produced);
+      expect(new Set(all.map((r) => `${r.partition}/${r.offset}`))).toEqual(
+        new Set(sent.map((m) => `${m.partition}/${m.offset}`)),
+      );
+      expect(all.map((r) => r.value?.toString()).sort()).toEqual(
+        [...firstHalf.map((k) => `first:${k}`), ...secondHalf.map((k) => `second:${k}`)].sort(),
+      );
+      expect(seenB.length).toBeGreaterThan(0);
+      expect(outsideA).toEqual([]);
+      expect(outsideB).toEqual([]);
     } finally {
-      await consumerB?.disconnect();
+      await b?.disconnect();
       await a.disconnect();
+    }
+  });
+
+  it("reports each record's own partition and offset, aligned with the input records", async () => {
+    const topic = await newTopic("offsets");
+    // A first call moves every partition's base offset away from 0.
+    const first = await producer.send(
+      topic,
+      KEYS.slice(0, 10).map((key, i) => ({ key, value: `first-${i}` })),
+    );
+    // Every fifth record targets a partition other than its key's, interleaved with keyed ones.
+    const explicit = (i: number, key: string) =>
+      i % 5 === 0 ? (partitionForKey(key, 3) + 1) % 3 : undefined;
+    const secondRecords = KEYS.map((key, i) => ({ key, value: `second-${i}`, partition: explicit(i, key) }));
+    const second = await producer.send(topic, secondRecords);
+    expect(first).toHaveLength(10);
+    expect(second).toHaveLength(KEYS.length);
+    secondRecords.forEach((record, i) => {
+      expect(second[i]?.partition, record.value).toBe(record.partition ?? partitionForKey(record.key, 3));
+    });
+
+    const sentByValue = new Map<string, RecordMetadata>([
+      ...first.map((m, i): [string, RecordMetadata] => [`first-${i}`, m]),
+      ...second.map((m, i): [string, RecordMetadata] => [`second-${i}`, m]),
+    ]);
+    const seen: IncomingRecord[] = [];
+    const consumer = await collectingConsumer(client, uniqueName("g"), [topic], seen);
+    try {
+      await waitFor(() => seen.length >= sentByValue.size, { description: "every record sent" });
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen).toHaveLength(sentByValue.size);
+    for (const record of seen) {
+      const value = record.value?.toString() ?? "";
+      expect(sentByValue.get(value), value).toEqual({
+        topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
     }
   });
 

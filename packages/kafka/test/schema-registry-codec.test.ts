@@ -1,5 +1,5 @@
 /** The Avro codec against the real Apicurio registry (Confluent-compatible API). */
-import { createAvroCodec, readSchemaId, SchemaCodecError } from "@invoice/kafka";
+import { type CompatibilityLevel, createAvroCodec, readSchemaId, SchemaCodecError } from "@invoice/kafka";
 import { stackEnv, uniqueName } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
 
@@ -16,13 +16,20 @@ const v1 = {
 const v2 = { ...v1, fields: [...v1.fields, { name: "note", type: ["null", "string"], default: null }] };
 const incompatible = { ...v1, fields: [...v1.fields, { name: "required", type: "string" }] };
 
-async function setCompatibility(subject: string, level: string): Promise<void> {
-  const response = await fetch(`${url}/config/${encodeURIComponent(subject)}`, {
-    method: "PUT",
+async function compatibilityOf(subject: string): Promise<unknown> {
+  const response = await fetch(`${url}/config/${encodeURIComponent(subject)}`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { compatibilityLevel?: unknown }).compatibilityLevel;
+}
+
+/** Registers straight through the REST API, as a Java producer with auto-register does: no rule. */
+async function registerWithoutRule(subject: string, schema: object): Promise<void> {
+  const response = await fetch(`${url}/subjects/${encodeURIComponent(subject)}/versions`, {
+    method: "POST",
     headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
-    body: JSON.stringify({ compatibility: level }),
+    body: JSON.stringify({ schema: JSON.stringify(schema) }),
   });
-  expect(response.ok).toBe(true);
+  expect(response.status).toBe(200);
 }
 
 describe("Avro codec against the registry", () => {
@@ -52,9 +59,41 @@ describe("Avro codec against the registry", () => {
   it("has the registry refuse an incompatible version under BACKWARD", async () => {
     const subject = `${uniqueName("codec")}-value`;
     await codec.register(subject, v1);
-    await setCompatibility(subject, "BACKWARD");
+    await codec.setCompatibility(subject, "BACKWARD");
     await expect(codec.register(subject, v2)).resolves.toBeGreaterThan(0);
     await expect(codec.register(subject, incompatible)).rejects.toMatchObject({
+      code: "SCHEMA_REJECTED",
+      retriable: false,
+    });
+  });
+
+  it("sets a subject's compatibility, idempotently, before its first version exists", async () => {
+    const subject = `${uniqueName("codec")}-value`;
+    await codec.setCompatibility(subject, "BACKWARD");
+    await codec.setCompatibility(subject, "BACKWARD");
+    expect(await compatibilityOf(subject)).toBe("BACKWARD");
+    await codec.register(subject, v1);
+    await expect(codec.register(subject, incompatible)).rejects.toMatchObject({ code: "SCHEMA_REJECTED" });
+  });
+
+  it("enforces nothing on a subject registered without a rule; setCompatibility turns BACKWARD on", async () => {
+    const subject = `${uniqueName("codec")}-value`;
+    await registerWithoutRule(subject, v1);
+    expect(await compatibilityOf(subject)).toBe("NONE");
+    // The client library refuses to register under a level other than the BACKWARD it expects.
+    await expect(codec.register(subject, v1)).rejects.toMatchObject({ code: "SCHEMA_REJECTED" });
+    await codec.setCompatibility(subject, "BACKWARD");
+    expect(await compatibilityOf(subject)).toBe("BACKWARD");
+    await expect(codec.register(subject, v1)).resolves.toBeGreaterThan(0);
+    await expect(codec.register(subject, incompatible)).rejects.toMatchObject({
+      code: "SCHEMA_REJECTED",
+      retriable: false,
+    });
+  });
+
+  it("classifies a compatibility level the registry does not know as rejected", async () => {
+    const subject = `${uniqueName("codec")}-value`;
+    await expect(codec.setCompatibility(subject, "SIDEWAYS" as CompatibilityLevel)).rejects.toMatchObject({
       code: "SCHEMA_REJECTED",
       retriable: false,
     });
@@ -98,6 +137,10 @@ describe("Avro codec against the registry", () => {
     const down = createAvroCodec({ url: "http://127.0.0.1:9/apis/ccompat/v7" });
     const bytes = Buffer.from([0, 0, 0, 0, 1, 2]);
     await expect(down.decode(bytes)).rejects.toMatchObject({
+      code: "SCHEMA_REGISTRY_UNAVAILABLE",
+      retriable: true,
+    });
+    await expect(down.setCompatibility("any-value", "BACKWARD")).rejects.toMatchObject({
       code: "SCHEMA_REGISTRY_UNAVAILABLE",
       retriable: true,
     });

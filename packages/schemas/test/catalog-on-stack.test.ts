@@ -56,4 +56,49 @@ describe("topic catalog on the local stack", () => {
     });
     expect(readSchemaId(bytes)).toBe(id);
   });
+
+  it("sets every subject to BACKWARD before registering, so the registry refuses an incompatible version", async () => {
+    const url = stackEnv().schemaRegistryUrl;
+    const codec = createAvroCodec({ url });
+    // Unique commerce topics: incompatible versions are tried against them, never the real subjects.
+    const catalog = topicCatalog({
+      commercePaymentSucceeded: uniqueName("commerce.payment.succeeded"),
+      commerceInvoiceRequested: uniqueName("commerce.invoice.requested"),
+      commercePaymentRefunded: uniqueName("commerce.payment.refunded"),
+    });
+    const paid = valueSubject(catalog.commercePaymentSucceeded.topic);
+    // Commerce got there first, registering through the REST API without a rule (Apicurio: NONE).
+    const preRegistered = await fetch(`${url}/subjects/${encodeURIComponent(paid)}/versions`, {
+      method: "POST",
+      headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+      body: JSON.stringify({ schema: JSON.stringify(loadSchema("commerce-payment-succeeded")) }),
+    });
+    expect(preRegistered.status).toBe(200);
+    expect(await compatibilityOf(url, paid)).toBe("NONE");
+
+    const ids = await registerSchemas(codec, catalog);
+
+    for (const topic of ids.keys())
+      expect(await compatibilityOf(url, valueSubject(topic)), topic).toBe("BACKWARD");
+    const requested = valueSubject(catalog.commerceInvoiceRequested.topic);
+    for (const [subject, name] of [
+      [paid, "commerce-payment-succeeded"],
+      [requested, "commerce-invoice-requested"],
+    ] as const) {
+      const schema = loadSchema(name) as { fields: object[] };
+      const withRequiredField = {
+        ...schema,
+        fields: [...schema.fields, { name: "mandatoryNew", type: "string" }],
+      };
+      await expect(codec.register(subject, withRequiredField), subject).rejects.toMatchObject({
+        code: "SCHEMA_REJECTED",
+      });
+    }
+  });
 });
+
+async function compatibilityOf(url: string, subject: string): Promise<unknown> {
+  const response = await fetch(`${url}/config/${encodeURIComponent(subject)}`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { compatibilityLevel?: unknown }).compatibilityLevel;
+}

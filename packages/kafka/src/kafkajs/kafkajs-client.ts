@@ -1,6 +1,5 @@
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
 import type { Logger } from "../logger.ts";
-import { partitionForKey } from "../murmur2-partitioner.ts";
 import type { ConsumerOptions, KafkaClient, ProducerOptions } from "../ports.ts";
 import { KafkaJsAdmin } from "./kafkajs-admin.ts";
 import { KafkaJsConsumer } from "./kafkajs-consumer.ts";
@@ -15,27 +14,6 @@ export interface KafkaJsClientOptions {
   requestTimeoutMs?: number;
 }
 
-/**
- * Every record key goes through our own Java-compatible murmur2 function, so the partition of an
- * order is the one `partitionForKey` (and the ops CLI) reports, whatever the client does by default.
- */
-const javaCompatiblePartitioner = () => {
-  return ({
-    partitionMetadata,
-    message,
-  }: {
-    partitionMetadata: unknown[];
-    message: { key?: Buffer | string | null; partition?: number | null };
-  }): number => {
-    if (typeof message.partition === "number") return message.partition;
-    if (message.key === null || message.key === undefined) {
-      // Keyless records are not part of our design; send them to partition 0 rather than guess.
-      return 0;
-    }
-    return partitionForKey(message.key, partitionMetadata.length);
-  };
-};
-
 export function createKafkaJsClient(options: KafkaJsClientOptions): KafkaClient {
   const kafka = new Kafka({
     clientId: options.clientId,
@@ -46,16 +24,7 @@ export function createKafkaJsClient(options: KafkaJsClientOptions): KafkaClient 
     logCreator: () => (entry: LogEntry) => forwardLog(options.logger, entry),
   });
   return {
-    producer: (producerOptions: ProducerOptions = {}) =>
-      new KafkaJsProducer(
-        kafka.producer({
-          idempotent: producerOptions.idempotent ?? true,
-          // Idempotence keeps order only with one in-flight request per connection in kafkajs.
-          maxInFlightRequests: producerOptions.idempotent === false ? undefined : 1,
-          createPartitioner: javaCompatiblePartitioner,
-          allowAutoTopicCreation: false,
-        }),
-      ),
+    producer: (producerOptions: ProducerOptions = {}) => new KafkaJsProducer(kafka, producerOptions),
     consumer: (consumerOptions: ConsumerOptions) =>
       new KafkaJsConsumer(
         kafka.consumer({
@@ -66,6 +35,7 @@ export function createKafkaJsClient(options: KafkaJsClientOptions): KafkaClient 
           maxBytesPerPartition: consumerOptions.maxBytesPerPartition ?? 1_048_576,
           maxWaitTimeInMs: consumerOptions.maxWaitTimeMs ?? 1_000,
           allowAutoTopicCreation: false,
+          retry: { retries: consumerOptions.retries ?? 5 },
         }),
       ),
     admin: () => new KafkaJsAdmin(kafka.admin()),

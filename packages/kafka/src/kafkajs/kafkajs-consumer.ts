@@ -4,6 +4,7 @@ import type {
   AssignmentListener,
   Consumer,
   ConsumerRunOptions,
+  CrashListener,
   Headers,
   IncomingRecord,
   TopicPartition,
@@ -12,8 +13,10 @@ import type {
 
 export class KafkaJsConsumer implements Consumer {
   private connected = false;
+  private running = false;
   private currentAssignment: TopicPartition[] = [];
   private readonly listeners: AssignmentListener[] = [];
+  private readonly crashListeners: CrashListener[] = [];
 
   constructor(private readonly consumer: KafkaJsConsumerClient) {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -24,6 +27,21 @@ export class KafkaJsConsumer implements Consumer {
     });
     consumer.on(consumer.events.STOP, () => {
       this.currentAssignment = [];
+    });
+    // kafkajs reports a crash of its fetch loop only through this event (run() has long resolved),
+    // and after a crash without restart it stays silent forever: without this a service would look
+    // healthy while nothing consumes.
+    consumer.on(consumer.events.CRASH, (event) => {
+      const willRestart = event.payload.restart;
+      if (!willRestart) this.running = false;
+      const error = classifyKafkaError(event.payload.error);
+      for (const listener of this.crashListeners) {
+        try {
+          listener(error, willRestart);
+        } catch {
+          // A failing listener must not keep the others from hearing about the crash.
+        }
+      }
     });
   }
 
@@ -46,23 +64,31 @@ export class KafkaJsConsumer implements Consumer {
   }
 
   async run(options: ConsumerRunOptions): Promise<void> {
-    await this.consumer.run({
-      autoCommit: false,
-      // The fetch position moves past a batch once eachBatch resolves; committing is separate and
-      // explicit (commit()), so a crash re-delivers everything after the last committed offset.
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-        await options.eachBatch(
-          {
-            topic: batch.topic,
-            partition: batch.partition,
-            records: batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m)),
-          },
-          { heartbeat, isRunning, isStale },
-        );
-      },
-    });
+    // Set before kafkajs starts: a failed first join emits CRASH (restart false) before run()
+    // resolves, and that verdict must not be overwritten afterwards.
+    this.running = true;
+    try {
+      await this.consumer.run({
+        autoCommit: false,
+        // The fetch position moves past a batch once eachBatch resolves; committing is separate and
+        // explicit (commit()), so a crash re-delivers everything after the last committed offset.
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          await options.eachBatch(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              records: batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m)),
+            },
+            { heartbeat, isRunning, isStale },
+          );
+        },
+      });
+    } catch (error) {
+      this.running = false;
+      throw classifyKafkaError(error);
+    }
   }
 
   async commit(offsets: TopicPartitionOffset[]): Promise<void> {
@@ -82,7 +108,16 @@ export class KafkaJsConsumer implements Consumer {
     this.listeners.push(listener);
   }
 
+  onCrash(listener: CrashListener): void {
+    this.crashListeners.push(listener);
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
   async disconnect(): Promise<void> {
+    this.running = false;
     if (!this.connected) return;
     this.connected = false;
     await this.consumer.disconnect();
