@@ -9,6 +9,7 @@ export {
 } from "./buyer.ts";
 export { buildInvoiceDocument } from "./document/build-document.ts";
 export { invoiceDocumentToXml } from "./document/document-xml.ts";
+export { DECREASE_WORDS_PREFIX } from "./document/signed-amounts.ts";
 export { normalizeText } from "./document/text.ts";
 export {
   type BuildDocumentResult,
@@ -23,7 +24,7 @@ export {
 } from "./document/types.ts";
 export { escapeXml } from "./document/xml-writer.ts";
 export * from "./events.ts";
-export { isLocalDate, type LocalDate, vietnamDateOf } from "./local-date.ts";
+export { isLocalDate, isValidInstant, type LocalDate, vietnamDateOf } from "./local-date.ts";
 export { type Decision, decide } from "./order/decide.ts";
 export type {
   AuditOutcome,
@@ -31,16 +32,18 @@ export type {
   Effect,
   EffectType,
   InvoiceReference,
+  IssuanceDates,
   RejectCode,
   ReviewCode,
 } from "./order/effects.ts";
-export { DEFAULT_MERCHANT_POLICY, type MerchantPolicy } from "./order/policy.ts";
+export { DEFAULT_MERCHANT_POLICY, type MerchantPolicy, SEND_IN_FLIGHT_GUARD_MS } from "./order/policy.ts";
 export {
   activeInvoice,
   type BuyerFact,
   type ClaimRecord,
   type CorrectionReason,
   effectiveBuyer,
+  type FactRef,
   type Failure,
   type InvoiceRecord,
   MAX_APPLIED_EVENT_IDS,
@@ -57,6 +60,7 @@ export {
   type InvoiceSymbol,
   type InvoiceSymbolErrorCode,
   type InvoiceSymbolResult,
+  KINDS_BY_TEMPLATE,
   parseInvoiceSymbol,
 } from "./symbol/invoice-symbol.ts";
 export {

@@ -19,9 +19,19 @@ export function isLocalDate(value: unknown): value is LocalDate {
   return date.toISOString().slice(0, 10) === value;
 }
 
+/** Latest instant whose Vietnam date still has a four-digit year (9999-12-31T23:59:59.999+07:00). */
+const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999) - VIETNAM_OFFSET_MS;
+
+/** An epoch-ms instant `vietnamDateOf` can date: finite, from 1970 to the year 9999. */
+export function isValidInstant(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= MAX_INSTANT_MS;
+}
+
 /** The Vietnamese calendar date of an instant given as epoch milliseconds. */
 export function vietnamDateOf(epochMs: number): LocalDate {
-  if (!Number.isFinite(epochMs)) throw new RangeError(`not a valid instant: ${epochMs}`);
+  if (!Number.isFinite(epochMs) || Math.abs(epochMs) > MAX_INSTANT_MS) {
+    throw new RangeError(`not a valid instant: ${epochMs}`);
+  }
   return new Date(epochMs + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 }
 

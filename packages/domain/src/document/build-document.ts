@@ -5,12 +5,14 @@ import { parseInvoiceSymbol } from "../symbol/invoice-symbol.ts";
 import { validateTaxCode } from "../tax-code/tax-code.ts";
 import { computeInvoiceTotals, type InvoiceTotals } from "../vat/totals.ts";
 import { amountInWords } from "../words/amount-in-words.ts";
+import { readCorrection, resolveTaxPointDate } from "./correction.ts";
 import { IssueCollector } from "./fields.ts";
+import { withDecreaseSign } from "./signed-amounts.ts";
 import {
   type BuildDocumentResult,
   type DocumentLine,
   INVOICE_FORMAT_VERSION,
-  type InvoiceCorrectionInput,
+  type InvoiceDocument,
   type InvoiceSnapshot,
   type SellerSnapshot,
 } from "./types.ts";
@@ -72,45 +74,6 @@ function readBuyer(c: IssueCollector, buyer: InvoiceBuyer | undefined): InvoiceB
   return result.buyer;
 }
 
-function readCorrection(c: IssueCollector, s: InvoiceSnapshot): InvoiceCorrectionInput | undefined {
-  const input = s.correction;
-  if (!input) return undefined;
-  if (input.kind !== "replacement" && input.kind !== "adjustment") {
-    c.add("correction.kind", "INVALID", "correction.kind must be replacement or adjustment");
-    return undefined;
-  }
-  const o = input.original ?? ({} as InvoiceCorrectionInput["original"]);
-  const templateCode = c.text("correction.original.templateCode", o.templateCode, {
-    required: true,
-    max: 11,
-  });
-  const series = c.text("correction.original.series", o.series, { required: true, max: 8 });
-  const invoiceNo = c.text("correction.original.invoiceNo", o.invoiceNo, { required: true, max: 8 });
-  if (invoiceNo !== undefined && !INVOICE_NO.test(invoiceNo)) {
-    c.add("correction.original.invoiceNo", "INVALID", "invoice number must be 1-8 digits");
-  }
-  if (!isLocalDate(o.invoiceDate) || (isLocalDate(s.invoiceDate) && o.invoiceDate > s.invoiceDate)) {
-    c.add(
-      "correction.original.invoiceDate",
-      "INVALID",
-      "original date must be a date not after this invoice",
-    );
-  }
-  const note = c.text("correction.note", input.note, { required: false, max: 255 });
-  const out: InvoiceCorrectionInput = {
-    kind: input.kind,
-    original: {
-      templateCode: templateCode ?? "",
-      series: series ?? "",
-      invoiceNo: invoiceNo ?? "",
-      invoiceDate: o.invoiceDate,
-    },
-  };
-  if (input.kind === "adjustment") out.direction = input.direction === "decrease" ? "decrease" : "increase";
-  if (note !== undefined) out.note = note;
-  return out;
-}
-
 function documentLines(c: IssueCollector, s: InvoiceSnapshot, totals: InvoiceTotals): DocumentLine[] {
   return totals.lines.map((computed) => {
     const input = s.lines[computed.index];
@@ -139,6 +102,11 @@ function documentLines(c: IssueCollector, s: InvoiceSnapshot, totals: InvoiceTot
  * Turns an order snapshot into the canonical invoice document, validating every field first.
  * An invalid snapshot is `{ ok: false, code: "INVALID_DOCUMENT", reason, issues }` listing all
  * problems; such a document must never reach a provider.
+ *
+ * VAT rates are those of the tax point date (see {@link resolveTaxPointDate}), not of the invoice
+ * date, so a correction keeps the rates of the sale it corrects. A decrease adjustment comes out
+ * with negative amounts ({@link withDecreaseSign}); `expectedTotalVnd` is compared with that signed
+ * total.
  */
 export function buildInvoiceDocument(s: InvoiceSnapshot): BuildDocumentResult {
   const c = new IssueCollector();
@@ -148,6 +116,8 @@ export function buildInvoiceDocument(s: InvoiceSnapshot): BuildDocumentResult {
     c.add("transactionUuid", "INVALID", "transactionUuid must be 10-36 letters, digits or hyphens");
   }
   if (!isLocalDate(s.invoiceDate)) c.add("invoiceDate", "INVALID", "invoiceDate must be YYYY-MM-DD");
+  // The symbol parser also checks the kind letter against the template digit, so a VAT invoice
+  // (template 1) can only carry the kind letters that go with it.
   const symbol = parseInvoiceSymbol(s.symbol, isLocalDate(s.invoiceDate) ? s.invoiceDate : undefined);
   if (!symbol.ok) c.add("symbol", `SYMBOL_${symbol.code}`, `invoice symbol is invalid (${symbol.code})`);
   else if (symbol.templateCode !== "1") {
@@ -163,69 +133,72 @@ export function buildInvoiceDocument(s: InvoiceSnapshot): BuildDocumentResult {
   const paymentMethod =
     c.text("paymentMethod", s.paymentMethod ?? "TM/CK", { required: true, max: 50 }) ?? "";
   const providerTaxCode = taxCodeField(c, "providerTaxCode", s.providerTaxCode, false);
-  const correction = readCorrection(c, s);
+  const correction = readCorrection(c, s, symbol.ok ? symbol.templateCode : undefined);
+  const taxPointDate = resolveTaxPointDate(c, s, correction);
+  const sign = correction?.direction === "decrease" ? -1 : 1;
 
-  const totals = computeInvoiceTotals(Array.isArray(s.lines) ? s.lines : [], s.invoiceDate, {
+  const totals = computeInvoiceTotals(Array.isArray(s.lines) ? s.lines : [], taxPointDate, {
     ...(s.vatPolicy ? { policy: s.vatPolicy } : {}),
   });
   let lines: DocumentLine[] = [];
   if (!totals.ok) {
-    // An invalid date is already reported once, under invoiceDate.
+    // An invalid date is already reported once, under invoiceDate / taxPointDate.
     if (totals.code === "INVALID_DATE")
       return { ok: false, code: "INVALID_DOCUMENT", reason: c.reason, issues: c.issues };
     const path = totals.lineIndex === undefined ? "lines" : `lines[${totals.lineIndex}]`;
     c.add(path, totals.code, totals.message);
   } else {
     lines = documentLines(c, s, totals);
-    if (s.expectedTotalVnd !== undefined && s.expectedTotalVnd !== totals.totalPayableVnd) {
+    const signedTotal = sign * totals.totalPayableVnd;
+    if (s.expectedTotalVnd !== undefined && s.expectedTotalVnd !== signedTotal) {
       c.add(
         "expectedTotalVnd",
         "TOTAL_MISMATCH",
-        `computed total payable ${totals.totalPayableVnd} differs from expected ${s.expectedTotalVnd}`,
+        `computed total payable ${signedTotal} differs from expected ${s.expectedTotalVnd}`,
       );
     }
-    if (amountInWords(totals.totalPayableVnd).length > 255) {
+    // "Giảm " adds five characters to a decrease's words.
+    if (amountInWords(totals.totalPayableVnd).length + (sign < 0 ? 5 : 0) > 255) {
       c.add("lines", "TOTAL_TOO_LARGE", "the total payable in words exceeds 255 characters (TgTTTBChu)");
     }
   }
   if (c.issues.length > 0 || !totals.ok || !symbol.ok) {
     return { ok: false, code: "INVALID_DOCUMENT", reason: c.reason, issues: c.issues };
   }
-  return {
-    ok: true,
-    document: {
-      formatVersion: INVOICE_FORMAT_VERSION,
-      documentId: `DLHDon-${s.transactionUuid}`,
-      orderId,
-      merchantId,
-      transactionUuid: s.transactionUuid,
-      invoiceName: VAT_INVOICE_NAME,
-      templateCode: symbol.templateCode,
-      series: symbol.series,
-      symbol: symbol.full,
-      ...(invoiceNo !== undefined ? { invoiceNo } : {}),
-      invoiceDate: s.invoiceDate,
-      currency: "VND",
-      paymentMethod,
-      ...(providerTaxCode !== undefined ? { providerTaxCode } : {}),
-      ...(correction ? { correction } : {}),
-      seller,
-      buyer,
-      lines,
-      vatBreakdown: totals.breakdown.map((row) => ({
-        vatRate: row.vatRate.label,
-        taxed: row.vatRate.taxed,
-        amountBeforeVatVnd: row.amountBeforeVatVnd,
-        vatVnd: row.vatVnd,
-        totalVnd: row.totalVnd,
-      })),
-      totals: {
-        totalDiscountVnd: totals.totalDiscountVnd,
-        totalBeforeVatVnd: totals.totalBeforeVatVnd,
-        totalVatVnd: totals.totalVatVnd,
-        totalPayableVnd: totals.totalPayableVnd,
-        totalPayableInWords: amountInWords(totals.totalPayableVnd),
-      },
+  const document: InvoiceDocument = {
+    formatVersion: INVOICE_FORMAT_VERSION,
+    documentId: `DLHDon-${s.transactionUuid}`,
+    orderId,
+    merchantId,
+    transactionUuid: s.transactionUuid,
+    invoiceName: VAT_INVOICE_NAME,
+    templateCode: symbol.templateCode,
+    series: symbol.series,
+    symbol: symbol.full,
+    ...(invoiceNo !== undefined ? { invoiceNo } : {}),
+    invoiceDate: s.invoiceDate,
+    taxPointDate,
+    currency: "VND",
+    paymentMethod,
+    ...(providerTaxCode !== undefined ? { providerTaxCode } : {}),
+    ...(correction ? { correction } : {}),
+    seller,
+    buyer,
+    lines,
+    vatBreakdown: totals.breakdown.map((row) => ({
+      vatRate: row.vatRate.label,
+      taxed: row.vatRate.taxed,
+      amountBeforeVatVnd: row.amountBeforeVatVnd,
+      vatVnd: row.vatVnd,
+      totalVnd: row.totalVnd,
+    })),
+    totals: {
+      totalDiscountVnd: totals.totalDiscountVnd,
+      totalBeforeVatVnd: totals.totalBeforeVatVnd,
+      totalVatVnd: totals.totalVatVnd,
+      totalPayableVnd: totals.totalPayableVnd,
+      totalPayableInWords: amountInWords(totals.totalPayableVnd),
     },
   };
+  return { ok: true, document: sign < 0 ? withDecreaseSign(document) : document };
 }

@@ -81,8 +81,8 @@ function items(d: InvoiceDocument): XmlNode {
         ...textElement("DVTinh", l.unit),
         ...textElement("SLuong", l.quantity),
         ...textElement("DGia", l.unitPriceVnd),
-        // The discount is already inside ThTien; STCKhau only shows it.
-        ...(l.discountVnd > 0 ? textElement("STCKhau", l.discountVnd) : []),
+        // The discount is already inside ThTien; STCKhau only shows it (negative on a decrease).
+        ...(l.discountVnd !== 0 ? textElement("STCKhau", l.discountVnd) : []),
         ...textElement("ThTien", l.amountBeforeVatVnd),
         ...textElement("TSuat", l.vatRate),
       ]),
@@ -113,6 +113,8 @@ function payment(d: InvoiceDocument): XmlNode {
 /**
  * The unsigned invoice XML in the tax authority's data format (HDon/DLHDon, PBan 2.1.0). DSCKS (the
  * signatures) and MCCQT (the tax authority code) are added by whoever signs and transmits it.
+ * Amounts are written as the document carries them, so a decrease adjustment has negative DGia,
+ * STCKhau, ThTien, TThue, TgTCThue, TgTThue and TgTTTBSo.
  */
 export function invoiceDocumentToXml(d: InvoiceDocument): string {
   const content = node("NDHDon", [seller(d.seller), buyer(d.buyer), items(d), payment(d)]);

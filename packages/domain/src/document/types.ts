@@ -23,7 +23,11 @@ export interface SellerSnapshot {
 /** The invoice this document adjusts or replaces (XML `TTChung/TTHDLQuan`). */
 export interface InvoiceCorrectionInput {
   kind: "replacement" | "adjustment";
-  /** For adjustments: amounts on the document are positive and this says which way they go. */
+  /**
+   * For adjustments (default increase). Lines are always given as positive amounts (what changes);
+   * a decrease comes out of the builder with every money amount negative, in the JSON document and
+   * in the XML.
+   */
   direction?: "increase" | "decrease";
   original: { templateCode: string; series: string; invoiceNo: string; invoiceDate: LocalDate };
   note?: string;
@@ -38,6 +42,12 @@ export interface InvoiceSnapshot {
   /** Full symbol, e.g. `1C26TAA`; only template 1 (VAT invoice) is built here. */
   symbol: string;
   invoiceDate: LocalDate;
+  /**
+   * The date whose VAT rates apply: the sale's tax point (the state machine's `taxPointDate`).
+   * Defaults to `correction.original.invoiceDate` for a correction and to `invoiceDate` otherwise;
+   * never after either.
+   */
+  taxPointDate?: LocalDate;
   /** Assigned by the provider; absent on documents built before numbering. */
   invoiceNo?: string | number;
   seller: SellerSnapshot;
@@ -47,7 +57,10 @@ export interface InvoiceSnapshot {
   paymentMethod?: string;
   /** Tax code of the e-invoice solution provider (XML `MSTTCGP`), when known. */
   providerTaxCode?: string;
-  /** When given, the computed total payable must equal it (for example the amount actually paid). */
+  /**
+   * When given, the computed total payable must equal it (for example the amount actually paid);
+   * negative for a decrease adjustment.
+   */
   expectedTotalVnd?: number;
   vatPolicy?: VatPolicy;
   correction?: InvoiceCorrectionInput;
@@ -77,7 +90,10 @@ export interface DocumentVatRow {
   totalVnd: number;
 }
 
-/** The canonical invoice document: provider adapters map from it, the XML is rendered from it. */
+/**
+ * The canonical invoice document: provider adapters map from it, the XML is rendered from it. Money
+ * amounts are signed: all negative (or zero) on a decrease adjustment, never negative otherwise.
+ */
 export interface InvoiceDocument {
   formatVersion: typeof INVOICE_FORMAT_VERSION;
   /** `Id` of the signed element DLHDon. */
@@ -91,6 +107,8 @@ export interface InvoiceDocument {
   symbol: string;
   invoiceNo?: string;
   invoiceDate: LocalDate;
+  /** The date the VAT rates were taken from (see InvoiceSnapshot.taxPointDate). */
+  taxPointDate: LocalDate;
   currency: "VND";
   paymentMethod: string;
   providerTaxCode?: string;

@@ -1,37 +1,99 @@
-import { sameBuyer, sameTaxIdentity } from "../buyer.ts";
-import { isNewer } from "./issuance.ts";
+import { vietnamDateOf } from "../local-date.ts";
+import type { InvoiceReference } from "./effects.ts";
+import { MachineInvariantError } from "./invariants.ts";
+import { isNewer, refOf } from "./issuance.ts";
 import {
   activeInvoice,
   type BuyerFact,
   type CorrectionReason,
+  effectiveBasis,
   effectiveBuyer,
-  headInvoice,
   type InvoiceRecord,
   issuedStatus,
   type OrderState,
   replaceInvoice,
 } from "./state.ts";
-import type { Step, StepBuilder } from "./step.ts";
+import type { StepBuilder } from "./step.ts";
 import { invoiceTransactionUuid } from "./transaction-uuid.ts";
 
 export const REFUNDED_BEFORE_ISSUANCE = "REFUNDED_BEFORE_ISSUANCE";
+/** IssuanceCancelled reason for a failed correction that a newer correction took over from. */
+export const ABANDONED_FOR_CORRECTION = "ABANDONED_FOR_CORRECTION";
+
+/**
+ * A failed correction of `target` that the new correction conflicts with: a failed replacement
+ * (resumed, it would take the place of an invoice the new correction refers to, or stand next to the
+ * new replacement), and a failed buyer adjustment when the new correction changes the buyer again.
+ * Failed refund adjustments never conflict: they are independent amounts and a replay resumes them.
+ */
+function conflicts(failed: InvoiceRecord, reason: CorrectionReason): boolean {
+  if (failed.role === "replacement") return true;
+  return reason.kind === "buyer" && failed.reason?.kind === "buyer";
+}
+
+/**
+ * Closes every failed correction of `target` the new correction `seq` conflicts with, so that no
+ * replay ever resumes it next to the new one (two active replacements, or a replacement of an invoice
+ * that has an adjustment). A buyer change carried by an abandoned correction that the new one does
+ * not carry itself (the new one is a refund adjustment) is put back as the pending buyer change; the
+ * caller's settle step applies it through the after-issuance rules.
+ */
+function abandonConflicting(
+  b: StepBuilder,
+  state: OrderState,
+  target: InvoiceRecord,
+  reason: CorrectionReason,
+  seq: number,
+): OrderState {
+  let next = state;
+  let requeue: BuyerFact | undefined;
+  for (const failed of state.invoices) {
+    if (failed.relatesToSeq !== target.seq || failed.status !== "failed" || !conflicts(failed, reason)) {
+      continue;
+    }
+    next = replaceInvoice(next, { ...failed, status: "abandoned", abandonedForSeq: seq });
+    b.publish("IssuanceCancelled", {
+      invoiceSeq: failed.seq,
+      transactionUuid: failed.transactionUuid,
+      reason: ABANDONED_FOR_CORRECTION,
+    });
+    if (reason.kind !== "buyer" && failed.reason?.kind === "buyer" && failed.basis) {
+      const fact: BuyerFact = { buyer: failed.reason.buyer, ...failed.basis };
+      if (!requeue || isNewer(fact, requeue)) requeue = fact;
+    }
+  }
+  const pending = next.pendingBuyerChange;
+  if (requeue && (!pending || isNewer(requeue, pending))) next = { ...next, pendingBuyerChange: requeue };
+  return next;
+}
+
+/** The later of two ISO dates. */
+function laterDate(a: string, b: string): string {
+  return a > b ? a : b;
+}
 
 /**
  * Starts an adjustment or replacement of the active, issued invoice. A replacement takes over from
- * the invoice it replaces at once, so there is never more than one active invoice.
+ * the invoice it replaces at once, so there is never more than one active invoice. The correction is
+ * dated by the event that caused it (never before the invoice it corrects) and keeps the sale's tax
+ * point date, so its VAT is computed at the rates of the original sale.
  */
 export function startCorrection(
   b: StepBuilder,
   state: OrderState,
   role: "adjustment" | "replacement",
   reason: CorrectionReason,
-  buyerOccurredAt?: number,
+  fact?: BuyerFact,
 ): OrderState {
   const target = activeInvoice(state);
-  if (target?.status !== "issued") throw new Error("a correction needs an issued invoice");
+  if (target?.status !== "issued") throw new MachineInvariantError("a correction needs an issued invoice");
   const seq = Math.max(...state.invoices.map((i) => i.seq)) + 1;
+  let next = abandonConflicting(b, state, target, reason, seq);
   const transactionUuid = invoiceTransactionUuid(state.merchantId, state.orderId, seq);
-  const buyer = role === "replacement" && reason.kind === "buyer" ? reason.buyer : target.buyer;
+  const standing = effectiveBuyer(state) ?? target.buyer;
+  const buyer = role === "replacement" && reason.kind === "buyer" ? reason.buyer : standing;
+  const invoiceDate = laterDate(vietnamDateOf(b.ctx.event.occurredAt), target.invoiceDate);
+  const taxPointDate = target.taxPointDate;
   const record: InvoiceRecord = {
     seq,
     role,
@@ -40,20 +102,32 @@ export function startCorrection(
     status: "issuing",
     relatesToSeq: target.seq,
     reason,
+    invoiceDate,
+    taxPointDate,
+    sendStartedAt: b.ctx.now,
   };
-  if (buyerOccurredAt !== undefined) record.buyerOccurredAt = buyerOccurredAt;
-  else if (target.buyerOccurredAt !== undefined) record.buyerOccurredAt = target.buyerOccurredAt;
-  const ref = {
+  const basis = fact ? refOf(fact) : effectiveBasis(state);
+  if (basis) record.basis = basis;
+  const ref: InvoiceReference = {
     invoiceSeq: target.seq,
     transactionUuid: target.transactionUuid,
     ...(target.invoiceNo !== undefined ? { invoiceNo: target.invoiceNo } : {}),
+    invoiceDate: target.invoiceDate,
   };
-  let next = state;
+  const dates = { invoiceDate, taxPointDate };
   if (role === "replacement") {
     next = replaceInvoice(next, { ...target, supersededBySeq: seq });
-    b.push({ type: "IssueReplacement", invoiceSeq: seq, transactionUuid, replaces: ref, buyer, reason });
+    b.push({
+      type: "IssueReplacement",
+      invoiceSeq: seq,
+      transactionUuid,
+      replaces: ref,
+      buyer,
+      reason,
+      ...dates,
+    });
   } else {
-    b.push({ type: "IssueAdjustment", invoiceSeq: seq, transactionUuid, adjusts: ref, reason });
+    b.push({ type: "IssueAdjustment", invoiceSeq: seq, transactionUuid, adjusts: ref, reason, ...dates });
   }
   b.publish("CorrectionStarted", {
     invoiceSeq: seq,
@@ -64,106 +138,4 @@ export function startCorrection(
   });
   next = { ...next, invoices: [...next.invoices, record] };
   return { ...next, status: issuedStatus(next) };
-}
-
-/** A buyer change against an issued invoice: Decree 70 rules, then merchant policy. */
-function changeIssuedBuyer(b: StepBuilder, state: OrderState, fact: BuyerFact): Step {
-  const current = effectiveBuyer(state);
-  if (current && sameTaxIdentity(current, fact.buyer)) {
-    b.human(
-      "BUYER_NAME_ADDRESS_CHANGE",
-      "buyer name/address changed with the same tax code: notify the buyer and the tax authority (Form 04/SS-HĐĐT), no new invoice",
-    );
-    return b.done(state, "recorded");
-  }
-  const reason: CorrectionReason = { kind: "buyer", buyer: fact.buyer };
-  switch (b.ctx.policy.buyerChangeAfterIssuance) {
-    case "adjust":
-      return b.done(
-        startCorrection(b, state, "adjustment", reason, fact.occurredAt),
-        "applied",
-        "buyer adjustment",
-      );
-    case "replace":
-      return b.done(
-        startCorrection(b, state, "replacement", reason, fact.occurredAt),
-        "applied",
-        "replacement",
-      );
-    default:
-      b.human(
-        "LATE_BUYER_CHANGE",
-        `buyer details (${fact.source}) arrived after the invoice was issued: an adjustment or replacement with the buyer's agreement is needed`,
-      );
-      return b.done(state, "recorded");
-  }
-}
-
-/**
- * Buyer info that arrives once issuance has started. Never a silent re-issue: older info is
- * ignored, a failed issuance is retargeted, an in-flight one waits, an issued one goes to
- * {@link changeIssuedBuyer}.
- */
-export function buyerAfterIssuanceStarted(b: StepBuilder, state: OrderState, fact: BuyerFact): Step {
-  if (state.failure?.code === REFUNDED_BEFORE_ISSUANCE) {
-    return b.done(state, "ignored", "order was refunded before issuance");
-  }
-  const head = headInvoice(state);
-  if (!head) throw new Error("issuance started without an invoice");
-  const basis = head.buyerOccurredAt;
-  if (basis !== undefined && fact.occurredAt < basis) {
-    return b.done(state, "ignored", "older than the buyer info already invoiced");
-  }
-  const current = effectiveBuyer(state) ?? head.buyer;
-  if (sameBuyer(current, fact.buyer)) return b.done(state, "ignored", "already invoiced to this buyer");
-  switch (head.status) {
-    case "failed": {
-      // Nothing was issued under this key as far as we know; the replay looks the key up first.
-      const next = replaceInvoice(state, { ...head, buyer: fact.buyer, buyerOccurredAt: fact.occurredAt });
-      return b.done(next, "applied", "failed invoice retargeted to the new buyer; a replay re-sends it");
-    }
-    case "issuing": {
-      const pending = state.pendingBuyerChange;
-      const keep = pending && !isNewer(fact, pending) ? pending : fact;
-      return b.done(
-        { ...state, pendingBuyerChange: keep },
-        "recorded",
-        "buyer change waits for the issuance result",
-      );
-    }
-    case "issued":
-      return changeIssuedBuyer(b, state, fact);
-    default:
-      return b.done(state, "ignored", `head invoice is ${head.status}`);
-  }
-}
-
-/**
- * Work that waited for the head invoice to be issued: refunds become adjustments, a buyer change
- * goes through the normal after-issuance rules.
- */
-export function settleAfterIssued(b: StepBuilder, state: OrderState): OrderState {
-  let next: OrderState = { ...state, status: issuedStatus(state) };
-  for (const refund of next.refunds) {
-    if (refund.status !== "pending") continue;
-    const reason: CorrectionReason = {
-      kind: "refund",
-      refundId: refund.refundId,
-      amountVnd: refund.amountVnd,
-      full: refund.full,
-    };
-    next = startCorrection(b, next, "adjustment", reason);
-    next = {
-      ...next,
-      refunds: next.refunds.map((r) => (r.refundId === refund.refundId ? { ...r, status: "settled" } : r)),
-    };
-  }
-  const { pendingBuyerChange: pending, ...rest } = next;
-  if (pending) {
-    next = rest;
-    const current = effectiveBuyer(next);
-    if (current && !sameBuyer(current, pending.buyer))
-      next = changeIssuedBuyer(b, next, pending).next ?? next;
-  }
-  return next;
 }

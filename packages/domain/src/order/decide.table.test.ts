@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { IssuanceEvent, IssuanceEventType } from "../events.ts";
 import { decide } from "./decide.ts";
+import type { MerchantPolicy } from "./policy.ts";
+import { SEND_IN_FLIGHT_GUARD_MS } from "./policy.ts";
 import type { OrderState, OrderStatus } from "./state.ts";
 import {
+  ADJUST,
   BUYER_B,
   BUYER_C,
   build,
@@ -19,6 +22,12 @@ import {
   submitClaim,
   summary,
 } from "./test-support.ts";
+
+const POLICIES: [string, MerchantPolicy][] = [
+  ["record", RECORD],
+  ["adjust", ADJUST],
+  ["replace", REPLACE],
+];
 
 type StateName = "none" | OrderStatus;
 
@@ -53,7 +62,27 @@ const EVENTS: Record<IssuanceEventType, (s: OrderState | undefined) => IssuanceE
   ProviderCallback: (s) => callback(last(s)),
 };
 
-type Expect = [StateName, IssuanceEventType, StateName | "unchanged", string[]];
+type Outcome = [StateName | "unchanged", string[]];
+type Expect = [StateName, IssuanceEventType, ...Outcome];
+
+const CORRECTION = ["Publish:CorrectionStarted"];
+const LATE = ["Human:LATE_BUYER_CHANGE", "Publish:ReviewRequired"];
+
+/**
+ * Where the merchant's buyerChangeAfterIssuance policy changes the outcome (TABLE holds the `record`
+ * outcome). An order that already has an adjustment is adjusted again even under `replace`: a
+ * follow-up correction uses the same method as the first.
+ */
+const BY_POLICY: Record<string, Partial<Record<"adjust" | "replace", Outcome>>> = {
+  "ISSUED/InvoiceRequested": {
+    adjust: ["ADJUSTED", ["IssueAdjustment", ...CORRECTION]],
+    replace: ["REPLACED", ["IssueReplacement", ...CORRECTION]],
+  },
+  "ADJUSTED/InvoiceRequested": {
+    adjust: ["ADJUSTED", ["IssueAdjustment", ...CORRECTION]],
+    replace: ["ADJUSTED", ["IssueAdjustment", ...CORRECTION]],
+  },
+};
 
 // [state, event, status after, effects besides the audit record]
 const TABLE: Expect[] = [
@@ -85,12 +114,12 @@ const TABLE: Expect[] = [
   ["ISSUING", "InvoiceRequested", "ISSUING", []],
   ["ISSUING", "ClaimSubmitted", "unchanged", ["Reject:CLAIM_TOKEN_UNKNOWN"]],
   ["ISSUING", "ClaimExpired", "unchanged", ["Reject:CLAIM_TOKEN_UNKNOWN"]],
-  ["ISSUING", "ReplayRequested", "ISSUING", ["ResumeIssuance"]],
+  ["ISSUING", "ReplayRequested", "ISSUING", []], // send in flight: not resent inside the guard
   ["ISSUING", "PaymentRefunded", "ISSUING", []],
   ["ISSUING", "ProviderCallback", "ISSUED", ["Publish:InvoiceIssued"]],
 
   ["ISSUED", "PaymentSucceeded", "ISSUED", []],
-  ["ISSUED", "InvoiceRequested", "ISSUED", ["Human:LATE_BUYER_CHANGE", "Publish:ReviewRequired"]],
+  ["ISSUED", "InvoiceRequested", "ISSUED", LATE],
   ["ISSUED", "ClaimSubmitted", "unchanged", ["Reject:CLAIM_TOKEN_UNKNOWN"]],
   ["ISSUED", "ClaimExpired", "unchanged", ["Reject:CLAIM_TOKEN_UNKNOWN"]],
   ["ISSUED", "ReplayRequested", "ISSUED", ["Publish:InvoiceIssued"]],
@@ -106,10 +135,10 @@ const TABLE: Expect[] = [
   ["FAILED", "ProviderCallback", "ISSUED", ["Publish:InvoiceIssued"]],
 
   ["ADJUSTED", "PaymentSucceeded", "ADJUSTED", []],
-  ["ADJUSTED", "InvoiceRequested", "ADJUSTED", ["Human:LATE_BUYER_CHANGE", "Publish:ReviewRequired"]],
+  ["ADJUSTED", "InvoiceRequested", "ADJUSTED", LATE],
   ["ADJUSTED", "ClaimSubmitted", "unchanged", ["Reject:CLAIM_TOKEN_UNKNOWN"]],
   ["ADJUSTED", "ClaimExpired", "unchanged", ["Reject:CLAIM_TOKEN_UNKNOWN"]],
-  ["ADJUSTED", "ReplayRequested", "ADJUSTED", ["ResumeIssuance"]],
+  ["ADJUSTED", "ReplayRequested", "ADJUSTED", []],
   ["ADJUSTED", "PaymentRefunded", "ADJUSTED", ["IssueAdjustment", "Publish:CorrectionStarted"]],
   ["ADJUSTED", "ProviderCallback", "ADJUSTED", ["Publish:InvoiceIssued"]],
 
@@ -117,15 +146,34 @@ const TABLE: Expect[] = [
   ["REPLACED", "InvoiceRequested", "REPLACED", []], // replacement still issuing: the change waits
   ["REPLACED", "ClaimSubmitted", "REPLACED", []],
   ["REPLACED", "ClaimExpired", "REPLACED", []],
-  ["REPLACED", "ReplayRequested", "REPLACED", ["ResumeIssuance"]],
+  ["REPLACED", "ReplayRequested", "REPLACED", []],
   ["REPLACED", "PaymentRefunded", "REPLACED", []],
   ["REPLACED", "ProviderCallback", "REPLACED", ["Publish:InvoiceIssued"]],
 ];
 
-describe("decide: every (state, event) pair", () => {
-  it("covers all 8 x 7 pairs", () => {
+const CASES = POLICIES.flatMap(([name, policy]) =>
+  TABLE.map(
+    ([stateName, eventType, after, effects]): [
+      string,
+      StateName,
+      IssuanceEventType,
+      MerchantPolicy,
+      ...Outcome,
+    ] => {
+      const override =
+        name === "record"
+          ? undefined
+          : BY_POLICY[`${stateName}/${eventType}`]?.[name as "adjust" | "replace"];
+      return [name, stateName, eventType, policy, ...(override ?? [after, effects])];
+    },
+  ),
+);
+
+describe("decide: every (state, event) pair under every buyer-change policy", () => {
+  it("covers all 8 x 7 pairs, three times", () => {
     const pairs = new Set(TABLE.map(([s, e]) => `${s}/${e}`));
     expect(pairs.size).toBe(Object.keys(STATES).length * Object.keys(EVENTS).length);
+    expect(CASES).toHaveLength(3 * pairs.size);
   });
 
   it("sets up each named state", () => {
@@ -134,10 +182,10 @@ describe("decide: every (state, event) pair", () => {
     }
   });
 
-  it.each(TABLE)("%s + %s -> %s %j", (stateName, eventType, after, effects) => {
+  it.each(CASES)("[%s] %s + %s", (_name, stateName, eventType, policy, after, effects) => {
     const state = STATES[stateName]();
     const event = EVENTS[eventType](state);
-    const decision = decide(state, event, NOW, RECORD, freshIds());
+    const decision = decide(state, event, NOW, policy, freshIds());
     expect(summary(decision.effects)).toEqual(effects);
     expect(decision.duplicate).toBeUndefined();
     const expected = after === "unchanged" ? stateName : after;
@@ -151,9 +199,30 @@ describe("decide: every (state, event) pair", () => {
     } else {
       expect(decision.next?.appliedEventIds.at(-1)).toBe(event.eventId);
       // ...and the same event again is a duplicate with no effects.
-      const again = decide(decision.next, event, NOW, RECORD, freshIds());
+      const again = decide(decision.next, event, NOW, policy, freshIds());
       expect(again).toEqual({ next: decision.next, effects: [], duplicate: true });
     }
+  });
+});
+
+const AFTER_GUARD: [StateName, StateName, string[]][] = [
+  ["ISSUING", "ISSUING", ["ResumeIssuance"]],
+  ["ADJUSTED", "ADJUSTED", ["ResumeIssuance"]],
+  ["REPLACED", "REPLACED", ["ResumeIssuance"]],
+];
+
+describe("decide: a replay once the in-flight guard has passed", () => {
+  it.each(AFTER_GUARD)("%s -> %s with a lookup-first resume", (stateName, after, effects) => {
+    const state = STATES[stateName]();
+    const later = NOW + SEND_IN_FLIGHT_GUARD_MS;
+    const decision = decide(state, replay(), later, RECORD, freshIds());
+    expect(summary(decision.effects)).toEqual(effects);
+    expect(decision.next?.status).toBe(after);
+    const resume = decision.effects.find((e) => e.type === "ResumeIssuance");
+    expect(resume).toMatchObject({ lookupFirst: true, previousSendStartedAt: NOW });
+    // The resumed send is in flight again: an immediate second replay does nothing.
+    const again = decide(decision.next, replay(), later + 1, RECORD, freshIds());
+    expect(summary(again.effects)).toEqual([]);
   });
 });
 
@@ -165,12 +234,15 @@ const FULL_REFUND: [StateName, StateName, string[]][] = [
 ];
 
 describe("decide: full refund in each paid state", () => {
-  it.each(FULL_REFUND)("%s -> %s", (stateName, after, effects) => {
-    const decision = decide(STATES[stateName](), refund(1_100_000, true), NOW, RECORD, freshIds());
-    expect(summary(decision.effects)).toEqual(effects);
-    expect(decision.next?.status).toBe(after);
-    if (after === "FAILED") expect(decision.next?.failure?.code).toBe("REFUNDED_BEFORE_ISSUANCE");
-  });
+  it.each(POLICIES.flatMap(([name, policy]) => FULL_REFUND.map((row) => [name, policy, ...row] as const)))(
+    "[%s] %s -> %s",
+    (_name, policy, stateName, after, effects) => {
+      const decision = decide(STATES[stateName](), refund(1_100_000, true), NOW, policy, freshIds());
+      expect(summary(decision.effects)).toEqual(effects);
+      expect(decision.next?.status).toBe(after);
+      if (after === "FAILED") expect(decision.next?.failure?.code).toBe("REFUNDED_BEFORE_ISSUANCE");
+    },
+  );
 });
 
 const FAILED_CALLBACK: [StateName, StateName, string[]][] = [
@@ -182,9 +254,11 @@ const FAILED_CALLBACK: [StateName, StateName, string[]][] = [
 ];
 
 describe("decide: a failed provider result in each issuing-related state", () => {
-  it.each(FAILED_CALLBACK)("%s -> %s", (stateName, after, effects) => {
+  it.each(
+    POLICIES.flatMap(([name, policy]) => FAILED_CALLBACK.map((row) => [name, policy, ...row] as const)),
+  )("[%s] %s -> %s", (_name, policy, stateName, after, effects) => {
     const state = STATES[stateName]();
-    const decision = decide(state, callback(last(state), "failed"), NOW, RECORD, freshIds());
+    const decision = decide(state, callback(last(state), "failed"), NOW, policy, freshIds());
     expect(summary(decision.effects)).toEqual(effects);
     expect(decision.next?.status).toBe(after);
   });

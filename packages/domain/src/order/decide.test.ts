@@ -104,7 +104,7 @@ describe("buyer info", () => {
     const b = run([withBuyer, older]);
     expect(activeInvoice(must(a.state))?.buyer).toMatchObject({ taxCode: BUYER_B.taxCode });
     expect(activeInvoice(must(b.state))?.buyer).toMatchObject({ taxCode: BUYER_B.taxCode });
-    expect(auditOf(must(b.decisions[1])).note).toContain("older");
+    expect(auditOf(must(b.decisions[1])).note).toContain("not newer");
   });
 
   it("two requests before payment: the newer one wins whatever the arrival order", () => {

@@ -1,5 +1,7 @@
 import { ISSUANCE_EVENT_TYPES, type IssuanceEvent, type IssuanceEventType } from "../events.ts";
+import { isValidInstant } from "../local-date.ts";
 import type { Effect } from "./effects.ts";
+import { invariantProblem, MachineInvariantError } from "./invariants.ts";
 import { onClaimSubmitted, onInvoiceRequested } from "./on-buyer.ts";
 import { onClaimExpired } from "./on-claim-expired.ts";
 import { onPaymentSucceeded } from "./on-payment.ts";
@@ -35,7 +37,7 @@ function envelopeProblem(event: IssuanceEvent): string | undefined {
   if (typeof event.eventId !== "string" || event.eventId === "") return "eventId is missing";
   if (typeof event.orderId !== "string" || event.orderId === "") return "orderId is missing";
   if (typeof event.merchantId !== "string" || event.merchantId === "") return "merchantId is missing";
-  if (!Number.isFinite(event.occurredAt)) return "occurredAt is not an epoch-ms number";
+  if (!isValidInstant(event.occurredAt)) return "occurredAt is not an epoch-ms instant";
   if (!ISSUANCE_EVENT_TYPES.includes(event.type)) return `unknown event type ${String(event.type)}`;
   if (typeof event.payload !== "object" || event.payload === null) return "payload is missing";
   return undefined;
@@ -47,6 +49,32 @@ function route(ctx: DecideContext): Step {
   return handler(ctx);
 }
 
+/** The decision is refused: the state stays as it was and a human is asked to look at the order. */
+function refuse(ctx: DecideContext, problem: string): Step {
+  const b = new StepBuilder(ctx);
+  b.human("INVARIANT_VIOLATION", `${ctx.event.type} ${ctx.event.eventId} not applied: ${problem}`);
+  return b.done(ctx.state, "recorded", `refused: ${problem}`);
+}
+
+/**
+ * Runs the handler, then checks the invariants the rest of the platform relies on (at most one
+ * active invoice, at most one original/replacement send per decision, no second original). A handler
+ * that breaks one, or throws MachineInvariantError, yields a human case instead of a decision or an
+ * exception: a well-formed event must never make `decide` throw.
+ */
+function guarded(ctx: DecideContext): Step {
+  let step: Step;
+  try {
+    step = route(ctx);
+  } catch (error) {
+    if (error instanceof MachineInvariantError) return refuse(ctx, error.message);
+    throw error;
+  }
+  if (step.outcome === "rejected") return step;
+  const problem = invariantProblem(ctx.state, step.next, step.effects);
+  return problem ? refuse(ctx, problem) : step;
+}
+
 /**
  * The per-order state machine (DESIGN.md section 4): a pure function of the order's state, one
  * event, the current time and the merchant's policy. Effects are data for the issuer to perform.
@@ -55,8 +83,11 @@ function route(ctx: DecideContext): Step {
  * - A rejected event leaves the state as it was and is not remembered, so a redelivery is
  *   evaluated again (a refund that arrived before its payment applies once the payment has).
  * - Every other decision ends with one RecordAudit effect.
+ * - A decision that would break the machine's invariants is replaced by a human case
+ *   (INVARIANT_VIOLATION, state unchanged, eventId remembered so redelivery does not loop).
  *
- * Throws only on programming errors (state of another order, missing fresh ids when a claim opens).
+ * Throws only on the caller's programming errors (state of another order, missing fresh ids when a
+ * claim opens), never because of what a well-formed event says.
  */
 export function decide(
   state: OrderState | undefined,
@@ -73,7 +104,7 @@ export function decide(
   if (state?.appliedEventIds.includes(event.eventId)) return { next: state, effects: [], duplicate: true };
   const ctx: DecideContext = { state, event, now, policy, fresh };
   const problem = envelopeProblem(event);
-  const step = problem ? new StepBuilder(ctx).reject("INVALID_EVENT", problem, false) : route(ctx);
+  const step = problem ? new StepBuilder(ctx).reject("INVALID_EVENT", problem, false) : guarded(ctx);
 
   const before = state?.status ?? null;
   let next = step.next;

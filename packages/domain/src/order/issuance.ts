@@ -1,16 +1,17 @@
 import type { InvoiceBuyer } from "../events.ts";
+import { vietnamDateOf } from "../local-date.ts";
 import type { Effect } from "./effects.ts";
-import type { BuyerFact, ClaimRecord, InvoiceRecord, OrderState } from "./state.ts";
+import { MachineInvariantError } from "./invariants.ts";
+import type { BuyerFact, ClaimRecord, FactRef, InvoiceRecord, OrderState } from "./state.ts";
 import type { StepBuilder } from "./step.ts";
 import { invoiceTransactionUuid } from "./transaction-uuid.ts";
 
 const ORIGINAL_SEQ = 1;
 
+type Ordered = { occurredAt: number; eventId: string };
+
 /** a is newer than b: later occurredAt, ties broken by eventId so the choice is order-independent. */
-export function isNewer(
-  a: { occurredAt: number; eventId: string },
-  b: { occurredAt: number; eventId: string },
-) {
+export function isNewer(a: Ordered, b: Ordered) {
   return a.occurredAt > b.occurredAt || (a.occurredAt === b.occurredAt && a.eventId > b.eventId);
 }
 
@@ -19,9 +20,15 @@ export function withNewestBuyer(state: OrderState, fact: BuyerFact): OrderState 
   return { ...state, buyer: fact };
 }
 
+export function refOf(fact: BuyerFact): FactRef {
+  return { occurredAt: fact.occurredAt, eventId: fact.eventId, source: fact.source };
+}
+
 /**
- * Creates the order's original invoice and the one IssueInvoice effect it will ever get. Calling
- * it twice for an order is a bug in the machine, so it throws rather than issue a second invoice.
+ * Creates the order's original invoice and the one IssueInvoice effect it will ever get. Its date is
+ * the Vietnam date of the payment (the sale), so a claim expiring after midnight on 31 December does
+ * not move the invoice into the next year's VAT rates. Calling it twice for an order is a bug in the
+ * machine: it throws {@link MachineInvariantError}, which `decide` turns into a human case.
  */
 export function startOriginalIssuance(
   b: StepBuilder,
@@ -29,20 +36,32 @@ export function startOriginalIssuance(
   fact: BuyerFact | undefined,
 ): OrderState {
   if (state.invoices.some((i) => i.role === "original")) {
-    throw new Error(`order ${state.orderId} already has an original invoice`);
+    throw new MachineInvariantError(`order ${state.orderId} already has an original invoice`);
   }
-  if (!state.payment) throw new Error(`order ${state.orderId} is not paid`);
+  if (!state.payment) throw new MachineInvariantError(`order ${state.orderId} is not paid`);
   const buyer: InvoiceBuyer = fact ? fact.buyer : { kind: "anonymous" };
   const transactionUuid = invoiceTransactionUuid(state.merchantId, state.orderId, ORIGINAL_SEQ);
+  const invoiceDate = vietnamDateOf(state.payment.paidAt);
   const invoice: InvoiceRecord = {
     seq: ORIGINAL_SEQ,
     role: "original",
     transactionUuid,
     buyer,
     status: "issuing",
+    invoiceDate,
+    taxPointDate: invoiceDate,
+    sendStartedAt: b.ctx.now,
   };
-  if (fact) invoice.buyerOccurredAt = fact.occurredAt;
-  b.push({ type: "IssueInvoice", invoiceSeq: ORIGINAL_SEQ, transactionUuid, buyer, payment: state.payment });
+  if (fact) invoice.basis = refOf(fact);
+  b.push({
+    type: "IssueInvoice",
+    invoiceSeq: ORIGINAL_SEQ,
+    transactionUuid,
+    buyer,
+    payment: state.payment,
+    invoiceDate,
+    taxPointDate: invoiceDate,
+  });
   return { ...state, status: "ISSUING", invoices: [...state.invoices, invoice] };
 }
 

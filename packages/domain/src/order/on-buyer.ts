@@ -1,6 +1,6 @@
 import { normalizeBuyer } from "../buyer.ts";
 import type { BuyerInfo, IssuanceEventOf } from "../events.ts";
-import { buyerAfterIssuanceStarted } from "./corrections.ts";
+import { buyerAfterIssuanceStarted } from "./buyer-change.ts";
 import { closeClaim, startOriginalIssuance, withNewestBuyer } from "./issuance.ts";
 import type { BuyerFact, OrderState } from "./state.ts";
 import { type DecideContext, newOrder, type Step, StepBuilder } from "./step.ts";

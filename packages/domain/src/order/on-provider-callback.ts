@@ -1,6 +1,15 @@
+import { sameBuyer } from "../buyer.ts";
 import type { ProviderCallbackPayload } from "../events.ts";
-import { settleAfterIssued } from "./corrections.ts";
-import { type InvoiceRecord, invoiceBySeq, issuedStatus, type OrderState, replaceInvoice } from "./state.ts";
+import { refOf } from "./issuance.ts";
+import { settle } from "./settle.ts";
+import {
+  activeInvoice,
+  type InvoiceRecord,
+  invoiceBySeq,
+  issuedStatus,
+  type OrderState,
+  replaceInvoice,
+} from "./state.ts";
 import { type DecideContext, type Step, StepBuilder } from "./step.ts";
 
 function isValidCallback(p: ProviderCallbackPayload | undefined): p is ProviderCallbackPayload {
@@ -10,6 +19,30 @@ function isValidCallback(p: ProviderCallbackPayload | undefined): p is ProviderC
 function withoutFailure(state: OrderState): OrderState {
   const { failure: _dropped, ...rest } = state;
   return rest;
+}
+
+/**
+ * Why an "issued" result cannot simply be applied, or undefined when it can. A correction abandoned
+ * for a newer one, or a replacement whose predecessor another invoice has taken over (or that is not
+ * the invoice standing for the order), would make a second active invoice: the provider now holds an
+ * invoice the order's history says should not exist, which only a human can sort out.
+ */
+function contradiction(state: OrderState, record: InvoiceRecord): string | undefined {
+  if (record.status === "abandoned") {
+    return `${record.role} invoice ${record.seq} failed and was abandoned for invoice ${record.abandonedForSeq}, but the provider reports it issued`;
+  }
+  if (record.role !== "replacement") return undefined;
+  const target = record.relatesToSeq === undefined ? undefined : invoiceBySeq(state, record.relatesToSeq);
+  const active = activeInvoice(state);
+  const takenBy = target?.supersededBySeq;
+  if (
+    !target ||
+    (takenBy !== undefined && takenBy !== record.seq) ||
+    (active !== undefined && active.seq !== record.seq && active.seq !== target.seq)
+  ) {
+    return `replacement invoice ${record.seq} reported issued, but invoice ${record.relatesToSeq} is already replaced by invoice ${takenBy ?? active?.seq}`;
+  }
+  return undefined;
 }
 
 function onIssued(
@@ -27,6 +60,11 @@ function onIssued(
       return b.done(state, "recorded");
     }
     return b.done(state, "ignored", "already issued");
+  }
+  const problem = contradiction(state, record);
+  if (problem) {
+    b.human("CONTRADICTORY_CALLBACK", `${problem}${invoiceNo ? ` (number ${invoiceNo})` : ""}`);
+    return b.done(state, "recorded", problem);
   }
   const wasCancelled = record.status === "cancelled";
   const { failure: _f, ...base } = record;
@@ -48,9 +86,21 @@ function onIssued(
     if (target) next = replaceInvoice(next, { ...target, supersededBySeq: issued.seq });
   }
   if (issued.role === "adjustment") return b.done({ ...next, status: issuedStatus(next) }, "applied");
-  next = settleAfterIssued(b, withoutFailure(next));
+  next = settle(b, withoutFailure(next));
   const note = wasCancelled ? "issued despite cancellation: refunds become adjustments" : undefined;
   return b.done(next, "applied", note);
+}
+
+/**
+ * The original failed: nothing was issued under its key. A buyer change that waited for the result
+ * is applied now as a retarget, exactly as if it had arrived after the failure, so the replay sends
+ * the newest buyer whichever of "change" and "failure" came first.
+ */
+function retargetFailedOriginal(state: OrderState, failed: InvoiceRecord): OrderState | undefined {
+  const { pendingBuyerChange: pending, ...rest } = state;
+  if (!pending) return undefined;
+  if (sameBuyer(failed.buyer, pending.buyer)) return rest;
+  return replaceInvoice(rest, { ...failed, buyer: pending.buyer, basis: refOf(pending) });
 }
 
 function onFailed(
@@ -67,8 +117,11 @@ function onFailed(
   if (record.status === "failed") return b.done(state, "ignored", "already failed");
   if (record.status === "cancelled")
     return b.done(state, "ignored", "cancelled issuance confirmed not issued");
+  if (record.status === "abandoned")
+    return b.done(state, "ignored", "abandoned correction confirmed not issued");
   const failure = { code: p.errorCode || "PROVIDER_FAILED", message: p.errorMessage ?? "" };
-  let next = replaceInvoice(state, { ...record, status: "failed", failure });
+  const failed: InvoiceRecord = { ...record, status: "failed", failure };
+  let next = replaceInvoice(state, failed);
   b.publish("InvoiceFailed", {
     invoiceSeq: record.seq,
     role: record.role,
@@ -77,17 +130,21 @@ function onFailed(
     errorMessage: failure.message,
   });
   if (record.role === "original") {
-    return b.done({ ...next, status: "FAILED", failure }, "applied", `issuance failed: ${failure.code}`);
+    const retargeted = retargetFailedOriginal(next, failed);
+    const note = `issuance failed: ${failure.code}${retargeted ? "; retargeted to the pending buyer change" : ""}`;
+    return b.done({ ...(retargeted ?? next), status: "FAILED", failure }, "applied", note);
   }
+  b.human("CORRECTION_FAILED", `${record.role} invoice ${record.seq} failed: ${failure.code}`);
   if (record.role === "replacement" && record.relatesToSeq !== undefined) {
-    // The replaced invoice was never taken over: it stands again.
+    // The replaced invoice was never taken over: it stands again, and what waited for the
+    // replacement (refunds, a newer buyer change) is settled against it now.
     const target = invoiceBySeq(next, record.relatesToSeq);
     if (target) {
       const { supersededBySeq: _s, ...restored } = target;
       next = replaceInvoice(next, restored);
     }
+    if (activeInvoice(next)?.status === "issued") next = settle(b, next);
   }
-  b.human("CORRECTION_FAILED", `${record.role} invoice ${record.seq} failed: ${failure.code}`);
   return b.done({ ...next, status: issuedStatus(next) }, "applied");
 }
 

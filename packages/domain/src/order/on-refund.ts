@@ -1,6 +1,7 @@
 import type { PaymentRefundedPayload } from "../events.ts";
-import { REFUNDED_BEFORE_ISSUANCE, startCorrection } from "./corrections.ts";
+import { REFUNDED_BEFORE_ISSUANCE } from "./corrections.ts";
 import { closeClaim } from "./issuance.ts";
+import { settle } from "./settle.ts";
 import {
   activeInvoice,
   hasIssuedInvoice,
@@ -55,6 +56,10 @@ function cancelBeforeIssuance(b: StepBuilder, state: OrderState): OrderState {
  * REFUNDED_BEFORE_ISSUANCE) and a partial one waits; after issuance every refund becomes an
  * adjustment invoice. Refunds still pending are adjusted as soon as the invoice is issued,
  * including an invoice the provider issued despite the cancellation.
+ *
+ * "Full" means the refunds add up to the amount paid; the `full` flag alone never cancels. A refund
+ * flagged full whose amount falls short is recorded as the partial refund its amount says (the money
+ * is the fact) and surfaced for a human (REFUND_FLAG_MISMATCH).
  */
 export function onPaymentRefunded(ctx: DecideContext<"PaymentRefunded">): Step {
   const b = new StepBuilder(ctx);
@@ -68,30 +73,26 @@ export function onPaymentRefunded(ctx: DecideContext<"PaymentRefunded">): Step {
   if (state.refunds.some((r) => r.refundId === p.refundId))
     return b.done(state, "ignored", "refund already recorded");
   const refundedSoFar = state.refunds.reduce((sum, r) => sum + r.amountVnd, 0);
-  if (refundedSoFar + p.amountVnd > state.payment.amountVnd) {
+  const paid = state.payment.amountVnd;
+  if (refundedSoFar + p.amountVnd > paid) {
     return b.reject("INVALID_REFUND", "refunds would exceed the amount paid", false);
   }
-  const full = p.full || refundedSoFar + p.amountVnd === state.payment.amountVnd;
+  const full = refundedSoFar + p.amountVnd === paid;
+  if (p.full && !full) {
+    b.human(
+      "REFUND_FLAG_MISMATCH",
+      `refund ${p.refundId} is flagged full but brings the refunds to ${refundedSoFar + p.amountVnd} of ${paid} VND paid: recorded as partial`,
+    );
+  }
   const refund: RefundFact = { refundId: p.refundId, amountVnd: p.amountVnd, full, status: "pending" };
-  let next: OrderState = { ...state, refunds: [...state.refunds, refund] };
+  const next: OrderState = { ...state, refunds: [...state.refunds, refund] };
 
   if (!hasIssuedInvoice(next)) {
     if (full) return b.done(cancelBeforeIssuance(b, next), "applied", "full refund before issuance");
     return b.done(next, "recorded", "partial refund before issuance: adjusted once the invoice is issued");
   }
-  const active = activeInvoice(next);
-  if (active?.status !== "issued") {
+  if (activeInvoice(next)?.status !== "issued") {
     return b.done(next, "recorded", "refund waits for the replacement invoice to be issued");
   }
-  next = startCorrection(b, next, "adjustment", {
-    kind: "refund",
-    refundId: refund.refundId,
-    amountVnd: refund.amountVnd,
-    full,
-  });
-  next = {
-    ...next,
-    refunds: next.refunds.map((r) => (r.refundId === refund.refundId ? { ...r, status: "settled" } : r)),
-  };
-  return b.done(next, "applied", "refund after issuance: adjustment");
+  return b.done(settle(b, next), "applied", "refund after issuance: adjustment");
 }

@@ -15,9 +15,20 @@ export interface MerchantPolicy {
    * human; `adjust` / `replace` let the machine produce that correction itself.
    */
   buyerChangeAfterIssuance: "record" | "adjust" | "replace";
+  /**
+   * How long after a send was started a replay leaves the invoice alone (default
+   * {@link SEND_IN_FLIGHT_GUARD_MS}). A provider call takes up to a few seconds, plus retries; a replay
+   * inside this window could send the same key while the first send is still in flight, which makes
+   * SInvoice create a second invoice.
+   */
+  sendInFlightGuardMs?: number;
 }
+
+/** 90 s: well above a provider call (0.1-2 s) with the issuer's own retries and timeouts. */
+export const SEND_IN_FLIGHT_GUARD_MS = 90_000;
 
 export const DEFAULT_MERCHANT_POLICY: MerchantPolicy = {
   claimWindowMs: 24 * 60 * 60 * 1000,
   buyerChangeAfterIssuance: "record",
+  sendInFlightGuardMs: SEND_IN_FLIGHT_GUARD_MS,
 };

@@ -19,6 +19,11 @@ export interface SimulationPlan {
   failFirstSend: boolean;
   /** Random numbers that place reactive events in the queue. */
   choices: number[];
+  /**
+   * How far the clock moves per processed event (default 0: everything happens at NOW). Past the
+   * in-flight guard a replay resumes an unconfirmed send, so the provider may see a key twice.
+   */
+  tickMs?: number;
 }
 
 export interface Step {
@@ -53,7 +58,8 @@ export function simulate(plan: SimulationPlan): Simulation {
   let state: OrderState | undefined;
   while (queue.length > 0 && steps.length < MAX_STEPS) {
     const event = queue.shift() as IssuanceEvent;
-    const decision = decide(state, event, NOW, plan.policy, freshIds());
+    const now = NOW + steps.length * (plan.tickMs ?? 0);
+    const decision = decide(state, event, now, plan.policy, freshIds());
     steps.push({ before: state, event, decision });
     state = decision.next;
     effects.push(...decision.effects);

@@ -1,4 +1,5 @@
 import type { BuyerInfo, EpochMs, InvoiceBuyer, InvoiceRole, OrderLine } from "../events.ts";
+import type { LocalDate } from "../local-date.ts";
 
 /**
  * DESIGN.md section 4: REQUESTED (buyer info known, not paid), AWAITING_CLAIM (paid, claim open until
@@ -15,12 +16,16 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** Buyer information with where and when it came from; the newest (by occurredAt) wins. */
-export interface BuyerFact {
-  buyer: BuyerInfo;
+/** When and from which event a piece of buyer information came; ordered by (occurredAt, eventId). */
+export interface FactRef {
   occurredAt: EpochMs;
   eventId: string;
   source: "payment" | "request" | "claim";
+}
+
+/** Buyer information with where and when it came from; the newest (by occurredAt) wins. */
+export interface BuyerFact extends FactRef {
+  buyer: BuyerInfo;
 }
 
 export interface PaymentFact {
@@ -62,15 +67,33 @@ export interface InvoiceRecord {
   role: InvoiceRole;
   transactionUuid: string;
   buyer: InvoiceBuyer;
-  /** When the buyer info this invoice was made out from occurred (absent for anonymous). */
-  buyerOccurredAt?: EpochMs;
-  status: "issuing" | "issued" | "failed" | "cancelled";
+  /** The buyer fact this invoice was made out from (absent for anonymous). */
+  basis?: FactRef;
+  /**
+   * - issuing: a send was started and its result is not known yet;
+   * - failed: the provider said it failed (a replay resends it under the same key);
+   * - cancelled: refunded before issuance, the issuer was told not to send it;
+   * - abandoned: a failed correction another correction of the same invoice took over from. It is
+   *   never resumed; if the provider issues it anyway, that is a case for a human.
+   */
+  status: "issuing" | "issued" | "failed" | "cancelled" | "abandoned";
+  /** Ngày lập (XML `NLap`) of this invoice, a Vietnam date: the symbol year must match it. */
+  invoiceDate: LocalDate;
+  /**
+   * The date whose VAT rates apply: the sale's tax point (Vietnam date of the payment), the same for
+   * the original and every correction of it.
+   */
+  taxPointDate: LocalDate;
+  /** When the machine last emitted a send of this invoice (the deciding `now`). */
+  sendStartedAt?: EpochMs;
   invoiceNo?: string;
   /** For corrections: the invoice adjusted or replaced. */
   relatesToSeq?: number;
   reason?: CorrectionReason;
   /** Set on an invoice that a replacement has taken over. */
   supersededBySeq?: number;
+  /** Set on an abandoned correction: the correction that took over from it. */
+  abandonedForSeq?: number;
   failure?: Failure;
 }
 
@@ -84,7 +107,10 @@ export interface OrderState {
   claim?: ClaimRecord;
   invoices: InvoiceRecord[];
   refunds: RefundFact[];
-  /** A buyer change that arrived while the active invoice was still being issued. */
+  /**
+   * A buyer change that waits for the head invoice's send to be resolved: applied as a retarget if
+   * the send fails, through the after-issuance rules once it is issued.
+   */
   pendingBuyerChange?: BuyerFact;
   /** Why the order is FAILED. */
   failure?: Failure;
@@ -126,7 +152,9 @@ export function activeInvoice(state: OrderState): InvoiceRecord | undefined {
 export function headInvoice(state: OrderState): InvoiceRecord | undefined {
   const active = activeInvoice(state);
   if (active) return active;
-  const heads = state.invoices.filter((i) => i.role !== "adjustment" && i.supersededBySeq === undefined);
+  const heads = state.invoices.filter(
+    (i) => i.role !== "adjustment" && i.supersededBySeq === undefined && i.status !== "abandoned",
+  );
   return heads[heads.length - 1];
 }
 
@@ -143,6 +171,18 @@ export function hasIssuedInvoice(state: OrderState): boolean {
   return state.invoices.some((i) => i.role !== "adjustment" && i.status === "issued");
 }
 
+/** Adjustments of invoice `seq` that still stand or may still be resumed (not abandoned). */
+export function adjustmentsOf(state: OrderState, seq: number): InvoiceRecord[] {
+  return state.invoices.filter(
+    (i) => i.role === "adjustment" && i.relatesToSeq === seq && i.status !== "abandoned",
+  );
+}
+
+/** Buyer adjustments of the head invoice that have not failed or been abandoned, oldest first. */
+function standingBuyerAdjustments(state: OrderState, head: InvoiceRecord): InvoiceRecord[] {
+  return adjustmentsOf(state, head.seq).filter((i) => i.reason?.kind === "buyer" && i.status !== "failed");
+}
+
 /**
  * The buyer the order's invoicing currently names: the head invoice's buyer, as changed by any later
  * buyer adjustment that has not failed.
@@ -150,18 +190,15 @@ export function hasIssuedInvoice(state: OrderState): boolean {
 export function effectiveBuyer(state: OrderState): InvoiceBuyer | undefined {
   const head = headInvoice(state);
   if (!head) return undefined;
-  let buyer = head.buyer;
-  for (const i of state.invoices) {
-    if (
-      i.role === "adjustment" &&
-      i.relatesToSeq === head.seq &&
-      i.reason?.kind === "buyer" &&
-      i.status !== "failed"
-    ) {
-      buyer = i.reason.buyer;
-    }
-  }
-  return buyer;
+  const last = standingBuyerAdjustments(state, head).at(-1);
+  return last?.reason?.kind === "buyer" ? last.reason.buyer : head.buyer;
+}
+
+/** The buyer fact behind {@link effectiveBuyer} (undefined for the anonymous buyer). */
+export function effectiveBasis(state: OrderState): FactRef | undefined {
+  const head = headInvoice(state);
+  if (!head) return undefined;
+  return standingBuyerAdjustments(state, head).at(-1)?.basis ?? head.basis;
 }
 
 /** Status after issuance: the role of the latest correction still standing, else ISSUED. */

@@ -46,16 +46,19 @@ export function ev<T extends IssuanceEventType>(
   } as IssuanceEvent;
 }
 
-export const payment = (buyer?: BuyerInfo, options: { paymentId?: string; occurredAt?: number } = {}) =>
+export const payment = (
+  buyer?: BuyerInfo,
+  options: { paymentId?: string; occurredAt?: number; paidAt?: number } = {},
+) =>
   ev(
     "PaymentSucceeded",
     {
       paymentId: options.paymentId ?? "pay-1",
       amountVnd: 1_100_000,
-      paidAt: T0,
+      paidAt: options.paidAt ?? options.occurredAt ?? T0,
       ...(buyer ? { buyer } : {}),
     },
-    options.occurredAt === undefined ? {} : { occurredAt: options.occurredAt },
+    { occurredAt: options.occurredAt ?? options.paidAt ?? T0 },
   );
 export const request = (buyer: BuyerInfo, occurredAt = T0 + 1_000) =>
   ev("InvoiceRequested", { buyer }, { occurredAt });
@@ -64,8 +67,12 @@ export const submitClaim = (claimToken: string, buyer: BuyerInfo, occurredAt = T
 export const expireClaim = (claimToken: string) =>
   ev("ClaimExpired", { claimToken }, { occurredAt: T0 + HOUR });
 export const replay = () => ev("ReplayRequested", { reason: "stuck", requestedBy: "ops@platform" });
-export const refund = (amountVnd: number, full = false, refundId = `ref-${amountVnd}-${full}`) =>
-  ev("PaymentRefunded", { refundId, amountVnd, full }, { occurredAt: T0 + 10 * 60_000 });
+export const refund = (
+  amountVnd: number,
+  full = false,
+  refundId = `ref-${amountVnd}-${full}`,
+  occurredAt = T0 + 10 * 60_000,
+) => ev("PaymentRefunded", { refundId, amountVnd, full }, { occurredAt });
 export const callback = (
   transactionUuid: string,
   outcome: "issued" | "failed" = "issued",
@@ -130,6 +137,11 @@ export function auditOf(decision: Decision) {
 export function must<T>(value: T | undefined | null): T {
   if (value === undefined || value === null) throw new Error("expected a value");
   return value;
+}
+
+/** The idempotency key of the order's invoice with sequence number `seq`. */
+export function keyOfSeq(state: OrderState | undefined, seq: number): string {
+  return must(must(state).invoices.find((i) => i.seq === seq)).transactionUuid;
 }
 
 /** The idempotency key of the order's invoice at `index`. */

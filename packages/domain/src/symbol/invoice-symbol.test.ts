@@ -52,6 +52,16 @@ describe("parseInvoiceSymbol", () => {
     ["1C26TA1", "INVALID_SELLER_CODE"],
     ["1C26TĐA", "INVALID_SELLER_CODE"],
     ["1K26MAA", "CASH_REGISTER_REQUIRES_CODE"],
+    // Kind letters that do not go with the template digit (KINDS_BY_TEMPLATE).
+    ["1K26NAA", "KIND_TEMPLATE_MISMATCH"], // internal transfer note on a VAT invoice template
+    ["1K26BAA", "KIND_TEMPLATE_MISMATCH"], // agent delivery note
+    ["1C26XAA", "KIND_TEMPLATE_MISMATCH"], // electronic commercial invoice
+    ["1C26HAA", "KIND_TEMPLATE_MISMATCH"], // sales-invoice ticket on a VAT template
+    ["2C26GAA", "KIND_TEMPLATE_MISMATCH"], // VAT ticket on a sales-invoice template
+    ["6K26TAA", "KIND_TEMPLATE_MISMATCH"], // delivery notes are N or B
+    ["7K26TAA", "KIND_TEMPLATE_MISMATCH"], // commercial invoices are X
+    ["3C26TAA", "KIND_TEMPLATE_MISMATCH"], // public-asset sales are D
+    ["8C26MAA", "KIND_TEMPLATE_MISMATCH"],
   ])("rejects %j with %s", (input, code) => {
     expect(parseInvoiceSymbol(input)).toEqual({ ok: false, code });
   });
@@ -66,6 +76,27 @@ describe("parseInvoiceSymbol", () => {
     const result = parseInvoiceSymbol(symbol, date);
     expect(result.ok).toBe(ok);
     if (!ok) expect(result).toEqual({ ok: false, code: "YEAR_MISMATCH" });
+  });
+
+  it("every template digit accepts its kind letters and only those", () => {
+    const letters = ["T", "D", "L", "M", "N", "B", "G", "H", "X"];
+    const accepted = Object.fromEntries(
+      ["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((t) => [
+        t,
+        letters.filter((k) => parseInvoiceSymbol(`${t}C26${k}AA`).ok).join(""),
+      ]),
+    );
+    expect(accepted).toEqual({
+      "1": "TDLMG",
+      "2": "TDLMH",
+      "3": "D",
+      "4": "D",
+      "5": "TGH",
+      "6": "NB",
+      "7": "X",
+      "8": "T",
+      "9": "T",
+    });
   });
 
   it("refuses a malformed invoice date instead of ignoring it", () => {

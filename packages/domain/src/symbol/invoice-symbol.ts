@@ -36,6 +36,7 @@ export type InvoiceSymbolErrorCode =
   | "INVALID_KIND"
   | "INVALID_SELLER_CODE"
   | "CASH_REGISTER_REQUIRES_CODE"
+  | "KIND_TEMPLATE_MISMATCH"
   | "INVALID_INVOICE_DATE";
 
 export type InvoiceSymbolResult =
@@ -45,9 +46,36 @@ export type InvoiceSymbolResult =
 const KINDS = new Set<string>(["T", "D", "L", "M", "N", "B", "G", "H", "X"]);
 
 /**
+ * Which kind letters go with which template digit (ký hiệu mẫu số). Derived from what each digit and
+ * each letter stands for in Circular 78/2021 Art. 4 as amended by Circular 32/2025 (shared research
+ * notes vn-einvoice.md section 1.3); the law describes the two separately, so this pairing is our
+ * reading of it (revisit with a tax adviser):
+ * - 1 VAT invoice: T, D, L, M, and G (stamps/tickets/cards that are VAT invoices);
+ * - 2 sales invoice: T, D, L, M, and H (stamps/tickets/cards that are sales invoices);
+ * - 3 public-asset sale, 4 national-reserve sale: D (the letter for public assets / national reserve);
+ * - 5 other (e-stamps, tickets, cards, receipts): T, G, H;
+ * - 6 internal transfer / agent delivery notes: N (internal transfer), B (agent);
+ * - 7 electronic commercial invoice: X;
+ * - 8, 9 VAT / sales invoice integrated with a tax or fee receipt: T.
+ * So N and B (delivery notes) and X (commercial invoice) never go with a VAT invoice template.
+ */
+export const KINDS_BY_TEMPLATE: Readonly<Record<string, readonly InvoiceKindLetter[]>> = {
+  "1": ["T", "D", "L", "M", "G"],
+  "2": ["T", "D", "L", "M", "H"],
+  "3": ["D"],
+  "4": ["D"],
+  "5": ["T", "G", "H"],
+  "6": ["N", "B"],
+  "7": ["X"],
+  "8": ["T"],
+  "9": ["T"],
+};
+
+/**
  * Parses and validates a full invoice symbol. Accepts lower case, surrounding spaces, full-width
  * characters and one separator between template digit and series (`1/C26TAA`, `1-C26TAA`, `1 C26TAA`).
- * With `invoiceDate`, the two-digit year must be that date's year.
+ * The kind letter must go with the template digit ({@link KINDS_BY_TEMPLATE}). With `invoiceDate`,
+ * the two-digit year must be that date's year.
  */
 export function parseInvoiceSymbol(input: string, invoiceDate?: LocalDate): InvoiceSymbolResult {
   if (typeof input !== "string") return { ok: false, code: "EMPTY" };
@@ -66,6 +94,9 @@ export function parseInvoiceSymbol(input: string, invoiceDate?: LocalDate): Invo
   // Invoices generated from cash registers always carry a code generated under the tax authority's
   // rules, so a "K...M.." symbol cannot exist.
   if (kind === "M" && codeType !== "C") return { ok: false, code: "CASH_REGISTER_REQUIRES_CODE" };
+  if (!KINDS_BY_TEMPLATE[template]?.includes(kind as InvoiceKindLetter)) {
+    return { ok: false, code: "KIND_TEMPLATE_MISMATCH" };
+  }
   const year = 2000 + Number(yy);
   if (invoiceDate !== undefined) {
     if (!isLocalDate(invoiceDate)) return { ok: false, code: "INVALID_INVOICE_DATE" };

@@ -6,6 +6,11 @@
 const DASHES = /[\u002D\u00AD\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
 const SEPARATORS = /[\s\u200B-\u200D\u2060\uFEFF.,_/]/g;
 
+/** NFKC and every dash-like character as "-", separators still in place. */
+export function normalizeSeparators(input: string): string {
+  return input.normalize("NFKC").replace(DASHES, "-");
+}
+
 export function cleanIdentifier(input: string): string {
-  return input.normalize("NFKC").replace(DASHES, "-").replace(SEPARATORS, "");
+  return normalizeSeparators(input).replace(SEPARATORS, "");
 }

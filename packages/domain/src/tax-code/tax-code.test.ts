@@ -28,6 +28,11 @@ describe("validateTaxCode accepts and normalises", () => {
     // 12-digit personal identification numbers (format only).
     ["001099012345", "001099012345", "personal-id"],
     ["079 203 000 123", "079203000123", "personal-id"],
+    ["0010 9901 2345", "001099012345", "personal-id"],
+    ["096099012345", "096099012345", "personal-id"],
+    // The branch form with spaces only, and with a slash.
+    ["0100 109 106 506", "0100109106-506", "branch"],
+    ["0100109106/506", "0100109106-506", "branch"],
   ])("%j -> %s (%s)", (input, normalized, kind) => {
     expect(validateTaxCode(input)).toEqual({ ok: true, normalized, kind });
   });
@@ -51,6 +56,18 @@ describe("validateTaxCode rejects with a typed code", () => {
     ["0100109106-000", "INVALID_BRANCH_SUFFIX"],
     ["0100109106-50", "INVALID_BRANCH_SUFFIX"], // not a 12-digit personal ID in disguise
     ["0100109106-5066", "INVALID_BRANCH_SUFFIX"],
+    // A separator after the tenth digit means the branch form, whatever the separator: these are
+    // 12 digits but not personal IDs.
+    ["0100 109 106 50", "INVALID_BRANCH_SUFFIX"],
+    ["0100109106 50", "INVALID_BRANCH_SUFFIX"],
+    ["0100.109.106.50", "INVALID_BRANCH_SUFFIX"],
+    ["0100109106/50", "INVALID_BRANCH_SUFFIX"],
+    ["0100 109 106 000", "INVALID_BRANCH_SUFFIX"],
+    // 12-digit personal IDs: province of birth registration 001-096, never all zero.
+    ["000000000000", "INVALID_SEQUENCE"],
+    ["000099012345", "INVALID_PROVINCE_CODE"],
+    ["097099012345", "INVALID_PROVINCE_CODE"],
+    ["999999999999", "INVALID_PROVINCE_CODE"],
     ["0100233480-001", "INVALID_CHECK_DIGIT"],
   ])("%j -> %s", (input, code) => {
     expect(validateTaxCode(input)).toEqual({ ok: false, code });
@@ -106,6 +123,8 @@ describe("validatePersonalId", () => {
     ["00109901234", { ok: false, code: "INVALID_LENGTH" }],
     ["0010990123456", { ok: false, code: "INVALID_LENGTH" }],
     ["00109901234A", { ok: false, code: "INVALID_CHARACTERS" }],
+    ["000000000000", { ok: false, code: "INVALID_SEQUENCE" }],
+    ["097203000123", { ok: false, code: "INVALID_PROVINCE_CODE" }],
   ])("%j", (input, expected) => {
     expect(validatePersonalId(input)).toEqual(expected);
   });

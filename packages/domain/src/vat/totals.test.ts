@@ -157,6 +157,8 @@ describe("computeInvoiceTotals: refusals", () => {
     [[line({ discountVnd: -5 })], "2026-05-01", "INVALID_DISCOUNT", 0],
     [[line({ discountVnd: 1_000_001 })], "2026-05-01", "DISCOUNT_EXCEEDS_AMOUNT", 0],
     [[line({ vatCategory: "VAT8" as never })], "2026-05-01", "INVALID_VAT_CATEGORY", 0],
+    // KHAC:8% after the reduction ended would dodge the dated policy.
+    [[line(), line({ vatCategory: "KHAC:8%" })], "2027-03-01", "STANDARD_RATE_AS_OTHER", 1],
     [[line({ quantity: "999999999", unitPriceVnd: 999_999_999 })], "2026-05-01", "AMOUNT_TOO_LARGE", 0],
     [
       [line({ unitPriceVnd: 5_000_000_000_000_000 }), line({ unitPriceVnd: 5_000_000_000_000_000 })],

@@ -9,7 +9,8 @@ import type { LocalDate } from "../local-date.ts";
  * - `VAT5`, `VAT0`: 5% and 0% (Law on VAT 48/2024/QH15);
  * - `KCT`: not subject to VAT (không chịu thuế); `KKKNT`: not required to declare/pay (không kê khai,
  *   tính nộp thuế);
- * - `KHAC:x%`: another rate, x with at most two decimals, 0 < x < 100 (XML `KHAC:AB.CD%`).
+ * - `KHAC:x%`: another rate, x with at most two decimals, 0 < x < 100 (XML `KHAC:AB.CD%`); never
+ *   0, 5, 8 or 10, which only the categories above (and so the dated policy) may produce.
  */
 export type VatCategory = "VAT10" | "VAT10_REDUCIBLE" | "VAT5" | "VAT0" | "KCT" | "KKKNT" | `KHAC:${string}`;
 

@@ -45,7 +45,16 @@ describe("resolveVatRate under the dated policy", () => {
 
   it.each([
     ["VAT8", "INVALID_VAT_CATEGORY"], // 8% is decided by the date, never declared on a line
-    ["KHAC:0%", "INVALID_VAT_CATEGORY"],
+    // The standard rates only come from their categories and the dated policy, never as KHAC:
+    // KHAC:8% would keep the reduced rate after the reduction ends.
+    ["KHAC:0%", "STANDARD_RATE_AS_OTHER"],
+    ["KHAC:00.00%", "STANDARD_RATE_AS_OTHER"],
+    ["KHAC:5%", "STANDARD_RATE_AS_OTHER"],
+    ["KHAC:8%", "STANDARD_RATE_AS_OTHER"],
+    ["KHAC:08.00%", "STANDARD_RATE_AS_OTHER"],
+    ["KHAC:8.0%", "STANDARD_RATE_AS_OTHER"],
+    ["KHAC:10%", "STANDARD_RATE_AS_OTHER"],
+    ["KHAC:10.00%", "STANDARD_RATE_AS_OTHER"],
     ["KHAC:100%", "INVALID_VAT_CATEGORY"],
     ["KHAC:3.555%", "INVALID_VAT_CATEGORY"],
     ["KHAC:abc%", "INVALID_VAT_CATEGORY"],

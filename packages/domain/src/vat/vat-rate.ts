@@ -13,7 +13,11 @@ export interface VatRate {
   legalBasis?: string;
 }
 
-export type VatRateErrorCode = "INVALID_DATE" | "DATE_BEFORE_POLICY_COVERAGE" | "INVALID_VAT_CATEGORY";
+export type VatRateErrorCode =
+  | "INVALID_DATE"
+  | "DATE_BEFORE_POLICY_COVERAGE"
+  | "INVALID_VAT_CATEGORY"
+  | "STANDARD_RATE_AS_OTHER";
 
 export type VatRateResult = { ok: true; rate: VatRate } | { ok: false; code: VatRateErrorCode };
 
@@ -27,14 +31,21 @@ function fixed(basisPoints: number): VatRate {
   return { label: percentLabel(basisPoints), basisPoints, taxed: true };
 }
 
-/** Parses `KHAC:x%` into basis points, or undefined when it is not a valid other rate. */
-function otherRate(category: string): VatRate | undefined {
+/**
+ * Rates that have their own category and are decided by the dated policy: `KHAC:8%` would bypass the
+ * 8% reduction's end date (and its eligibility rules), `KHAC:10%` / `KHAC:5%` / `KHAC:0%` would print
+ * a standard rate as "another rate". Refused, so the policy stays the only way to get them.
+ */
+const STANDARD_BASIS_POINTS = new Set([0, 500, 800, 1000]);
+
+/** Parses `KHAC:x%` into basis points, or an error code when it is not a valid other rate. */
+function otherRate(category: string): VatRate | VatRateErrorCode {
   const match = OTHER_RATE.exec(category);
-  if (!match) return undefined;
+  if (!match) return "INVALID_VAT_CATEGORY";
   const whole = match[1] ?? "0";
   const fraction = (match[2] ?? "").padEnd(2, "0");
   const basisPoints = Number(whole) * 100 + Number(fraction);
-  if (basisPoints <= 0) return undefined;
+  if (STANDARD_BASIS_POINTS.has(basisPoints)) return "STANDARD_RATE_AS_OTHER";
   // The XML format is literally KHAC:AB.CD% (11 characters); we always print both digit pairs.
   const label = `KHAC:${whole.padStart(2, "0")}.${fraction}%`;
   return { label, basisPoints, taxed: true };
@@ -65,8 +76,8 @@ export function resolveVatRate(
     case "KKKNT":
       return { ok: true, rate: { label: category, basisPoints: 0, taxed: false } };
     default: {
-      const rate = typeof category === "string" ? otherRate(category) : undefined;
-      return rate ? { ok: true, rate } : { ok: false, code: "INVALID_VAT_CATEGORY" };
+      const rate = typeof category === "string" ? otherRate(category) : "INVALID_VAT_CATEGORY";
+      return typeof rate === "string" ? { ok: false, code: rate } : { ok: true, rate };
     }
   }
 }

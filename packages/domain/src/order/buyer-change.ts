@@ -1,0 +1,126 @@
+import { sameBuyer, sameTaxIdentity } from "../buyer.ts";
+import { REFUNDED_BEFORE_ISSUANCE, startCorrection } from "./corrections.ts";
+import { MachineInvariantError } from "./invariants.ts";
+import { isNewer, refOf } from "./issuance.ts";
+import {
+  activeInvoice,
+  adjustmentsOf,
+  type BuyerFact,
+  type CorrectionReason,
+  effectiveBasis,
+  effectiveBuyer,
+  headInvoice,
+  type OrderState,
+  replaceInvoice,
+} from "./state.ts";
+import type { Step, StepBuilder } from "./step.ts";
+
+/**
+ * The buyer asked (claim or request) before the claim deadline, but the expiry was processed first
+ * and the anonymous invoice went out. Our race, not the buyer's lateness: always surfaced.
+ */
+function lostClaimRace(state: OrderState, fact: BuyerFact): boolean {
+  const claim = state.claim;
+  const head = headInvoice(state);
+  return (
+    claim?.status === "expired" &&
+    fact.source !== "payment" &&
+    fact.occurredAt < claim.deadline &&
+    head?.role === "original" &&
+    head.buyer.kind === "anonymous"
+  );
+}
+
+/**
+ * A buyer change against an issued invoice: Decree 70 rules, then merchant policy.
+ *
+ * Once the invoice has an adjustment, a buyer change is an adjustment too, even under the `replace`
+ * policy: a follow-up correction uses the same method as the first one (Official Dispatch
+ * 1647/TCT-CS), and replacing an adjusted invoice would leave its adjustment referring to an invoice
+ * that no longer stands.
+ */
+export function changeIssuedBuyer(b: StepBuilder, state: OrderState, fact: BuyerFact): Step {
+  const lost = lostClaimRace(state, fact);
+  const current = effectiveBuyer(state);
+  if (!lost && current && sameTaxIdentity(current, fact.buyer)) {
+    b.human(
+      "BUYER_NAME_ADDRESS_CHANGE",
+      "buyer name/address changed with the same tax code: notify the buyer and the tax authority (Form 04/SS-HĐĐT), no new invoice",
+    );
+    return b.done(state, "recorded");
+  }
+  if (lost) {
+    b.human(
+      "CLAIM_LOST_RACE",
+      `the buyer claimed before the claim deadline (${new Date(fact.occurredAt).toISOString()}) but the anonymous invoice was issued first: correct it for the claiming buyer`,
+    );
+  }
+  const policy = b.ctx.policy.buyerChangeAfterIssuance;
+  if (policy !== "adjust" && policy !== "replace") {
+    if (!lost) {
+      b.human(
+        "LATE_BUYER_CHANGE",
+        `buyer details (${fact.source}) arrived after the invoice was issued: an adjustment or replacement with the buyer's agreement is needed`,
+      );
+    }
+    return b.done(state, "recorded");
+  }
+  const reason: CorrectionReason = { kind: "buyer", buyer: fact.buyer };
+  const target = activeInvoice(state);
+  const adjusted = target !== undefined && adjustmentsOf(state, target.seq).length > 0;
+  if (policy === "replace" && !adjusted) {
+    return b.done(startCorrection(b, state, "replacement", reason, fact), "applied", "replacement");
+  }
+  const note =
+    policy === "replace"
+      ? "buyer adjustment: the invoice already has an adjustment, so the follow-up uses the same method"
+      : "buyer adjustment";
+  return b.done(startCorrection(b, state, "adjustment", reason, fact), "applied", note);
+}
+
+/**
+ * Buyer info that arrives once issuance has started. Never a silent re-issue: info not newer than
+ * what was invoiced is ignored, a failed issuance is retargeted, an in-flight one waits (pending
+ * change, resolved by the send's result), an issued one goes to {@link changeIssuedBuyer}.
+ */
+export function buyerAfterIssuanceStarted(b: StepBuilder, state: OrderState, fact: BuyerFact): Step {
+  if (state.failure?.code === REFUNDED_BEFORE_ISSUANCE) {
+    return b.done(state, "ignored", "order was refunded before issuance");
+  }
+  const head = headInvoice(state);
+  if (!head) throw new MachineInvariantError("issuance started without an invoice");
+  const basis = effectiveBasis(state);
+  if (basis && !isNewer(fact, basis)) {
+    return b.done(state, "ignored", "not newer than the buyer info already invoiced");
+  }
+  const pending = state.pendingBuyerChange;
+  const current = effectiveBuyer(state) ?? head.buyer;
+  if (sameBuyer(current, fact.buyer)) {
+    if (pending && isNewer(fact, pending)) {
+      // The newest info is what is being invoiced after all: the older pending change is moot.
+      const { pendingBuyerChange: _dropped, ...rest } = state;
+      return b.done(rest, "applied", "newest buyer info matches the invoice: pending change dropped");
+    }
+    return b.done(state, "ignored", "already invoiced to this buyer");
+  }
+  switch (head.status) {
+    case "failed": {
+      // Nothing was issued under this key as far as we know; the replay looks the key up first.
+      const { pendingBuyerChange: _dropped, ...rest } = state;
+      const next = replaceInvoice(rest, { ...head, buyer: fact.buyer, basis: refOf(fact) });
+      return b.done(next, "applied", "failed invoice retargeted to the new buyer; a replay re-sends it");
+    }
+    case "issuing": {
+      const keep = pending && !isNewer(fact, pending) ? pending : fact;
+      return b.done(
+        { ...state, pendingBuyerChange: keep },
+        "recorded",
+        "buyer change waits for the issuance result",
+      );
+    }
+    case "issued":
+      return changeIssuedBuyer(b, state, fact);
+    default:
+      return b.done(state, "ignored", `head invoice is ${head.status}`);
+  }
+}

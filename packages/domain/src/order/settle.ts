@@ -1,0 +1,46 @@
+import { sameBuyer } from "../buyer.ts";
+import { changeIssuedBuyer } from "./buyer-change.ts";
+import { startCorrection } from "./corrections.ts";
+import { isNewer } from "./issuance.ts";
+import {
+  type CorrectionReason,
+  effectiveBasis,
+  effectiveBuyer,
+  issuedStatus,
+  type OrderState,
+} from "./state.ts";
+import type { StepBuilder } from "./step.ts";
+
+/**
+ * Work that waited for the order's active invoice to be an issued one: pending refunds become
+ * adjustments, then a pending buyer change goes through the after-issuance rules. Runs whenever that
+ * becomes true: the head invoice was just issued, a replacement of it failed (the predecessor stands
+ * again), or a refund arrived while it stands. The caller guarantees the active invoice is issued.
+ */
+export function settle(b: StepBuilder, state: OrderState): OrderState {
+  let next: OrderState = { ...state, status: issuedStatus(state) };
+  for (const refund of state.refunds) {
+    if (refund.status !== "pending") continue;
+    const reason: CorrectionReason = {
+      kind: "refund",
+      refundId: refund.refundId,
+      amountVnd: refund.amountVnd,
+      full: refund.full,
+    };
+    next = startCorrection(b, next, "adjustment", reason);
+    next = {
+      ...next,
+      refunds: next.refunds.map((r) => (r.refundId === refund.refundId ? { ...r, status: "settled" } : r)),
+    };
+  }
+  // Read after the refunds: an adjustment can hand back the buyer change of a correction it abandoned.
+  const { pendingBuyerChange: pending, ...rest } = next;
+  if (!pending) return next;
+  next = rest;
+  const current = effectiveBuyer(next);
+  const basis = effectiveBasis(next);
+  if (current && !sameBuyer(current, pending.buyer) && (!basis || isNewer(pending, basis))) {
+    next = changeIssuedBuyer(b, next, pending).next ?? next;
+  }
+  return next;
+}
