@@ -4,9 +4,11 @@ import {
   createKafkaJsClient,
   type IncomingRecord,
   type KafkaClient,
+  type Producer,
   silentLogger,
 } from "@invoice/kafka";
 import { stackEnv, uniqueName } from "@invoice/testing";
+import { afterAll, beforeAll } from "vitest";
 
 export function testClient(): KafkaClient {
   return createKafkaJsClient({
@@ -66,4 +68,43 @@ export async function committedToEnd(admin: Admin, groupId: string, topic: strin
   ]);
   const byPartition = new Map(committed.map((c) => [c.partition, c.offset === "-1" ? "0" : c.offset]));
   return ends.every((end) => (byPartition.get(end.partition) ?? "0") === end.high);
+}
+
+export interface BrokerFixture {
+  client: KafkaClient;
+  admin: Admin;
+  producer: Producer;
+  /** Creates a uniquely named topic, deleted again after the file's tests. */
+  newTopic(prefix: string, partitions?: number): Promise<string>;
+  /** Deletes a topic the test created itself after the file's tests. */
+  track(topic: string): void;
+}
+
+/** One client, admin and producer per test file, connected before and closed after its tests. */
+export function useBroker(): BrokerFixture {
+  const created: string[] = [];
+  const fixture = {
+    track: (topic: string) => {
+      created.push(topic);
+    },
+    newTopic: async (prefix: string, partitions = 3) => {
+      const topic = uniqueName(prefix);
+      await fixture.admin.ensureTopics([{ topic, partitions }]);
+      created.push(topic);
+      return topic;
+    },
+  } as BrokerFixture;
+  beforeAll(async () => {
+    fixture.client = testClient();
+    fixture.admin = fixture.client.admin();
+    await fixture.admin.connect();
+    fixture.producer = fixture.client.producer();
+    await fixture.producer.connect();
+  });
+  afterAll(async () => {
+    await fixture.producer?.disconnect();
+    await fixture.admin?.deleteTopics(created).catch(() => undefined);
+    await fixture.admin?.disconnect();
+  });
+  return fixture;
 }

@@ -1,18 +1,10 @@
 /**
  * Proves the kafkajs adapter against the real Kafka 4.x broker of the local stack (ADR 0002).
  */
-import {
-  type Admin,
-  type Consumer,
-  type IncomingRecord,
-  type KafkaClient,
-  type Producer,
-  partitionForKey,
-  type RecordMetadata,
-} from "@invoice/kafka";
+import { type Consumer, type IncomingRecord, partitionForKey, type RecordMetadata } from "@invoice/kafka";
 import { runKafkaTool, stackEnv, uniqueName, waitFor } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectingConsumer, committedToEnd, testClient } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { collectingConsumer, committedToEnd, testClient, useBroker } from "./helpers.ts";
 
 // Keys of every length mod 4 (murmur2's tail cases), non-ASCII, and order-id shapes we really use.
 const KEYS = [
@@ -28,43 +20,19 @@ const KEYS = [
   ...Array.from({ length: 40 }, (_, i) => `ORD-${(i * 7919).toString(36)}`),
 ];
 
-let client: KafkaClient;
-let admin: Admin;
-let producer: Producer;
-const created: string[] = [];
-
-async function newTopic(prefix: string, partitions = 3): Promise<string> {
-  const topic = uniqueName(prefix);
-  await admin.ensureTopics([{ topic, partitions }]);
-  created.push(topic);
-  return topic;
-}
-
-beforeAll(async () => {
-  client = testClient();
-  admin = client.admin();
-  await admin.connect();
-  producer = client.producer();
-  await producer.connect();
-});
-
-afterAll(async () => {
-  await producer?.disconnect();
-  await admin?.deleteTopics(created).catch(() => undefined);
-  await admin?.disconnect();
-});
+const broker = useBroker();
 
 describe("admin", () => {
   it("creates topics idempotently with the requested partition counts", async () => {
     const topic = uniqueName("admin");
-    created.push(topic);
-    expect(await admin.ensureTopics([{ topic, partitions: 3 }])).toEqual([topic]);
-    expect(await admin.ensureTopics([{ topic, partitions: 3 }])).toEqual([]);
-    expect(await admin.describeTopics([topic])).toEqual([{ topic, partitions: 3 }]);
+    broker.track(topic);
+    expect(await broker.admin.ensureTopics([{ topic, partitions: 3 }])).toEqual([topic]);
+    expect(await broker.admin.ensureTopics([{ topic, partitions: 3 }])).toEqual([]);
+    expect(await broker.admin.describeTopics([topic])).toEqual([{ topic, partitions: 3 }]);
   });
 
   it("reports a missing topic as a classified error", async () => {
-    await expect(admin.describeTopics([uniqueName("missing")])).rejects.toMatchObject({
+    await expect(broker.admin.describeTopics([uniqueName("missing")])).rejects.toMatchObject({
       name: "KafkaClientError",
     });
   });
@@ -72,15 +40,15 @@ describe("admin", () => {
 
 describe("producer and consumer group", () => {
   it("delivers keyed records across 3 partitions, each on the partition murmur2 gives its key", async () => {
-    const topic = await newTopic("keyed");
-    const metadata = await producer.send(
+    const topic = await broker.newTopic("keyed");
+    const metadata = await broker.producer.send(
       topic,
       KEYS.map((key, i) => ({ key, value: `v${i}`, headers: { eventId: `e-${i}` } })),
     );
     expect(metadata).toHaveLength(KEYS.length);
 
     const seen: IncomingRecord[] = [];
-    const consumer = await collectingConsumer(client, uniqueName("g"), [topic], seen);
+    const consumer = await collectingConsumer(broker.client, uniqueName("g"), [topic], seen);
     try {
       await waitFor(() => seen.length >= KEYS.length, {
         description: "all keyed records",
@@ -99,7 +67,7 @@ describe("producer and consumer group", () => {
   });
 
   it("puts every key on the same partition as Kafka's own Java producer", async () => {
-    const topic = await newTopic("java");
+    const topic = await broker.newTopic("java");
     // Keys with ':' would be split by the console producer; none of ours contain one.
     const input = `${KEYS.map((key, i) => `${key}:java-${i}`).join("\n")}\n`;
     await runKafkaTool(
@@ -117,7 +85,7 @@ describe("producer and consumer group", () => {
       { input },
     );
     const seen: IncomingRecord[] = [];
-    const consumer = await collectingConsumer(client, uniqueName("g"), [topic], seen);
+    const consumer = await collectingConsumer(broker.client, uniqueName("g"), [topic], seen);
     try {
       await waitFor(() => seen.length >= KEYS.length, { description: "records from the Java producer" });
     } finally {
@@ -128,9 +96,9 @@ describe("producer and consumer group", () => {
     for (const key of KEYS) expect(javaPartition.get(key), key).toBe(partitionForKey(key, 3));
   });
 
-  it("registers as an idempotent producer with the broker (producer id and sequence tracked)", async () => {
-    const topic = await newTopic("idem", 1);
-    await producer.send(
+  it("registers as an idempotent broker.producer with the broker (broker.producer id and sequence tracked)", async () => {
+    const topic = await broker.newTopic("idem", 1);
+    await broker.producer.send(
       topic,
       Array.from({ length: 5 }, (_, i) => ({ key: "same-order", value: `v${i}` })),
     );
@@ -156,7 +124,7 @@ describe("producer and consumer group", () => {
   });
 
   it("rebalances a group from one member to two without losing or duplicating a record", async () => {
-    const topic = await newTopic("rebalance");
+    const topic = await broker.newTopic("rebalance");
     const groupId = uniqueName("g");
     const firstHalf = KEYS.slice(0, 24);
     const secondHalf = KEYS.slice(24);
@@ -167,15 +135,17 @@ describe("producer and consumer group", () => {
     const seenB: IncomingRecord[] = [];
     const outsideA: IncomingRecord[] = [];
     const outsideB: IncomingRecord[] = [];
-    const a = await collectingConsumer(client, groupId, [topic], seenA, { outsideAssignment: outsideA });
+    const a = await collectingConsumer(broker.client, groupId, [topic], seenA, {
+      outsideAssignment: outsideA,
+    });
     let b: Consumer | undefined;
     try {
       await waitFor(() => a.assignment().length === 3, { description: "first member owns all 3 partitions" });
-      const sent = await producer.send(
+      const sent = await broker.producer.send(
         topic,
         firstHalf.map((key) => ({ key, value: `first:${key}` })),
       );
-      await waitFor(() => committedToEnd(admin, groupId, topic), {
+      await waitFor(() => committedToEnd(broker.admin, groupId, topic), {
         description: "first member consumed and committed the first half",
       });
       expect(seenA).toHaveLength(firstHalf.length);
@@ -195,12 +165,12 @@ describe("producer and consumer group", () => {
       );
 
       sent.push(
-        ...(await producer.send(
+        ...(await broker.producer.send(
           topic,
           secondHalf.map((key) => ({ key, value: `second:${key}` })),
         )),
       );
-      await waitFor(() => committedToEnd(admin, groupId, topic), {
+      await waitFor(() => committedToEnd(broker.admin, groupId, topic), {
         description: "group committed up to the high watermark of every partition",
       });
 
@@ -224,9 +194,9 @@ describe("producer and consumer group", () => {
   });
 
   it("reports each record's own partition and offset, aligned with the input records", async () => {
-    const topic = await newTopic("offsets");
+    const topic = await broker.newTopic("offsets");
     // A first call moves every partition's base offset away from 0.
-    const first = await producer.send(
+    const first = await broker.producer.send(
       topic,
       KEYS.slice(0, 10).map((key, i) => ({ key, value: `first-${i}` })),
     );
@@ -234,7 +204,7 @@ describe("producer and consumer group", () => {
     const explicit = (i: number, key: string) =>
       i % 5 === 0 ? (partitionForKey(key, 3) + 1) % 3 : undefined;
     const secondRecords = KEYS.map((key, i) => ({ key, value: `second-${i}`, partition: explicit(i, key) }));
-    const second = await producer.send(topic, secondRecords);
+    const second = await broker.producer.send(topic, secondRecords);
     expect(first).toHaveLength(10);
     expect(second).toHaveLength(KEYS.length);
     secondRecords.forEach((record, i) => {
@@ -246,7 +216,7 @@ describe("producer and consumer group", () => {
       ...second.map((m, i): [string, RecordMetadata] => [`second-${i}`, m]),
     ]);
     const seen: IncomingRecord[] = [];
-    const consumer = await collectingConsumer(client, uniqueName("g"), [topic], seen);
+    const consumer = await collectingConsumer(broker.client, uniqueName("g"), [topic], seen);
     try {
       await waitFor(() => seen.length >= sentByValue.size, { description: "every record sent" });
     } finally {
@@ -264,22 +234,22 @@ describe("producer and consumer group", () => {
   });
 
   it("resumes from committed offsets after a restart", async () => {
-    const topic = await newTopic("resume");
+    const topic = await broker.newTopic("resume");
     const groupId = uniqueName("g");
-    await producer.send(
+    await broker.producer.send(
       topic,
       Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `first-${i}` })),
     );
     const firstRun: IncomingRecord[] = [];
-    const first = await collectingConsumer(client, groupId, [topic], firstRun);
+    const first = await collectingConsumer(broker.client, groupId, [topic], firstRun);
     await waitFor(() => firstRun.length >= 10, { description: "first 10 records" });
     await first.disconnect();
 
-    const committed = await admin.groupOffsets(groupId, topic);
-    const ends = await admin.topicOffsets(topic);
+    const committed = await broker.admin.groupOffsets(groupId, topic);
+    const ends = await broker.admin.topicOffsets(topic);
     expect(committed.map((c) => c.offset)).toEqual(ends.map((e) => e.high));
 
-    await producer.send(
+    await broker.producer.send(
       topic,
       Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `second-${i}` })),
     );

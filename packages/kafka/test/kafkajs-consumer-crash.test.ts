@@ -3,36 +3,16 @@
  * reports it (onCrash, isRunning) against the real broker, for both kafkajs verdicts.
  */
 import {
-  type Admin,
   type Consumer,
   type ConsumerRunOptions,
   type IncomingRecord,
-  type KafkaClient,
   KafkaClientError,
-  type Producer,
 } from "@invoice/kafka";
 import { uniqueName, waitFor } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { committedToEnd, testClient } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { committedToEnd, useBroker } from "./helpers.ts";
 
-let client: KafkaClient;
-let admin: Admin;
-let producer: Producer;
-const created: string[] = [];
-
-beforeAll(async () => {
-  client = testClient();
-  admin = client.admin();
-  await admin.connect();
-  producer = client.producer();
-  await producer.connect();
-});
-
-afterAll(async () => {
-  await producer?.disconnect();
-  await admin?.deleteTopics(created).catch(() => undefined);
-  await admin?.disconnect();
-});
+const broker = useBroker();
 
 interface Crash {
   error: KafkaClientError;
@@ -42,11 +22,11 @@ interface Crash {
 /** A topic holding one record, and a consumer of a new group that records its crashes. */
 async function setUp(options: { retries?: number } = {}) {
   const topic = uniqueName("crash");
-  await admin.ensureTopics([{ topic, partitions: 1 }]);
-  created.push(topic);
-  await producer.send(topic, [{ key: "ORD-1", value: "the record" }]);
+  await broker.admin.ensureTopics([{ topic, partitions: 1 }]);
+  broker.track(topic);
+  await broker.producer.send(topic, [{ key: "ORD-1", value: "the record" }]);
   const groupId = uniqueName("g");
-  const consumer = client.consumer({
+  const consumer = broker.client.consumer({
     groupId,
     sessionTimeoutMs: 10_000,
     heartbeatIntervalMs: 500,
@@ -88,7 +68,7 @@ describe("consumer crash reporting", () => {
       expect(consumer.isRunning()).toBe(false);
       // Not retried, and nothing committed: the record waits for whoever takes the partition over.
       expect(attempts).toBe(1);
-      expect(await admin.groupOffsets(groupId, topic)).toEqual([{ partition: 0, offset: "-1" }]);
+      expect(await broker.admin.groupOffsets(groupId, topic)).toEqual([{ partition: 0, offset: "-1" }]);
     } finally {
       await consumer.disconnect();
     }
@@ -118,7 +98,7 @@ describe("consumer crash reporting", () => {
       });
       expect(consumer.isRunning()).toBe(true);
 
-      await waitFor(() => committedToEnd(admin, groupId, topic), {
+      await waitFor(() => committedToEnd(broker.admin, groupId, topic), {
         description: "restarted consumer processed and committed the record",
       });
       expect(processed.map((r) => r.value?.toString())).toEqual(["the record"]);
