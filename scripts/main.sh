@@ -40,6 +40,9 @@ for svc in "${SERVICES[@]}"; do
      && grep -q "services/$svc/src/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
     say "stopping $svc left over from an earlier run (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
+    # It keeps its port until its graceful shutdown ends; starting another one now would fail.
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
 done

@@ -84,7 +84,8 @@ pid_alive() {
   local pid="$1" pattern="$2" cmdline
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  # The process may exit between the two checks: the redirection's error is silenced too.
+  cmdline="$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true)"
   [[ "$cmdline" == *"$pattern"* ]]
 }
 
@@ -424,6 +425,7 @@ start_kafka() {
   printf '%s %s %s\n' "$KAFKA_VERSION" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" >"$RUN_DIR/kafka.info"
   log "kafka $KAFKA_VERSION starting (pid $(read_pid "$KAFKA_PID_FILE"), cluster id $cid, $("$java" -version 2>&1 | head -1))"
   PENDING+=(kafka)
+  LAUNCHED+=(kafka)
 }
 
 # ---------------------------------------------------------------- Apicurio
@@ -470,6 +472,7 @@ start_apicurio() {
   printf '%s %s\n' "$APICURIO_RUN_VERSION" "$APICURIO_PORT" >"$RUN_DIR/apicurio.info"
   log "apicurio $APICURIO_RUN_VERSION starting (pid $(read_pid "$APICURIO_PID_FILE"), $("$APICURIO_JAVA" -version 2>&1 | head -1))"
   PENDING+=(apicurio)
+  LAUNCHED+=(apicurio)
 }
 
 # ---------------------------------------------------------------- PostgreSQL / Redis
@@ -539,6 +542,15 @@ with_lock() {  # serialise up/down (parallel test workers may call 'up' at once)
   fi
 }
 
+stop_launched_unless_up() {
+  [[ "${UP_OK:-1}" == 1 ]] && return 0
+  local c
+  for c in "${LAUNCHED[@]+"${LAUNCHED[@]}"}"; do
+    if [[ "$c" == kafka ]]; then stop_pids "kafka:$KAFKA_PID_FILE:kafka.Kafka"
+    else stop_pids "apicurio:$APICURIO_PID_FILE:apicurio"; fi
+  done
+}
+
 cmd_up() {
   local t0; t0="$(date +%s.%N)"
   with_lock
@@ -547,15 +559,18 @@ cmd_up() {
   ensure_redis
 
   PENDING=()
+  # What this call launched. Until 'up' succeeds, any exit (a failed readiness wait, or Kafka's
+  # start failing after Apicurio was launched) stops them again, so a failed 'up' leaves no JVM
+  # holding ports for the next run.
+  LAUNCHED=()
+  UP_OK=0
+  trap stop_launched_unless_up EXIT
   # Apicurio first: its download/unpack is the larger one, and it boots while
   # Maven/StorageTool prepare Kafka.
   start_apicurio
   start_kafka
 
   local deadline=$(( $(now) + READY_TIMEOUT )) failed=0
-  # What this call launched: on failure it stops them again, so a failed 'up' leaves no JVM
-  # holding ports for the next run.
-  local launched=("${PENDING[@]+"${PENDING[@]}"}")
   # Also wait for components that were running but not yet ready (e.g. a concurrent 'up').
   if [[ " ${PENDING[*]-} " != *" kafka "* ]] && kafka_running && ! kafka_ready; then PENDING+=(kafka); fi
   if [[ " ${PENDING[*]-} " != *" apicurio "* ]] && apicurio_running && ! apicurio_ready; then PENDING+=(apicurio); fi
@@ -584,14 +599,8 @@ cmd_up() {
     PENDING=("${still[@]+"${still[@]}"}")
     if ((${#PENDING[@]})); then sleep 0.25; fi
   done
-  if ((failed)); then
-    local c
-    for c in "${launched[@]+"${launched[@]}"}"; do
-      if [[ "$c" == kafka ]]; then stop_pids "kafka:$KAFKA_PID_FILE:kafka.Kafka"
-      else stop_pids "apicurio:$APICURIO_PID_FILE:apicurio"; fi
-    done
-    die "stack did not come up; stopped what this call had started (logs in $LOG_DIR)"
-  fi
+  ((failed == 0)) || die "stack did not come up; stopping what this call had started (logs in $LOG_DIR)"
+  UP_OK=1
   log "up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s — $KAFKA_HOST:$KAFKA_PORT (kafka), http://$APICURIO_HOST:$APICURIO_PORT/apis/ccompat/v7 (schema registry), $PG_HOST:$PG_PORT (postgres), $REDIS_HOST:$REDIS_PORT (redis)"
 }
 

@@ -7,6 +7,11 @@ export interface CreatePrismaClientOptions {
   databaseUrl: string;
   /** node-postgres pool size for this client (default: pg's 10). */
   maxConnections?: number;
+  /**
+   * Give up opening a connection after this long (default 5000). Without it a black-holed network
+   * holds a query, and a readiness probe, for the operating system's TCP timeout (minutes).
+   */
+  connectionTimeoutMs?: number;
 }
 
 /**
@@ -16,7 +21,11 @@ export interface CreatePrismaClientOptions {
 export function createPrismaClient(options: CreatePrismaClientOptions): PrismaClient {
   const { connectionString, schema } = parseDatabaseUrl(options.databaseUrl);
   const adapter = new PrismaPg(
-    { connectionString, ...(options.maxConnections ? { max: options.maxConnections } : {}) },
+    {
+      connectionString,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      ...(options.maxConnections ? { max: options.maxConnections } : {}),
+    },
     { schema },
   );
   return new PrismaClient({ adapter });

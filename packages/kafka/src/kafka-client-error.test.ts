@@ -41,12 +41,22 @@ describe("classifyKafkaError", () => {
 
   it("returns a classified error found in the cause chain (a handler's error wrapped by kafkajs)", () => {
     const handlerError = new KafkaClientError("send failed", "KAFKA_TIMEOUT", true);
-    const wrapper = clientError("KafkaJSNonRetriableError", { cause: handlerError });
+    const wrapper = clientError("KafkaJSNumberOfRetriesExceeded", { cause: handlerError });
     expect(classifyKafkaError(wrapper)).toBe(handlerError);
+    const permanent = new KafkaClientError("too large", "KAFKA_RECORD_TOO_LARGE", false);
+    expect(classifyKafkaError(clientError("KafkaJSNonRetriableError", { cause: permanent }))).toBe(permanent);
   });
 
   it("returns an already classified error unchanged", () => {
     const error = new KafkaClientError("x", "KAFKA_TIMEOUT", true);
     expect(classifyKafkaError(error)).toBe(error);
+  });
+
+  it("keeps kafkajs' non-retriable verdict over a retriable error it wraps", () => {
+    const inner = new KafkaClientError("broker gone", "KAFKA_CONNECTION", true);
+    const wrapper = clientError("KafkaJSNonRetriableError", { cause: inner });
+    const classified = classifyKafkaError(wrapper);
+    expect(classified.code).toBe("KAFKA_CONNECTION");
+    expect(classified.retriable).toBe(false);
   });
 });

@@ -75,7 +75,15 @@ export function classifyKafkaError(error: unknown): KafkaClientError {
     seen.add(current);
     // A consumer handler that threw an already classified error (say a producer send inside it)
     // reaches us wrapped by kafkajs' retry layer; its own classification is the meaningful one.
-    if (current instanceof KafkaClientError) return current;
+    if (current instanceof KafkaClientError) {
+      // kafkajs' own "will not retry" verdict wins over an inner retriable flag: the consumer has
+      // stopped retrying, whatever the inner error said.
+      const topName = (error as ErrorLike).name;
+      if (topName === "KafkaJSNonRetriableError" && current.retriable) {
+        return new KafkaClientError(current.message, current.code, false, { cause: error });
+      }
+      return current;
+    }
     const e = current as ErrorLike;
     const byType = typeof e.type === "string" ? BY_PROTOCOL_TYPE[e.type] : undefined;
     if (byType) return wrap(error, ...byType);

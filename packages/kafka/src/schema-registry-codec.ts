@@ -48,10 +48,19 @@ export type CompatibilityLevel =
 export interface AvroCodec {
   /**
    * Registers (or finds) the schema under the subject and returns its registry id. Refused
-   * (`SCHEMA_REJECTED`) when the subject's compatibility level is not BACKWARD: the client library
-   * insists on it, so call `setCompatibility(subject, "BACKWARD")` first.
+   * (`SCHEMA_REJECTED`) when the subject's compatibility level is not `options.compatibility`
+   * (default BACKWARD): the client library insists on the level it is told.
    */
-  register(subject: string, schema: object): Promise<number>;
+  register(
+    subject: string,
+    schema: object,
+    options?: { compatibility?: CompatibilityLevel },
+  ): Promise<number>;
+  /**
+   * The subject's own compatibility level, or undefined when the subject does not exist yet.
+   * Apicurio answers NONE for a subject that has versions but no rule.
+   */
+  getCompatibility(subject: string): Promise<CompatibilityLevel | undefined>;
   /**
    * Sets the compatibility rule the registry enforces on new versions of the subject (idempotent;
    * works before the subject's first version exists). Without one Apicurio accepts anything.
@@ -95,16 +104,54 @@ export function createAvroCodec(options: {
   });
 
   return {
-    async register(subject, schema) {
+    async register(subject, schema, registerOptions = {}) {
       try {
         const { id } = await registry.register(
           { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-          { subject },
+          // The library's COMPATIBILITY enum has the same string values as CompatibilityLevel.
+          {
+            subject,
+            compatibility: (registerOptions.compatibility ?? "BACKWARD") as never,
+          },
         );
         return id;
       } catch (error) {
         throw classify(error, `registering ${subject}`, "SCHEMA_REJECTED");
       }
+    },
+
+    async getCompatibility(subject) {
+      const action = `reading the compatibility of ${subject}`;
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
+          signal: AbortSignal.timeout(requestTimeoutMs),
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? describeFetchFailure(error) : String(error);
+        throw new SchemaCodecError(
+          `${action}: registry unavailable: ${reason}`,
+          "SCHEMA_REGISTRY_UNAVAILABLE",
+          true,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (response.status === 404) return undefined;
+      const body = (await response.text().catch(() => "")).slice(0, 500);
+      if (!response.ok) {
+        const retriable = response.status >= 500 || response.status === 429;
+        throw new SchemaCodecError(
+          `${action}: status ${response.status}: ${body}`,
+          retriable ? "SCHEMA_REGISTRY_UNAVAILABLE" : "SCHEMA_REJECTED",
+          retriable,
+        );
+      }
+      const level = JSON.parse(body) as { compatibilityLevel?: string; compatibility?: string };
+      return (level.compatibilityLevel ?? level.compatibility)?.toUpperCase() as
+        | CompatibilityLevel
+        | undefined;
     },
 
     async setCompatibility(subject, level) {

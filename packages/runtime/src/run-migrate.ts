@@ -47,7 +47,9 @@ export async function runMigrate(config: PlatformConfig, logger: Logger): Promis
   }
 
   const codec = createAvroCodec({ url: infrastructure.schemaRegistryUrl, clientId: identity.kafkaClientId });
-  const schemaIds = Object.fromEntries(await registerSchemas(codec, catalog));
+  // Locally (development, test) we stand in for commerce and register its input schemas too.
+  const includeCommerce = config.runtime.appEnv === "development" || config.runtime.appEnv === "test";
+  const schemaIds = Object.fromEntries(await registerSchemas(codec, catalog, { includeCommerce }));
 
   const summary = { appliedMigrations: result.applied.map((m) => m.name), createdTopics, schemaIds };
   logger.info(summary, "migrate done");

@@ -28,4 +28,23 @@ describe("singleFlight", () => {
     await expect(probe()).rejects.toThrow("down");
     expect(await probe()).toBe(2);
   });
+
+  it("stops joining a call that has been in flight longer than maxAgeMs", async () => {
+    let clock = 0;
+    let calls = 0;
+    const probe = singleFlight(
+      () => {
+        calls++;
+        return new Promise<void>(() => {});
+      },
+      { maxAgeMs: 1_000, now: () => clock },
+    );
+    void probe();
+    clock = 1_000;
+    void probe();
+    expect(calls).toBe(1);
+    clock = 1_001;
+    void probe();
+    expect(calls).toBe(2);
+  });
 });

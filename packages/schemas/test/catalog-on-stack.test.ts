@@ -27,11 +27,17 @@ describe("topic catalog on the local stack", () => {
     }
   });
 
+  it("registers only the platform's own schemas unless asked to stand in for commerce", async () => {
+    const codec = createAvroCodec({ url: stackEnv().schemaRegistryUrl });
+    const ids = await registerSchemas(codec, topicCatalog());
+    expect([...ids.keys()].sort()).toEqual(["invoice.events", "invoice.issuance"]);
+  });
+
   it("registers every Avro value schema, idempotently, and encodes with the registered id", async () => {
     const codec = createAvroCodec({ url: stackEnv().schemaRegistryUrl });
     const catalog = topicCatalog();
-    const first = await registerSchemas(codec, catalog);
-    const second = await registerSchemas(codec, catalog);
+    const first = await registerSchemas(codec, catalog, { includeCommerce: true });
+    const second = await registerSchemas(codec, catalog, { includeCommerce: true });
     expect([...first.keys()].sort()).toEqual(
       [
         "commerce.invoice.requested",
@@ -76,7 +82,7 @@ describe("topic catalog on the local stack", () => {
     expect(preRegistered.status).toBe(200);
     expect(await compatibilityOf(url, paid)).toBe("NONE");
 
-    const ids = await registerSchemas(codec, catalog);
+    const ids = await registerSchemas(codec, catalog, { includeCommerce: true });
 
     for (const topic of ids.keys())
       expect(await compatibilityOf(url, valueSubject(topic)), topic).toBe("BACKWARD");
@@ -94,6 +100,28 @@ describe("topic catalog on the local stack", () => {
         code: "SCHEMA_REJECTED",
       });
     }
+  });
+
+  it("keeps a stricter level an operator chose, and refuses a level that does not protect old data", async () => {
+    const url = stackEnv().schemaRegistryUrl;
+    const codec = createAvroCodec({ url });
+    const catalog = topicCatalog({
+      commercePaymentSucceeded: uniqueName("commerce.payment.succeeded"),
+      commerceInvoiceRequested: uniqueName("commerce.invoice.requested"),
+      commercePaymentRefunded: uniqueName("commerce.payment.refunded"),
+    });
+    const strict = valueSubject(catalog.commercePaymentSucceeded.topic);
+    await codec.setCompatibility(strict, "FULL_TRANSITIVE");
+    const ids = await registerSchemas(codec, catalog, { includeCommerce: true });
+    expect(ids.has(catalog.commercePaymentSucceeded.topic)).toBe(true);
+    expect(await compatibilityOf(url, strict)).toBe("FULL_TRANSITIVE");
+
+    const forward = topicCatalog({ commercePaymentRefunded: uniqueName("commerce.payment.refunded") });
+    await codec.setCompatibility(valueSubject(forward.commercePaymentRefunded.topic), "FORWARD");
+    await expect(registerSchemas(codec, forward, { includeCommerce: true })).rejects.toMatchObject({
+      code: "SCHEMA_REJECTED",
+      message: expect.stringContaining("FORWARD"),
+    });
   });
 });
 
