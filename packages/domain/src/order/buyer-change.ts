@@ -1,15 +1,21 @@
 import { sameBuyer, sameTaxIdentity } from "../buyer.ts";
-import { REFUNDED_BEFORE_ISSUANCE, startCorrection } from "./corrections.ts";
+import {
+  abandonOvertakenBuyerCorrections,
+  REFUNDED_BEFORE_ISSUANCE,
+  startCorrection,
+} from "./corrections.ts";
 import { MachineInvariantError } from "./invariants.ts";
 import { isNewer, refOf } from "./issuance.ts";
 import {
   activeInvoice,
   adjustmentsOf,
   type BuyerFact,
+  buyerAdjustmentInFlight,
   type CorrectionReason,
   effectiveBasis,
   effectiveBuyer,
   headInvoice,
+  type InvoiceRecord,
   type OrderState,
   replaceInvoice,
 } from "./state.ts";
@@ -78,21 +84,14 @@ export function changeIssuedBuyer(b: StepBuilder, state: OrderState, fact: Buyer
   return b.done(startCorrection(b, state, "adjustment", reason, fact), "applied", note);
 }
 
-/**
- * Buyer info that arrives once issuance has started. Never a silent re-issue: info not newer than
- * what was invoiced is ignored, a failed issuance is retargeted, an in-flight one waits (pending
- * change, resolved by the send's result), an issued one goes to {@link changeIssuedBuyer}.
- */
-export function buyerAfterIssuanceStarted(b: StepBuilder, state: OrderState, fact: BuyerFact): Step {
-  if (state.failure?.code === REFUNDED_BEFORE_ISSUANCE) {
-    return b.done(state, "ignored", "order was refunded before issuance");
-  }
-  const head = headInvoice(state);
-  if (!head) throw new MachineInvariantError("issuance started without an invoice");
-  const basis = effectiveBasis(state);
-  if (basis && !isNewer(fact, basis)) {
-    return b.done(state, "ignored", "not newer than the buyer info already invoiced");
-  }
+/** The change waits for a send's result; of two waiting changes the newer one is kept. */
+function hold(b: StepBuilder, state: OrderState, fact: BuyerFact, note: string): Step {
+  const pending = state.pendingBuyerChange;
+  const keep = pending && !isNewer(fact, pending) ? pending : fact;
+  return b.done({ ...state, pendingBuyerChange: keep }, "recorded", note);
+}
+
+function applyToHead(b: StepBuilder, state: OrderState, head: InvoiceRecord, fact: BuyerFact): Step {
   const pending = state.pendingBuyerChange;
   const current = effectiveBuyer(state) ?? head.buyer;
   if (sameBuyer(current, fact.buyer)) {
@@ -110,17 +109,42 @@ export function buyerAfterIssuanceStarted(b: StepBuilder, state: OrderState, fac
       const next = replaceInvoice(rest, { ...head, buyer: fact.buyer, basis: refOf(fact) });
       return b.done(next, "applied", "failed invoice retargeted to the new buyer; a replay re-sends it");
     }
-    case "issuing": {
-      const keep = pending && !isNewer(fact, pending) ? pending : fact;
-      return b.done(
-        { ...state, pendingBuyerChange: keep },
-        "recorded",
-        "buyer change waits for the issuance result",
-      );
-    }
+    case "issuing":
+      return hold(b, state, fact, "buyer change waits for the issuance result");
     case "issued":
+      if (buyerAdjustmentInFlight(state, head)) {
+        return hold(b, state, fact, "buyer change waits for the buyer adjustment being issued");
+      }
       return changeIssuedBuyer(b, state, fact);
     default:
       return b.done(state, "ignored", `head invoice is ${head.status}`);
   }
+}
+
+/**
+ * Buyer info that arrives once issuance has started. Never a silent re-issue: info not newer than
+ * what was invoiced is ignored, a failed issuance is retargeted, an in-flight one (or an issued one
+ * with a buyer adjustment in flight) waits (pending change, resolved by the send's result), an issued
+ * one goes to {@link changeIssuedBuyer}. Failed buyer corrections the new info contradicts are
+ * abandoned, so no replay or refund brings stale buyer details back.
+ */
+export function buyerAfterIssuanceStarted(b: StepBuilder, state: OrderState, fact: BuyerFact): Step {
+  if (state.failure?.code === REFUNDED_BEFORE_ISSUANCE) {
+    return b.done(state, "ignored", "order was refunded before issuance");
+  }
+  const head = headInvoice(state);
+  if (!head) throw new MachineInvariantError("issuance started without an invoice");
+  const basis = effectiveBasis(state);
+  if (basis && !isNewer(fact, basis)) {
+    return b.done(state, "ignored", "not newer than the buyer info already invoiced");
+  }
+  const step = applyToHead(b, state, head, fact);
+  const next = step.next && abandonOvertakenBuyerCorrections(b, step.next);
+  if (next === step.next) return step;
+  const note = "failed buyer corrections overtaken by this info abandoned";
+  return b.done(
+    next,
+    step.outcome === "ignored" ? "applied" : step.outcome,
+    step.note ? `${step.note}; ${note}` : note,
+  );
 }

@@ -1,3 +1,4 @@
+import { sameBuyer } from "../buyer.ts";
 import { vietnamDateOf } from "../local-date.ts";
 import type { InvoiceReference } from "./effects.ts";
 import { MachineInvariantError } from "./invariants.ts";
@@ -19,6 +20,66 @@ import { invoiceTransactionUuid } from "./transaction-uuid.ts";
 export const REFUNDED_BEFORE_ISSUANCE = "REFUNDED_BEFORE_ISSUANCE";
 /** IssuanceCancelled reason for a failed correction that a newer correction took over from. */
 export const ABANDONED_FOR_CORRECTION = "ABANDONED_FOR_CORRECTION";
+/** IssuanceCancelled reason for a failed buyer correction that newer buyer info contradicts. */
+export const ABANDONED_FOR_NEWER_BUYER_INFO = "ABANDONED_FOR_NEWER_BUYER_INFO";
+
+/**
+ * A failed buyer correction whose buyer the newest buyer info seen for the order no longer names:
+ * resumed, it would put stale buyer details on the invoice.
+ */
+function overtaken(state: OrderState, failed: InvoiceRecord): boolean {
+  const newest = state.buyer;
+  if (failed.status !== "failed" || failed.reason?.kind !== "buyer" || !newest) return false;
+  return (!failed.basis || isNewer(newest, failed.basis)) && !sameBuyer(newest.buyer, failed.reason.buyer);
+}
+
+function abandon(b: StepBuilder, state: OrderState, failed: InvoiceRecord, reason: string, forSeq?: number) {
+  b.publish("IssuanceCancelled", {
+    invoiceSeq: failed.seq,
+    transactionUuid: failed.transactionUuid,
+    reason,
+  });
+  const abandoned: InvoiceRecord = { ...failed, status: "abandoned" };
+  if (forSeq !== undefined) abandoned.abandonedForSeq = forSeq;
+  return replaceInvoice(state, abandoned);
+}
+
+/**
+ * Abandons every failed buyer correction that newer buyer info has overtaken. Runs after buyer info
+ * was applied or a send was resolved, for the cases where no new correction takes over (the newest
+ * info names the buyer already invoiced, or only its name/address differs); a new buyer correction
+ * abandons them itself.
+ */
+export function abandonOvertakenBuyerCorrections(b: StepBuilder, state: OrderState): OrderState {
+  let next = state;
+  for (const failed of state.invoices) {
+    if (overtaken(state, failed)) next = abandon(b, next, failed, ABANDONED_FOR_NEWER_BUYER_INFO);
+  }
+  return next;
+}
+
+/**
+ * Buyer adjustments of one invoice go out one at a time, but a state from before that rule may hold a
+ * failed buyer adjustment next to a later one: resuming it would let the provider's completion order,
+ * not ours, decide which buyer stands. It is abandoned for the later one.
+ */
+export function abandonIfLaterBuyerAdjustment(
+  b: StepBuilder,
+  state: OrderState,
+  failed: InvoiceRecord,
+): OrderState {
+  if (failed.status !== "failed" || failed.role !== "adjustment" || failed.reason?.kind !== "buyer") {
+    return state;
+  }
+  const later = state.invoices.find(
+    (i) =>
+      i.seq > failed.seq &&
+      i.relatesToSeq === failed.relatesToSeq &&
+      i.reason?.kind === "buyer" &&
+      i.status !== "abandoned",
+  );
+  return later ? abandon(b, state, failed, ABANDONED_FOR_CORRECTION, later.seq) : state;
+}
 
 /**
  * A failed correction of `target` that the new correction conflicts with: a failed replacement
@@ -35,8 +96,9 @@ function conflicts(failed: InvoiceRecord, reason: CorrectionReason): boolean {
  * Closes every failed correction of `target` the new correction `seq` conflicts with, so that no
  * replay ever resumes it next to the new one (two active replacements, or a replacement of an invoice
  * that has an adjustment). A buyer change carried by an abandoned correction that the new one does
- * not carry itself (the new one is a refund adjustment) is put back as the pending buyer change; the
- * caller's settle step applies it through the after-issuance rules.
+ * not carry itself (the new one is a refund adjustment) is put back as the pending buyer change, unless
+ * newer buyer info names someone else; the caller's settle step applies it through the
+ * after-issuance rules.
  */
 function abandonConflicting(
   b: StepBuilder,
@@ -51,13 +113,14 @@ function abandonConflicting(
     if (failed.relatesToSeq !== target.seq || failed.status !== "failed" || !conflicts(failed, reason)) {
       continue;
     }
-    next = replaceInvoice(next, { ...failed, status: "abandoned", abandonedForSeq: seq });
-    b.publish("IssuanceCancelled", {
-      invoiceSeq: failed.seq,
-      transactionUuid: failed.transactionUuid,
-      reason: ABANDONED_FOR_CORRECTION,
-    });
-    if (reason.kind !== "buyer" && failed.reason?.kind === "buyer" && failed.basis) {
+    next = abandon(b, next, failed, ABANDONED_FOR_CORRECTION, seq);
+    // Its buyer goes on only while no newer info contradicts it.
+    if (
+      reason.kind !== "buyer" &&
+      failed.reason?.kind === "buyer" &&
+      failed.basis &&
+      !overtaken(state, failed)
+    ) {
       const fact: BuyerFact = { buyer: failed.reason.buyer, ...failed.basis };
       if (!requeue || isNewer(fact, requeue)) requeue = fact;
     }

@@ -2,12 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeBuyer, sameBuyer } from "../buyer.ts";
 import type { BuyerInfo, InvoiceBuyer, IssuanceEvent } from "../events.ts";
-import type { Effect } from "./effects.ts";
 import type { MerchantPolicy } from "./policy.ts";
-import { activeCount, arrange, type Simulation, simulate } from "./simulate.ts";
-import { effectiveBuyer, ORDER_STATUSES, type OrderState } from "./state.ts";
+import { checkSteps, humanCodes } from "./property-checks.ts";
+import { arrange, simulate } from "./simulate.ts";
+import { effectiveBuyer, type OrderState } from "./state.ts";
 import { BUYER_B, BUYER_C, BUYER_D, HOUR, payment, refund, replay, request, T0 } from "./test-support.ts";
-import { invoiceTransactionUuid } from "./transaction-uuid.ts";
 
 // One simulated order takes well under a millisecond; these counts keep the file around 2 s.
 const RUNS = { numRuns: 1_000 };
@@ -30,52 +29,6 @@ const norm = (buyer: BuyerInfo) => {
   if (!result.ok) throw new Error("fixture buyer is invalid");
   return result.buyer;
 };
-
-const humanCodes = (effects: Effect[]) =>
-  effects.flatMap((e) => (e.type === "RecordForHuman" ? [e.code] : [])).sort();
-
-const activeSendCount = (effects: Effect[]) =>
-  effects.filter(
-    (e) =>
-      e.type === "IssueInvoice" ||
-      e.type === "IssueReplacement" ||
-      (e.type === "ResumeIssuance" && e.role !== "adjustment"),
-  ).length;
-
-/** The invariants that must hold after every single decision. */
-function checkSteps(sim: Simulation) {
-  let issueInvoiceEffects = 0;
-  const originalKey = invoiceTransactionUuid("M-1", "ORD-1", 1);
-  for (const { before, decision } of sim.steps) {
-    expect(activeCount(decision.next)).toBeLessThanOrEqual(1);
-    if (decision.duplicate) {
-      expect(decision.effects).toEqual([]);
-      expect(decision.next).toBe(before);
-      continue;
-    }
-    expect(decision.effects.filter((e) => e.type === "RecordAudit")).toHaveLength(1);
-    expect(decision.effects.at(-1)?.type).toBe("RecordAudit");
-    expect(activeSendCount(decision.effects)).toBeLessThanOrEqual(1);
-    // The guard in decide is a last line of defence: no realistic flow may need it.
-    expect(humanCodes(decision.effects)).not.toContain("INVARIANT_VIOLATION");
-    for (const effect of decision.effects) {
-      if (effect.type === "IssueInvoice") {
-        issueInvoiceEffects += 1;
-        expect(effect.transactionUuid).toBe(originalKey);
-      }
-      if (effect.type === "ResumeIssuance" && effect.role === "original") {
-        expect(effect.transactionUuid).toBe(originalKey);
-      }
-    }
-    const next = decision.next;
-    if (next) {
-      expect(ORDER_STATUSES).toContain(next.status);
-      if (next.status === "FAILED") expect(next.failure?.code).toBeTruthy();
-    }
-  }
-  // Never a second issuance effect for the order, whatever arrives.
-  expect(issueInvoiceEffects).toBeLessThanOrEqual(1);
-}
 
 const paidStates = ["ISSUED", "ADJUSTED", "REPLACED", "AWAITING_CLAIM", "FAILED"];
 const PARTIAL = refund(100_000);

@@ -1,7 +1,7 @@
 import { normalizeBuyer } from "../buyer.ts";
 import type { BuyerInfo, IssuanceEventOf } from "../events.ts";
 import { buyerAfterIssuanceStarted } from "./buyer-change.ts";
-import { closeClaim, startOriginalIssuance, withNewestBuyer } from "./issuance.ts";
+import { closeClaim, isNewer, startOriginalIssuance, withNewestBuyer } from "./issuance.ts";
 import type { BuyerFact, OrderState } from "./state.ts";
 import { type DecideContext, newOrder, type Step, StepBuilder } from "./step.ts";
 
@@ -32,6 +32,11 @@ function applyBuyer(b: StepBuilder, state: OrderState, buyer: BuyerFact): Step {
       return b.done(startOriginalIssuance(b, next, buyer), "applied", `issue to buyer (${buyer.source})`);
     }
     default:
+      // Compared with the newest info seen, not only with what was invoiced: newer info that needed no
+      // change (it names the invoiced buyer) still makes older info arriving later stale.
+      if (state.buyer && !isNewer(buyer, state.buyer)) {
+        return b.done(state, "ignored", "not newer than the newest buyer info already seen");
+      }
       return buyerAfterIssuanceStarted(b, withNewestBuyer(state, buyer), buyer);
   }
 }

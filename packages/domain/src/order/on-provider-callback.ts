@@ -1,5 +1,6 @@
 import { sameBuyer } from "../buyer.ts";
 import type { ProviderCallbackPayload } from "../events.ts";
+import { abandonIfLaterBuyerAdjustment } from "./corrections.ts";
 import { refOf } from "./issuance.ts";
 import { settle } from "./settle.ts";
 import {
@@ -29,7 +30,9 @@ function withoutFailure(state: OrderState): OrderState {
  */
 function contradiction(state: OrderState, record: InvoiceRecord): string | undefined {
   if (record.status === "abandoned") {
-    return `${record.role} invoice ${record.seq} failed and was abandoned for invoice ${record.abandonedForSeq}, but the provider reports it issued`;
+    const why =
+      record.abandonedForSeq === undefined ? "for newer buyer info" : `for invoice ${record.abandonedForSeq}`;
+    return `${record.role} invoice ${record.seq} failed and was abandoned ${why}, but the provider reports it issued`;
   }
   if (record.role !== "replacement") return undefined;
   const target = record.relatesToSeq === undefined ? undefined : invoiceBySeq(state, record.relatesToSeq);
@@ -85,7 +88,12 @@ function onIssued(
     const target = invoiceBySeq(next, issued.relatesToSeq);
     if (target) next = replaceInvoice(next, { ...target, supersededBySeq: issued.seq });
   }
-  if (issued.role === "adjustment") return b.done({ ...next, status: issuedStatus(next) }, "applied");
+  if (issued.role === "adjustment") {
+    // A buyer change may have waited for this adjustment.
+    next = { ...next, status: issuedStatus(next) };
+    if (activeInvoice(next)?.status === "issued") next = settle(b, next);
+    return b.done(next, "applied");
+  }
   next = settle(b, withoutFailure(next));
   const note = wasCancelled ? "issued despite cancellation: refunds become adjustments" : undefined;
   return b.done(next, "applied", note);
@@ -135,16 +143,18 @@ function onFailed(
     return b.done({ ...(retargeted ?? next), status: "FAILED", failure }, "applied", note);
   }
   b.human("CORRECTION_FAILED", `${record.role} invoice ${record.seq} failed: ${failure.code}`);
+  next = abandonIfLaterBuyerAdjustment(b, next, failed);
   if (record.role === "replacement" && record.relatesToSeq !== undefined) {
-    // The replaced invoice was never taken over: it stands again, and what waited for the
-    // replacement (refunds, a newer buyer change) is settled against it now.
+    // The replaced invoice was never taken over: it stands again.
     const target = invoiceBySeq(next, record.relatesToSeq);
     if (target) {
       const { supersededBySeq: _s, ...restored } = target;
       next = replaceInvoice(next, restored);
     }
-    if (activeInvoice(next)?.status === "issued") next = settle(b, next);
   }
+  // What waited for the correction (refunds, a newer buyer change) is settled against the invoice
+  // that stands now.
+  if (activeInvoice(next)?.status === "issued") next = settle(b, next);
   return b.done({ ...next, status: issuedStatus(next) }, "applied");
 }
 

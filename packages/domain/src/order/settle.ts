@@ -1,8 +1,10 @@
 import { sameBuyer } from "../buyer.ts";
 import { changeIssuedBuyer } from "./buyer-change.ts";
-import { startCorrection } from "./corrections.ts";
+import { abandonOvertakenBuyerCorrections, startCorrection } from "./corrections.ts";
 import { isNewer } from "./issuance.ts";
 import {
+  activeInvoice,
+  buyerAdjustmentInFlight,
   type CorrectionReason,
   effectiveBasis,
   effectiveBuyer,
@@ -13,9 +15,10 @@ import type { StepBuilder } from "./step.ts";
 
 /**
  * Work that waited for the order's active invoice to be an issued one: pending refunds become
- * adjustments, then a pending buyer change goes through the after-issuance rules. Runs whenever that
- * becomes true: the head invoice was just issued, a replacement of it failed (the predecessor stands
- * again), or a refund arrived while it stands. The caller guarantees the active invoice is issued.
+ * adjustments, then a pending buyer change goes through the after-issuance rules (once no buyer
+ * adjustment of the invoice is being sent). Runs whenever that becomes true: the head invoice was just
+ * issued, a replacement of it failed (the predecessor stands again), a correction of it was resolved,
+ * or a refund arrived while it stands. The caller guarantees the active invoice is issued.
  */
 export function settle(b: StepBuilder, state: OrderState): OrderState {
   let next: OrderState = { ...state, status: issuedStatus(state) };
@@ -35,12 +38,18 @@ export function settle(b: StepBuilder, state: OrderState): OrderState {
   }
   // Read after the refunds: an adjustment can hand back the buyer change of a correction it abandoned.
   const { pendingBuyerChange: pending, ...rest } = next;
-  if (!pending) return next;
+  const active = activeInvoice(next);
+  // A buyer adjustment still being sent holds the change back until its own result is known.
+  if (!pending || (active && buyerAdjustmentInFlight(next, active))) {
+    return abandonOvertakenBuyerCorrections(b, next);
+  }
   next = rest;
   const current = effectiveBuyer(next);
   const basis = effectiveBasis(next);
   if (current && !sameBuyer(current, pending.buyer) && (!basis || isNewer(pending, basis))) {
     next = changeIssuedBuyer(b, next, pending).next ?? next;
   }
-  return next;
+  // The pending change named the invoiced buyer, or a name/address only: a failed buyer correction
+  // it overtook must not come back through a replay.
+  return abandonOvertakenBuyerCorrections(b, next);
 }

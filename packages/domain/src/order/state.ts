@@ -178,6 +178,15 @@ export function adjustmentsOf(state: OrderState, seq: number): InvoiceRecord[] {
   );
 }
 
+/**
+ * A buyer adjustment of `invoice` is being sent. Buyer adjustments of one invoice go out one at a
+ * time, so that the order they are issued in, which decides the buyer that stands, is ours and not
+ * the provider's completion order.
+ */
+export function buyerAdjustmentInFlight(state: OrderState, invoice: InvoiceRecord): boolean {
+  return adjustmentsOf(state, invoice.seq).some((i) => i.reason?.kind === "buyer" && i.status === "issuing");
+}
+
 /** Buyer adjustments of the head invoice that have not failed or been abandoned, oldest first. */
 function standingBuyerAdjustments(state: OrderState, head: InvoiceRecord): InvoiceRecord[] {
   return adjustmentsOf(state, head.seq).filter((i) => i.reason?.kind === "buyer" && i.status !== "failed");
