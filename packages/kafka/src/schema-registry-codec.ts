@@ -103,6 +103,47 @@ export function createAvroCodec(options: {
     retry: { retries: 2, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 },
   });
 
+  /**
+   * One call of the subject's /config endpoint, with classified failures. Not `classify`: a 404
+   * here means a wrong registry URL (or, where the caller expects it, a subject not created yet),
+   * never an unknown schema id.
+   */
+  async function configRequest(
+    subject: string,
+    action: string,
+    init: RequestInit,
+    acceptedStatuses: number[] = [],
+  ): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
+        ...init,
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
+    } catch (error) {
+      // fetch rejects only when no HTTP answer arrived (refused, reset, DNS, timeout).
+      const reason = error instanceof Error ? describeFetchFailure(error) : String(error);
+      throw new SchemaCodecError(
+        `${action}: registry unavailable: ${reason}`,
+        "SCHEMA_REGISTRY_UNAVAILABLE",
+        true,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (response.ok || acceptedStatuses.includes(response.status)) return response;
+    const body = (await response.text().catch(() => "")).slice(0, 500);
+    if (response.status >= 500 || response.status === 429) {
+      throw new SchemaCodecError(
+        `${action}: registry unavailable: status ${response.status}: ${body}`,
+        "SCHEMA_REGISTRY_UNAVAILABLE",
+        true,
+      );
+    }
+    throw new SchemaCodecError(`${action}: status ${response.status}: ${body}`, "SCHEMA_REJECTED", false);
+  }
+
   return {
     async register(subject, schema, registerOptions = {}) {
       try {
@@ -121,73 +162,21 @@ export function createAvroCodec(options: {
     },
 
     async getCompatibility(subject) {
-      const action = `reading the compatibility of ${subject}`;
-      let response: Response;
-      try {
-        response = await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
-          signal: AbortSignal.timeout(requestTimeoutMs),
-        });
-      } catch (error) {
-        const reason = error instanceof Error ? describeFetchFailure(error) : String(error);
-        throw new SchemaCodecError(
-          `${action}: registry unavailable: ${reason}`,
-          "SCHEMA_REGISTRY_UNAVAILABLE",
-          true,
-          {
-            cause: error,
-          },
-        );
-      }
+      const response = await configRequest(subject, `reading the compatibility of ${subject}`, {}, [404]);
       if (response.status === 404) return undefined;
-      const body = (await response.text().catch(() => "")).slice(0, 500);
-      if (!response.ok) {
-        const retriable = response.status >= 500 || response.status === 429;
-        throw new SchemaCodecError(
-          `${action}: status ${response.status}: ${body}`,
-          retriable ? "SCHEMA_REGISTRY_UNAVAILABLE" : "SCHEMA_REJECTED",
-          retriable,
-        );
-      }
-      const level = JSON.parse(body) as { compatibilityLevel?: string; compatibility?: string };
+      const level = (await response.json()) as { compatibilityLevel?: string; compatibility?: string };
       return (level.compatibilityLevel ?? level.compatibility)?.toUpperCase() as
         | CompatibilityLevel
         | undefined;
     },
 
     async setCompatibility(subject, level) {
-      const action = `setting compatibility ${level} on ${subject}`;
-      let response: Response;
-      try {
-        // The client library has no public call for this; the ccompat endpoint is plain REST.
-        response = await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
-          method: "PUT",
-          headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
-          body: JSON.stringify({ compatibility: level }),
-          signal: AbortSignal.timeout(requestTimeoutMs),
-        });
-      } catch (error) {
-        // fetch rejects only when no HTTP answer arrived (refused, reset, DNS, timeout).
-        const reason = error instanceof Error ? describeFetchFailure(error) : String(error);
-        throw new SchemaCodecError(
-          `${action}: registry unavailable: ${reason}`,
-          "SCHEMA_REGISTRY_UNAVAILABLE",
-          true,
-          {
-            cause: error,
-          },
-        );
-      }
-      if (response.ok) return;
-      const body = (await response.text().catch(() => "")).slice(0, 500);
-      // Not `classify`: a 404 here means a wrong registry URL, not an unknown schema id.
-      if (response.status >= 500 || response.status === 429) {
-        throw new SchemaCodecError(
-          `${action}: registry unavailable: status ${response.status}: ${body}`,
-          "SCHEMA_REGISTRY_UNAVAILABLE",
-          true,
-        );
-      }
-      throw new SchemaCodecError(`${action}: status ${response.status}: ${body}`, "SCHEMA_REJECTED", false);
+      // The client library has no public call for this; the ccompat endpoint is plain REST.
+      await configRequest(subject, `setting compatibility ${level} on ${subject}`, {
+        method: "PUT",
+        headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+        body: JSON.stringify({ compatibility: level }),
+      });
     },
 
     async encode(schemaId, value) {
