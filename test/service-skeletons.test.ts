@@ -3,22 +3,17 @@
  * readiness, metrics, problem+json, graceful shutdown, and the start-up refusals an operator relies on.
  */
 import { randomBytes } from "node:crypto";
+import { withDatabase } from "@invoice/db";
 import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName } from "@invoice/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SERVICES = ["ingest", "issuer", "claims", "cdc-sync"] as const;
 
-function withDatabase(url: string, database: string, params: Record<string, string> = {}): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  parsed.search = "";
-  for (const [name, value] of Object.entries(params)) parsed.searchParams.set(name, value);
-  return parsed.toString();
-}
 const stack = stackEnv();
 const database = uniqueName("skeletons");
-const databaseUrl = withDatabase(stack.databaseUrl, database, { schema: "invoice" });
+// Tables land in PostgreSQL schema `invoice`, the default when the URL names none.
+const databaseUrl = withDatabase(stack.databaseUrl, database);
 const adminUrl = withDatabase(stack.databaseUrl, "postgres");
 const credentialsKey = randomBytes(32).toString("hex");
 
@@ -43,12 +38,18 @@ function unexpectedStderr(stderr: string): string[] {
     .filter((line) => !/^\(node:\d+\) \w*Warning: /.test(line) && !line.startsWith("(Use `node --trace-"));
 }
 
+/** The JSON bodies these endpoints answer with: /health, /ready and problem+json. */
+interface JsonBody {
+  status?: unknown;
+  checks: Record<string, { status: string }>;
+}
+
 async function getJson(port: number, path: string) {
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
   return {
     status: response.status,
     type: response.headers.get("content-type") ?? "",
-    body: await response.json(),
+    body: (await response.json()) as JsonBody,
   };
 }
 
@@ -98,9 +99,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       expect(await getJson(port, "/health")).toMatchObject({ status: 200, body: { status: "ok" } });
       const ready = await getJson(port, "/ready");
       expect(ready.status).toBe(200);
-      expect(Object.values(ready.body.checks).every((c) => (c as { status: string }).status === "ok")).toBe(
-        true,
-      );
+      expect(Object.values(ready.body.checks).every((c) => c.status === "ok")).toBe(true);
       expect(Object.keys(ready.body.checks).length).toBeGreaterThan(0);
     });
 

@@ -66,12 +66,7 @@ describe("topic catalog on the local stack", () => {
   it("sets every subject to BACKWARD before registering, so the registry refuses an incompatible version", async () => {
     const url = stackEnv().schemaRegistryUrl;
     const codec = createAvroCodec({ url });
-    // Unique commerce topics: incompatible versions are tried against them, never the real subjects.
-    const catalog = topicCatalog({
-      commercePaymentSucceeded: uniqueName("commerce.payment.succeeded"),
-      commerceInvoiceRequested: uniqueName("commerce.invoice.requested"),
-      commercePaymentRefunded: uniqueName("commerce.payment.refunded"),
-    });
+    const catalog = uniqueCommerceCatalog();
     const paid = valueSubject(catalog.commercePaymentSucceeded.topic);
     // Commerce got there first, registering through the REST API without a rule (Apicurio: NONE).
     const preRegistered = await fetch(`${url}/subjects/${encodeURIComponent(paid)}/versions`, {
@@ -105,11 +100,7 @@ describe("topic catalog on the local stack", () => {
   it("keeps a stricter level an operator chose, and refuses a level that does not protect old data", async () => {
     const url = stackEnv().schemaRegistryUrl;
     const codec = createAvroCodec({ url });
-    const catalog = topicCatalog({
-      commercePaymentSucceeded: uniqueName("commerce.payment.succeeded"),
-      commerceInvoiceRequested: uniqueName("commerce.invoice.requested"),
-      commercePaymentRefunded: uniqueName("commerce.payment.refunded"),
-    });
+    const catalog = uniqueCommerceCatalog();
     const strict = valueSubject(catalog.commercePaymentSucceeded.topic);
     await codec.setCompatibility(strict, "FULL_TRANSITIVE");
     const ids = await registerSchemas(codec, catalog, { includeCommerce: true });
@@ -124,6 +115,15 @@ describe("topic catalog on the local stack", () => {
     });
   });
 });
+
+/** Commerce topics no other test uses: incompatible versions are tried there, never on real subjects. */
+function uniqueCommerceCatalog() {
+  return topicCatalog({
+    commercePaymentSucceeded: uniqueName("commerce.payment.succeeded"),
+    commerceInvoiceRequested: uniqueName("commerce.invoice.requested"),
+    commercePaymentRefunded: uniqueName("commerce.payment.refunded"),
+  });
+}
 
 async function compatibilityOf(url: string, subject: string): Promise<unknown> {
   const response = await fetch(`${url}/config/${encodeURIComponent(subject)}`);
