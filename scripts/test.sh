@@ -12,6 +12,7 @@ echo "[test] lint and format (biome)"
 pnpm exec biome ci . --colors=off
 echo "[test] typecheck (tsc, every package)"
 pnpm exec turbo run typecheck --output-logs=errors-only
+pnpm exec tsc -p tsconfig.json   # the root's own files: cross-service tests, vitest config
 echo "[test] unused files and dependencies (knip)"
 pnpm exec knip --no-config-hints
 echo "[test] Avro schemas stay BACKWARD compatible with their previous committed versions"
