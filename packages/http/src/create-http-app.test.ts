@@ -1,19 +1,10 @@
 import { createHash } from "node:crypto";
 import { createLogger, createMetrics } from "@invoice/observability";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHttpApp } from "./create-http-app.ts";
-import { json, problem, startTestApp, type TestServer } from "./http-test-support.ts";
+import { json, problem, useTestApp } from "./http-test-support.ts";
 
-let current: TestServer | undefined;
-afterEach(async () => {
-  await current?.running.close();
-  current = undefined;
-});
-
-async function start(options: Parameters<typeof startTestApp>[0] = {}): Promise<TestServer> {
-  current = await startTestApp(options);
-  return current;
-}
+const start = useTestApp();
 
 /** Value of the one sample of `name` carrying all `labels` (in any order), or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

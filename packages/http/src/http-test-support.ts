@@ -1,4 +1,5 @@
 import { createLogger, createMetrics, type Registry } from "@invoice/observability";
+import { afterEach } from "vitest";
 import { type CreateHttpAppOptions, createHttpApp } from "./create-http-app.ts";
 import { type RunningHttpServer, startHttpServer } from "./start-http-server.ts";
 
@@ -26,6 +27,22 @@ export async function startTestApp(options: Partial<CreateHttpAppOptions> = {}):
     running,
     registry,
     logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/**
+ * `start(options)` for a test file: each test's server is closed after it, so a failing assertion
+ * never leaves a port open for the next test.
+ */
+export function useTestApp(): (options?: Partial<CreateHttpAppOptions>) => Promise<TestServer> {
+  let current: TestServer | undefined;
+  afterEach(async () => {
+    await current?.running.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await startTestApp(options);
+    return current;
   };
 }
 

@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HttpProblem } from "./http-problem.ts";
-import { json, problem, startTestApp, type TestServer } from "./http-test-support.ts";
+import { json, problem, useTestApp } from "./http-test-support.ts";
 
-let current: TestServer | undefined;
-afterEach(async () => {
-  await current?.running.close();
-  current = undefined;
-});
-
-async function start(options: Parameters<typeof startTestApp>[0] = {}): Promise<TestServer> {
-  current = await startTestApp(options);
-  return current;
-}
+const start = useTestApp();
 
 describe("problem+json responses", () => {
   it("answers 404 problem+json for an unknown route, instance without the query string", async () => {
