@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyKafkaError, KafkaClientError } from "./kafka-client-error.ts";
+import { classifyKafkaError, KafkaClientError } from "./kafka-errors.ts";
 
 function clientError(name: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${name} happened`), { name, ...extra });
@@ -58,5 +58,32 @@ describe("classifyKafkaError", () => {
     const classified = classifyKafkaError(wrapper);
     expect(classified.code).toBe("KAFKA_CONNECTION");
     expect(classified.retriable).toBe(false);
+  });
+});
+
+describe("classifyKafkaError over a whole cause chain", () => {
+  it("a connection error wrapping an authorisation failure is not retriable, and says authorisation", () => {
+    const auth = clientError("KafkaJSProtocolError", { type: "TOPIC_AUTHORIZATION_FAILED" });
+    const connection = clientError("KafkaJSConnectionError", { cause: auth });
+    const classified = classifyKafkaError(connection);
+    expect(classified.code).toBe("KAFKA_AUTHORIZATION");
+    expect(classified.retriable).toBe(false);
+  });
+
+  it("an authorisation failure wrapping a connection error is not retriable either", () => {
+    const connection = clientError("KafkaJSConnectionError");
+    const auth = clientError("KafkaJSProtocolError", {
+      type: "GROUP_AUTHORIZATION_FAILED",
+      cause: connection,
+    });
+    expect(classifyKafkaError(auth).retriable).toBe(false);
+  });
+
+  it("a retriable wrapper over a retriable cause stays retriable with the inner code", () => {
+    const timeout = clientError("KafkaJSRequestTimeoutError");
+    const connection = clientError("KafkaJSConnectionError", { originalError: timeout });
+    const classified = classifyKafkaError(connection);
+    expect(classified.code).toBe("KAFKA_TIMEOUT");
+    expect(classified.retriable).toBe(true);
   });
 });
