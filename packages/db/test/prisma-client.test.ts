@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, migrate, Prisma, type PrismaClient } from "../src/index.ts";
-import { createTempDatabase, type TempDatabase } from "./temp-database.ts";
+import { createTempDatabase, type TempDatabase } from "../src/testing/index.ts";
 
 let db: TempDatabase;
 let prisma: PrismaClient;

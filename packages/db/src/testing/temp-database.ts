@@ -1,6 +1,6 @@
 import { stackEnv, uniqueName } from "@invoice/testing";
 import pg from "pg";
-import { withDatabase } from "../src/index.ts";
+import { withDatabase } from "../index.ts";
 
 export interface TempDatabase {
   name: string;
