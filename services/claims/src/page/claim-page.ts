@@ -182,7 +182,7 @@ ${field(
 <option value="">${t("choose", ctx.locale)}</option>
 ${units.provinces().map((p) => option(p.code, p.name, values.provinceCode))}
 </select>
-<button type="submit" name="intent" value="communes" class="secondary no-js" formnovalidate>${t("refreshCommunes", ctx.locale)}</button>`,
+<button type="submit" name="intent" value="communes" id="refreshCommunes" class="secondary no-js" formnovalidate>${t("refreshCommunes", ctx.locale)}</button>`,
 )}
 ${field(
   ctx,
@@ -215,7 +215,7 @@ ${textInput(ctx, state, "name", html` autocomplete="organization" maxlength="400
 ${addressFields(ctx, state)}
 ${textInput(ctx, state, "email", html` type="email" inputmode="email" autocomplete="email" spellcheck="false" maxlength="254"`)}
 ${textInput(ctx, state, "personalId", html` inputmode="numeric" autocomplete="off" maxlength="32"`, t("personalIdHint", locale))}
-<button type="submit" name="intent" value="submit" class="primary">${t("submit", locale)}</button>
+<button type="submit" name="intent" value="submit" id="send" class="primary">${t("submit", locale)}</button>
 </form>`,
   );
 }
