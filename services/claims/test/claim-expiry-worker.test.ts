@@ -1,56 +1,38 @@
 /**
  * The claim-expiry worker against the real stack: on time, never early, once per claim with two
- * workers, nothing missed when Redis restarts empty, and the measured deadline -> ClaimExpired time.
+ * workers, nothing missed while Redis is down or after it restarts empty, and the measured
+ * deadline -> ClaimExpired time.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { waitFor } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { claimExpiredEventId } from "../src/core/claim-events.ts";
 import {
-  type ClaimsStack,
+  FAST_WORKER as FAST,
   type OpenClaim,
   openClaim,
-  readIssuanceTopic,
-  startClaimsStack,
   startClaimsWorker,
+  useClaimsStack,
 } from "./support/claims-stack.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 
-let stack: ClaimsStack;
-let topic: Awaited<ReturnType<typeof readIssuanceTopic>>;
-
-/** Short loops so the test takes seconds; the horizon must stay at least twice the scan interval. */
-const FAST = {
-  CLAIMS_EXPIRY_POLL_INTERVAL_MS: "100",
-  CLAIMS_EXPIRY_SCAN_INTERVAL_MS: "1000",
-  CLAIMS_EXPIRY_HORIZON_MS: "10000",
-  CLAIMS_RELAY_INTERVAL_MS: "500",
-};
-
-beforeAll(async () => {
-  stack = await startClaimsStack("claims_worker");
-  topic = await readIssuanceTopic(stack);
-});
-afterAll(async () => {
-  await topic?.stop();
-  await stack?.close();
-});
+const env = useClaimsStack("claims_worker");
 
 async function rows(ids: readonly bigint[]) {
-  return stack.prisma.$queryRaw<
+  return env.stack.prisma.$queryRaw<
     Array<{ id: bigint; status: string; eventPublishedAt: Date | null; publishAttempts: number }>
   >`SELECT "id", "status"::text AS status, "eventPublishedAt", "publishAttempts" FROM "invoice"."Claim"
      WHERE "id" = ANY(${ids.map(String)}::bigint[])`;
 }
 
 const expiredOf = (claim: OpenClaim) =>
-  topic.of("CLAIM_EXPIRED").filter((r) => r.event.orderId === claim.orderId);
+  env.topic.of("CLAIM_EXPIRED").filter((r) => r.event.orderId === claim.orderId);
 
 async function totalRecordsOnTopic(): Promise<number> {
-  const admin = stack.kafka.admin();
+  const admin = env.stack.kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.topicOffsets(stack.topic);
+    const offsets = await admin.topicOffsets(env.stack.topic);
     return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
   } finally {
     await admin.disconnect();
@@ -60,9 +42,9 @@ async function totalRecordsOnTopic(): Promise<number> {
 describe("claim expiry worker", () => {
   it("never expires a claim before its deadline, and expires it once the clock reaches it", async () => {
     const deadline = new Date(Date.now() + 3_600_000);
-    const claim = await openClaim(stack.prisma, { deadline });
+    const claim = await openClaim(env.stack.prisma, { deadline });
     let clock = deadline.getTime() - 1;
-    const { worker, stop } = startClaimsWorker(stack, { env: FAST, now: () => clock });
+    const { worker, stop } = startClaimsWorker(env.stack, { env: FAST, now: () => clock });
     try {
       expect(await worker.runOnce()).toMatchObject({ fromScan: 0, fromSchedule: 0 });
       expect((await rows([claim.id]))[0]?.status).toBe("OPEN");
@@ -87,14 +69,14 @@ describe("claim expiry worker", () => {
     const start = Date.now();
     const claims = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        openClaim(stack.prisma, { deadline: new Date(start + 2_500 + i * 150) }),
+        openClaim(env.stack.prisma, { deadline: new Date(start + 2_500 + i * 150) }),
       ),
     );
-    const submitted = await openClaim(stack.prisma, { deadline: new Date(start + 2_000) });
-    await stack.prisma
+    const submitted = await openClaim(env.stack.prisma, { deadline: new Date(start + 2_000) });
+    await env.stack.prisma
       .$executeRaw`UPDATE "invoice"."Claim" SET "status" = 'SUBMITTED', "submissionId" = gen_random_uuid(),
       "submission" = '{}', "submittedAt" = now(), "eventPublishedAt" = now() WHERE "id" = ${submitted.id}`;
-    const worker = startClaimsWorker(stack, { env: FAST });
+    const worker = startClaimsWorker(env.stack, { env: FAST });
     await worker.worker.start();
     try {
       await waitFor(() => claims.every((claim) => expiredOf(claim).length > 0), {
@@ -112,7 +94,7 @@ describe("claim expiry worker", () => {
       return seen.seenAt - claim.deadline.getTime();
     });
     for (const delay of delays) expect(delay).toBeLessThan(5_000);
-    expect(topic.records.filter((r) => r.event.orderId === submitted.orderId)).toEqual([]);
+    expect(env.topic.records.filter((r) => r.event.orderId === submitted.orderId)).toEqual([]);
     const sorted = [...delays].sort((a, b) => a - b);
     const measured = {
       claims: delays.length,
@@ -134,15 +116,18 @@ describe("claim expiry worker", () => {
   });
 
   it("publishes each ClaimExpired once with two workers running at once", async () => {
-    const before = topic.records.length;
+    const before = env.topic.records.length;
     const onTopicBefore = await totalRecordsOnTopic();
     const start = Date.now();
     const claims = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        openClaim(stack.prisma, { deadline: new Date(start + 1_500 + (i % 10) * 100) }),
+        openClaim(env.stack.prisma, { deadline: new Date(start + 1_500 + (i % 10) * 100) }),
       ),
     );
-    const workers = [startClaimsWorker(stack, { env: FAST }), startClaimsWorker(stack, { env: FAST })];
+    const workers = [
+      startClaimsWorker(env.stack, { env: FAST }),
+      startClaimsWorker(env.stack, { env: FAST }),
+    ];
     await Promise.all(workers.map((w) => w.worker.start()));
     try {
       await waitFor(() => claims.every((claim) => expiredOf(claim).length > 0), {
@@ -154,7 +139,9 @@ describe("claim expiry worker", () => {
     }
     // Stopped: nothing more can be written. Every record on the topic is accounted for.
     expect(await totalRecordsOnTopic()).toBe(onTopicBefore + claims.length);
-    await waitFor(() => topic.records.length === before + claims.length, { description: "all records read" });
+    await waitFor(() => env.topic.records.length === before + claims.length, {
+      description: "all records read",
+    });
     for (const claim of claims) expect(expiredOf(claim)).toHaveLength(1);
     const states = await rows(claims.map((c) => c.id));
     expect(
@@ -167,12 +154,12 @@ describe("claim expiry worker", () => {
   it("misses nothing while Redis is down, nor after it restarts empty", async () => {
     const redis = await startPrivateRedis();
     const client = redis.client();
-    const { worker, registry, stop } = startClaimsWorker(stack, { env: FAST, redis: client });
-    const key = `${stack.redisPrefix}expiry:schedule`;
+    const { worker, registry, stop } = startClaimsWorker(env.stack, { env: FAST, redis: client });
+    const key = `${env.stack.redisPrefix}expiry:schedule`;
     const start = Date.now();
     const pending = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        openClaim(stack.prisma, { deadline: new Date(start + 3_000 + i * 100) }),
+        openClaim(env.stack.prisma, { deadline: new Date(start + 3_000 + i * 100) }),
       ),
     );
     let later: OpenClaim[] = [];
@@ -196,7 +183,7 @@ describe("claim expiry worker", () => {
       const now = Date.now();
       later = await Promise.all(
         Array.from({ length: 5 }, (_, i) =>
-          openClaim(stack.prisma, { deadline: new Date(now + 2_500 + i * 100) }),
+          openClaim(env.stack.prisma, { deadline: new Date(now + 2_500 + i * 100) }),
         ),
       );
       await waitFor(() => later.every((claim) => expiredOf(claim).length > 0), {

@@ -11,36 +11,32 @@ import { existsSync } from "node:fs";
 import { waitFor } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type ClaimsStack,
+  GENEROUS_LIMITS,
   openClaim,
   type RunningClaims,
-  readIssuanceTopic,
   startClaimsApi,
-  startClaimsStack,
+  useClaimsStack,
 } from "./support/claims-stack.ts";
 import { openPhone, type PhoneSession, tabOrder } from "./support/phone-browser.ts";
 
-let stack: ClaimsStack;
+const env = useClaimsStack("claims_browser");
 let api: RunningClaims;
-let topic: Awaited<ReturnType<typeof readIssuanceTopic>>;
 const screenshots: string[] = [];
 
 beforeAll(async () => {
-  stack = await startClaimsStack("claims_browser");
-  api = await startClaimsApi(stack, {
-    env: { CLAIMS_RATE_LIMIT_PER_ADDRESS: "100000", CLAIMS_RATE_LIMIT_PER_TOKEN: "100000" },
-  });
-  topic = await readIssuanceTopic(stack);
+  api = await startClaimsApi(env.stack, { env: GENEROUS_LIMITS });
 });
 afterAll(async () => {
-  await topic?.stop();
   await api?.close();
-  await stack?.close();
 });
 
 const pageUrl = (token: string) => `${api.url}/v1/api/claims/${token}`;
 
-async function withPhone(name: string, options: { javaScript?: boolean }, run: (phone: PhoneSession) => Promise<void>) {
+async function withPhone(
+  name: string,
+  options: { javaScript?: boolean },
+  run: (phone: PhoneSession) => Promise<void>,
+) {
   const phone = await openPhone(name, options);
   const shot = phone.screenshot;
   phone.screenshot = async (step) => {
@@ -65,13 +61,15 @@ const unlabelled = (phone: PhoneSession) =>
 
 describe("the claim page on a phone", () => {
   it("lets a company claim its invoice, and the normalised buyer goes to the issuer", async () => {
-    const claim = await openClaim(stack.prisma, { amountVnd: 2_450_000 });
+    const claim = await openClaim(env.stack.prisma, { amountVnd: 2_450_000 });
     await withPhone("company", { javaScript: true }, async (phone) => {
       const { page } = phone;
       const response = await page.goto(pageUrl(claim.token));
       expect(response?.status()).toBe(200);
       expect(await page.getAttribute("html", "lang")).toBe("vi");
-      await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains("js"))).toBe(true);
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.classList.contains("js")))
+        .toBe(true);
       // Fits the phone: nothing wider than the 360 px viewport.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
       expect(await page.textContent(".order")).toContain("2.450.000");
@@ -108,7 +106,7 @@ describe("the claim page on a phone", () => {
     });
 
     const submittedEvent = await waitFor(
-      () => topic.of("CLAIM_SUBMITTED").find((r) => r.event.orderId === claim.orderId)?.event,
+      () => env.topic.of("CLAIM_SUBMITTED").find((r) => r.event.orderId === claim.orderId)?.event,
       { description: "ClaimSubmitted on the topic" },
     );
     expect(submittedEvent).toMatchObject({
@@ -130,7 +128,7 @@ describe("the claim page on a phone", () => {
   });
 
   it("catches an invalid tax code as it is typed, and before anything is sent", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     await withPhone("invalid-tax-code-js", { javaScript: true }, async (phone) => {
       const { page } = phone;
       await page.goto(pageUrl(claim.token));
@@ -151,13 +149,13 @@ describe("the claim page on a phone", () => {
       await expect.poll(() => page.isHidden("#taxCode-error")).toBe(true);
       expect(await page.getAttribute("#taxCode", "aria-invalid")).toBeNull();
     });
-    const rows = await stack.prisma.$queryRaw<Array<{ status: string }>>`
+    const rows = await env.stack.prisma.$queryRaw<Array<{ status: string }>>`
       SELECT "status"::text AS status FROM "invoice"."Claim" WHERE "id" = ${claim.id}`;
     expect(rows[0]?.status).toBe("OPEN");
   });
 
   it("works without JavaScript: communes after a round trip, the tax code error from the server", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     await withPhone("invalid-tax-code-no-js", { javaScript: false }, async (phone) => {
       const { page } = phone;
       await page.goto(`${pageUrl(claim.token)}?lang=en`);
@@ -192,7 +190,7 @@ describe("the claim page on a phone", () => {
   });
 
   it("says plainly when the claim has expired", async () => {
-    const claim = await openClaim(stack.prisma, { deadline: new Date(Date.now() - 60_000) });
+    const claim = await openClaim(env.stack.prisma, { deadline: new Date(Date.now() - 60_000) });
     await withPhone("expired", { javaScript: true }, async (phone) => {
       const { page } = phone;
       const response = await page.goto(pageUrl(claim.token));

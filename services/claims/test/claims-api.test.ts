@@ -4,35 +4,21 @@ import { waitFor } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimSubmittedEventId } from "../src/core/claim-events.ts";
 import {
-  type ClaimsStack,
+  GENEROUS_LIMITS,
   openClaim,
   type RunningClaims,
-  readIssuanceTopic,
   startClaimsApi,
-  startClaimsStack,
+  useClaimsStack,
 } from "./support/claims-stack.ts";
 
-let stack: ClaimsStack;
+const env = useClaimsStack("claims_api");
 let api: RunningClaims;
-let topic: Awaited<ReturnType<typeof readIssuanceTopic>>;
-
-/** Limits high enough that only the rate-limit tests (with their own app) ever meet them. */
-const GENEROUS = {
-  CLAIMS_RATE_LIMIT_PER_ADDRESS: "100000",
-  CLAIMS_RATE_LIMIT_PER_TOKEN: "100000",
-  CLAIMS_RATE_LIMIT_NOT_FOUND_PER_ADDRESS: "100000",
-  CLAIMS_RATE_LIMIT_SUBMISSIONS_PER_TOKEN: "100000",
-};
 
 beforeAll(async () => {
-  stack = await startClaimsStack("claims_api");
-  api = await startClaimsApi(stack, { env: GENEROUS });
-  topic = await readIssuanceTopic(stack);
+  api = await startClaimsApi(env.stack, { env: GENEROUS_LIMITS });
 });
 afterAll(async () => {
-  await topic?.stop();
   await api?.close();
-  await stack?.close();
 });
 
 const COMPANY = {
@@ -59,7 +45,7 @@ async function problem(response: Response): Promise<Record<string, unknown>> {
 }
 
 async function claimRow(id: bigint) {
-  const rows = await stack.prisma.$queryRaw<
+  const rows = await env.stack.prisma.$queryRaw<
     Array<{ status: string; eventPublishedAt: Date | null; submission: unknown; publishAttempts: number }>
   >`SELECT "status"::text AS status, "eventPublishedAt", "submission", "publishAttempts" FROM "invoice"."Claim" WHERE "id" = ${id}`;
   return rows[0];
@@ -68,7 +54,7 @@ async function claimRow(id: bigint) {
 describe("GET /v1/api/claims/{token}", () => {
   it("shows an open claim's merchant, order date, amount and deadline, and nothing else", async () => {
     const paidAt = new Date("2026-11-30T17:30:00.000Z"); // 1 Dec 2026 00:30 in Vietnam
-    const claim = await openClaim(stack.prisma, { amountVnd: 1_250_000, paidAt });
+    const claim = await openClaim(env.stack.prisma, { amountVnd: 1_250_000, paidAt });
     const response = await getJson(claimUrl(claim.token));
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -89,7 +75,7 @@ describe("GET /v1/api/claims/{token}", () => {
   });
 
   it("serves the page to browsers, in Vietnamese unless English is asked for", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const page = await fetch(claimUrl(claim.token), { headers: { accept: "text/html,*/*;q=0.8" } });
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
@@ -124,7 +110,7 @@ describe("GET /v1/api/claims/{token}", () => {
   });
 
   it("says plainly when the deadline has passed (410), whether or not the worker has run", async () => {
-    const claim = await openClaim(stack.prisma, { deadline: new Date(Date.now() - 1_000) });
+    const claim = await openClaim(env.stack.prisma, { deadline: new Date(Date.now() - 1_000) });
     const response = await getJson(claimUrl(claim.token));
     expect(response.status).toBe(410);
     expect(await problem(response)).toMatchObject({
@@ -137,8 +123,8 @@ describe("GET /v1/api/claims/{token}", () => {
   });
 
   it("answers 410 CLAIM_CLOSED once the issuer closed the claim for another reason", async () => {
-    const claim = await openClaim(stack.prisma);
-    await stack.prisma
+    const claim = await openClaim(env.stack.prisma);
+    await env.stack.prisma
       .$executeRaw`UPDATE "invoice"."Claim" SET "status" = 'CANCELLED', "closedReason" = 'REFUNDED', "closedAt" = now() WHERE "id" = ${claim.id}`;
     const response = await getJson(claimUrl(claim.token));
     expect(response.status).toBe(410);
@@ -149,7 +135,7 @@ describe("GET /v1/api/claims/{token}", () => {
 
 describe("POST /v1/api/claims/{token}", () => {
   it("accepts a valid submission (202), publishes ClaimSubmitted keyed by orderId with the normalised buyer", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const response = await fetch(
       claimUrl(claim.token),
       json({
@@ -167,7 +153,7 @@ describe("POST /v1/api/claims/{token}", () => {
       address: "12 Lê Lợi, Phường Sài Gòn, Thành phố Hồ Chí Minh",
       email: "ketoan@hoasen.vn",
     });
-    const seen = await waitFor(() => topic.records.find((r) => r.event.orderId === claim.orderId), {
+    const seen = await waitFor(() => env.topic.records.find((r) => r.event.orderId === claim.orderId), {
       description: "ClaimSubmitted on the topic",
     });
     expect(seen.record.key?.toString()).toBe(claim.orderId);
@@ -199,7 +185,7 @@ describe("POST /v1/api/claims/{token}", () => {
   });
 
   it("refuses a second submission (409) and publishes nothing more", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const answers = await Promise.all([
       fetch(claimUrl(claim.token), json(COMPANY)),
       fetch(claimUrl(claim.token), json({ ...COMPANY, name: "Công ty Khác" })),
@@ -208,16 +194,16 @@ describe("POST /v1/api/claims/{token}", () => {
     const conflict = answers.find((a) => a.status === 409) as Response;
     expect(await problem(conflict)).toMatchObject({ code: "CLAIM_ALREADY_SUBMITTED" });
     expect((await fetch(claimUrl(claim.token), json(COMPANY))).status).toBe(409);
-    await waitFor(() => topic.records.some((r) => r.event.orderId === claim.orderId));
+    await waitFor(() => env.topic.records.some((r) => r.event.orderId === claim.orderId));
     // A fresh claim published after this one proves the topic was read past any duplicate.
-    const marker = await openClaim(stack.prisma);
+    const marker = await openClaim(env.stack.prisma);
     expect((await fetch(claimUrl(marker.token), json(COMPANY))).status).toBe(202);
-    await waitFor(() => topic.records.some((r) => r.event.orderId === marker.orderId));
-    expect(topic.records.filter((r) => r.event.orderId === claim.orderId)).toHaveLength(1);
+    await waitFor(() => env.topic.records.some((r) => r.event.orderId === marker.orderId));
+    expect(env.topic.records.filter((r) => r.event.orderId === claim.orderId)).toHaveLength(1);
   });
 
   it("answers invalid fields with 400 and field errors in Vietnamese and English", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const response = await fetch(
       claimUrl(claim.token),
       json({ ...COMPANY, taxCode: "0100109107", email: "ketoan@" }),
@@ -237,7 +223,7 @@ describe("POST /v1/api/claims/{token}", () => {
   });
 
   it("refuses a submission after the deadline (410) even before the worker expired the claim", async () => {
-    const claim = await openClaim(stack.prisma, { deadline: new Date(Date.now() - 1) });
+    const claim = await openClaim(env.stack.prisma, { deadline: new Date(Date.now() - 1) });
     const response = await fetch(claimUrl(claim.token), json(COMPANY));
     expect(response.status).toBe(410);
     expect(await problem(response)).toMatchObject({ code: "CLAIM_EXPIRED" });
@@ -245,7 +231,7 @@ describe("POST /v1/api/claims/{token}", () => {
   });
 
   it("refuses media types other than JSON and HTML forms (415), and unreadable JSON (400)", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const text = await fetch(claimUrl(claim.token), {
       method: "POST",
       headers: { "content-type": "text/plain" },
@@ -271,7 +257,7 @@ describe("the HTML form", () => {
   });
 
   it("redirects a valid post to the page (303), which then says what happens next", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const response = await fetch(claimUrl(claim.token), form({ ...COMPANY, intent: "submit", lang: "en" }));
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe(`/v1/api/claims/${claim.token}?lang=en`);
@@ -283,7 +269,7 @@ describe("the HTML form", () => {
   });
 
   it("shows the chosen province's communes after a round trip, keeping what was typed", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const response = await fetch(
       claimUrl(claim.token),
       form({ ...COMPANY, communeCode: "", provinceCode: "01", intent: "communes" }),
@@ -297,7 +283,7 @@ describe("the HTML form", () => {
   });
 
   it("shows errors next to their fields, tied with aria-describedby, and escapes what was typed", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const response = await fetch(
       claimUrl(claim.token),
       form({ ...COMPANY, taxCode: "0100109107", name: `<script>alert(1)</script>`, intent: "submit" }),
@@ -314,7 +300,7 @@ describe("the HTML form", () => {
 
 describe("QR codes and reference data", () => {
   it("draws the claim link as SVG and PNG, only for claims that exist", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const svg = await fetch(claimUrl(claim.token, "/qr.svg"));
     expect(svg.status).toBe(200);
     expect(svg.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
@@ -348,7 +334,7 @@ describe("QR codes and reference data", () => {
 
 describe("token secrecy", () => {
   it("never writes a token into logs or metrics", async () => {
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     await getJson(claimUrl(claim.token));
     await fetch(claimUrl(claim.token), json({ ...COMPANY, taxCode: "bad" }));
     await fetch(claimUrl(claim.token), json(COMPANY));
@@ -364,7 +350,7 @@ describe("token secrecy", () => {
     const metrics = await api.registry.metrics();
     expect(metrics).toContain('invoice_claim_submissions_total{outcome="accepted",service="claims"}');
     expect(metrics).not.toContain(claim.token.slice(0, 8));
-    const keys = await stack.redis.keys(`${stack.redisPrefix}*`);
+    const keys = await env.stack.redis.keys(`${env.stack.redisPrefix}*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.join(" ")).not.toContain(claim.token.slice(0, 8));
   });

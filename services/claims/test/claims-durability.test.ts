@@ -5,36 +5,20 @@
  */
 import { createKafkaJsClient, silentLogger } from "@invoice/kafka";
 import { waitFor } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { claimSubmittedEventId } from "../src/core/claim-events.ts";
 import { createIssuancePublisher } from "../src/publish/issuance-publisher.ts";
 import {
-  type ClaimsStack,
+  FAST_WORKER,
+  GENEROUS_LIMITS,
   openClaim,
   type RunningClaims,
-  readIssuanceTopic,
   startClaimsApi,
-  startClaimsStack,
   startClaimsWorker,
+  useClaimsStack,
 } from "./support/claims-stack.ts";
 
-let stack: ClaimsStack;
-let topic: Awaited<ReturnType<typeof readIssuanceTopic>>;
-
-const GENEROUS = {
-  CLAIMS_RATE_LIMIT_PER_ADDRESS: "100000",
-  CLAIMS_RATE_LIMIT_PER_TOKEN: "100000",
-  CLAIMS_RATE_LIMIT_NOT_FOUND_PER_ADDRESS: "100000",
-  CLAIMS_RATE_LIMIT_SUBMISSIONS_PER_TOKEN: "100000",
-};
-const FAST = {
-  CLAIMS_EXPIRY_POLL_INTERVAL_MS: "50",
-  CLAIMS_EXPIRY_SCAN_INTERVAL_MS: "1000",
-  CLAIMS_EXPIRY_HORIZON_MS: "10000",
-  CLAIMS_RELAY_INTERVAL_MS: "300",
-  CLAIMS_PUBLISH_LEASE_MS: "2000",
-  CLAIMS_PUBLISH_TIMEOUT_MS: "500",
-};
+const env = useClaimsStack("claims_durability");
 
 const COMPANY = {
   buyerType: "company",
@@ -52,17 +36,8 @@ const post = (api: RunningClaims, token: string) =>
     body: JSON.stringify(COMPANY),
   });
 
-beforeAll(async () => {
-  stack = await startClaimsStack("claims_durability");
-  topic = await readIssuanceTopic(stack);
-});
-afterAll(async () => {
-  await topic?.stop();
-  await stack?.close();
-});
-
 async function claimRow(id: bigint) {
-  const rows = await stack.prisma.$queryRaw<Array<{ status: string; eventPublishedAt: Date | null }>>`
+  const rows = await env.stack.prisma.$queryRaw<Array<{ status: string; eventPublishedAt: Date | null }>>`
     SELECT "status"::text AS status, "eventPublishedAt" FROM "invoice"."Claim" WHERE "id" = ${id}`;
   return rows[0];
 }
@@ -75,15 +50,15 @@ describe("a submission answered 202", () => {
       clientId: "claims-down",
       logger: silentLogger,
     });
-    const api = await startClaimsApi(stack, {
-      env: { ...GENEROUS, ...FAST },
+    const api = await startClaimsApi(env.stack, {
+      env: { ...GENEROUS_LIMITS, ...FAST_WORKER },
       publisher: createIssuancePublisher({
         producer: unreachable.producer(),
-        codec: stack.codec,
-        topic: stack.topic,
+        codec: env.stack.codec,
+        topic: env.stack.topic,
       }),
     });
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     let submissionId: string;
     try {
       const started = Date.now();
@@ -96,12 +71,12 @@ describe("a submission answered 202", () => {
       // The API goes away before it ever reached Kafka (its stop waits for the failing send to give up).
       await api.close();
     }
-    expect(topic.records.some((r) => r.event.orderId === claim.orderId)).toBe(false);
+    expect(env.topic.records.some((r) => r.event.orderId === claim.orderId)).toBe(false);
 
-    const { worker, stop } = startClaimsWorker(stack, { env: FAST });
+    const { worker, stop } = startClaimsWorker(env.stack, { env: FAST_WORKER });
     await worker.start();
     try {
-      const seen = await waitFor(() => topic.records.find((r) => r.event.orderId === claim.orderId), {
+      const seen = await waitFor(() => env.topic.records.find((r) => r.event.orderId === claim.orderId), {
         timeoutMs: 30_000,
         description: "the relay to publish the owed ClaimSubmitted",
       });
@@ -119,11 +94,13 @@ describe("a submission answered 202", () => {
 
 describe("a submission racing the deadline", () => {
   it("ends in exactly one event per claim, the one the HTTP answer announced", async () => {
-    const api = await startClaimsApi(stack, { env: GENEROUS });
-    const { worker, stop } = startClaimsWorker(stack, { env: FAST });
+    const api = await startClaimsApi(env.stack, { env: GENEROUS_LIMITS });
+    const { worker, stop } = startClaimsWorker(env.stack, { env: FAST_WORKER });
     const start = Date.now() + 2_500;
     const claims = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => openClaim(stack.prisma, { deadline: new Date(start + i * 200) })),
+      Array.from({ length: 16 }, (_, i) =>
+        openClaim(env.stack.prisma, { deadline: new Date(start + i * 200) }),
+      ),
     );
     await worker.start();
     let answers: number[];
@@ -137,7 +114,7 @@ describe("a submission racing the deadline", () => {
         }),
       );
       await waitFor(
-        () => claims.every((claim) => topic.records.some((r) => r.event.orderId === claim.orderId)),
+        () => claims.every((claim) => env.topic.records.some((r) => r.event.orderId === claim.orderId)),
         {
           timeoutMs: 30_000,
           description: "an event for every claim",
@@ -153,7 +130,7 @@ describe("a submission racing the deadline", () => {
       `[claims] race at the deadline: ${accepted} accepted, ${answers.length - accepted} expired\n`,
     );
     claims.forEach((claim, i) => {
-      const events = topic.records.filter((r) => r.event.orderId === claim.orderId);
+      const events = env.topic.records.filter((r) => r.event.orderId === claim.orderId);
       expect(events, `claim ${i}`).toHaveLength(1);
       const [only] = events;
       if (answers[i] === 202) {

@@ -2,37 +2,27 @@
 import { randomUUID } from "node:crypto";
 import { uniqueName } from "@invoice/testing";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ClaimsStack,
-  openClaim,
-  type RunningClaims,
-  startClaimsApi,
-  startClaimsStack,
-} from "./support/claims-stack.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { openClaim, type RunningClaims, startClaimsApi, useClaimsStack } from "./support/claims-stack.ts";
 import { startPrivateRedis } from "./support/private-redis.ts";
 
-let stack: ClaimsStack;
+const env = useClaimsStack("claims_limits");
 const running: RunningClaims[] = [];
 
-beforeAll(async () => {
-  stack = await startClaimsStack("claims_limits");
-});
 afterAll(async () => {
   await Promise.all(running.map((api) => api.close()));
-  await stack?.close();
 });
 
-async function apiWith(env: Record<string, string>, redis?: Redis) {
-  const api = await startClaimsApi(stack, {
+async function apiWith(limits: Record<string, string>, redis?: Redis) {
+  const api = await startClaimsApi(env.stack, {
     env: {
       CLAIMS_RATE_LIMIT_PER_ADDRESS: "1000",
       CLAIMS_RATE_LIMIT_PER_TOKEN: "1000",
       CLAIMS_RATE_LIMIT_NOT_FOUND_PER_ADDRESS: "1000",
       CLAIMS_RATE_LIMIT_SUBMISSIONS_PER_TOKEN: "1000",
       // Each app counts in keys of its own, so the tests do not share counters.
-      CLAIMS_REDIS_KEY_PREFIX: `${stack.redisPrefix}${uniqueName("app")}:`,
-      ...env,
+      CLAIMS_REDIS_KEY_PREFIX: `${env.stack.redisPrefix}${uniqueName("app")}:`,
+      ...limits,
     },
     ...(redis ? { redis } : {}),
   });
@@ -55,8 +45,8 @@ async function expectRateLimited(response: Response, limit: string) {
 describe("claim rate limits", () => {
   it("limits requests per token, whoever sends them", async () => {
     const api = await apiWith({ CLAIMS_RATE_LIMIT_PER_TOKEN: "3", CLAIMS_TRUSTED_PROXY_HOPS: "1" });
-    const claim = await openClaim(stack.prisma);
-    const other = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
+    const other = await openClaim(env.stack.prisma);
     for (const address of ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) {
       expect((await get(api, claim.token, { "x-forwarded-for": address })).status).toBe(200);
     }
@@ -69,7 +59,7 @@ describe("claim rate limits", () => {
 
   it("limits submissions per token separately from page views", async () => {
     const api = await apiWith({ CLAIMS_RATE_LIMIT_SUBMISSIONS_PER_TOKEN: "2" });
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const submit = () =>
       fetch(`${api.url}/v1/api/claims/${claim.token}`, {
         method: "POST",
@@ -84,7 +74,7 @@ describe("claim rate limits", () => {
 
   it("limits requests per client address, as the trusted proxy reports it", async () => {
     const api = await apiWith({ CLAIMS_RATE_LIMIT_PER_ADDRESS: "4", CLAIMS_TRUSTED_PROXY_HOPS: "1" });
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     const from = (address: string) => ({ "x-forwarded-for": `10.9.9.9, ${address}` });
     for (let i = 0; i < 4; i++) expect((await get(api, claim.token, from("203.0.113.5"))).status).toBe(200);
     await expectRateLimited(await get(api, claim.token, from("203.0.113.5")), "address");
@@ -98,7 +88,7 @@ describe("claim rate limits", () => {
 
   it("shuts out an address that keeps guessing tokens, valid ones included", async () => {
     const api = await apiWith({ CLAIMS_RATE_LIMIT_NOT_FOUND_PER_ADDRESS: "3" });
-    const claim = await openClaim(stack.prisma);
+    const claim = await openClaim(env.stack.prisma);
     for (const token of [randomUUID(), "guess", randomUUID()])
       expect((await get(api, token)).status).toBe(404);
     await expectRateLimited(await get(api, claim.token), "not_found");
@@ -109,7 +99,7 @@ describe("claim rate limits", () => {
     const redis = await startPrivateRedis();
     try {
       const api = await apiWith({ CLAIMS_RATE_LIMIT_PER_TOKEN: "2" }, redis.client());
-      const claim = await openClaim(stack.prisma);
+      const claim = await openClaim(env.stack.prisma);
       await redis.kill();
       expect((await get(api, claim.token)).status).toBe(200);
       expect((await get(api, claim.token)).status).toBe(200);

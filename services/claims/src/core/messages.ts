@@ -2,6 +2,7 @@
  * Every text a buyer reads, in Vietnamese and English. Pure data, shared by the server (pages, JSON
  * field errors) and the page script (as-you-type checks), so both say exactly the same thing.
  */
+import type { ClaimField } from "./claim-form.ts";
 import type { Locale } from "./locale.ts";
 
 export type Localized = Readonly<Record<Locale, string>>;
@@ -157,6 +158,18 @@ export const TEXT = {
 } as const satisfies Record<string, Localized>;
 
 export type TextKey = keyof typeof TEXT;
+
+/** The label of each form field (also what the error summary names). */
+export const FIELD_LABELS: Readonly<Record<ClaimField, TextKey>> = {
+  buyerType: "buyerType",
+  taxCode: "taxCode",
+  name: "name",
+  street: "street",
+  provinceCode: "province",
+  communeCode: "commune",
+  email: "email",
+  personalId: "personalId",
+};
 
 /** A text in `locale`, with `{name}` placeholders filled in. */
 export function t(key: TextKey, locale: Locale, values: Record<string, string> = {}): string {

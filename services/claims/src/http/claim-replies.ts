@@ -9,7 +9,13 @@ import type { Request, Response } from "express";
 import { maskClaimTokens } from "../core/claim-token.ts";
 import { type Locale, negotiateLocale } from "../core/locale.ts";
 import { t } from "../core/messages.ts";
-import { type MessageKind, type OrderSummary, type PageContext, renderMessage } from "../page/claim-page.ts";
+import {
+  type MessageKind,
+  messageTitle,
+  type OrderSummary,
+  type PageContext,
+  renderMessage,
+} from "../page/claim-page.ts";
 import type { Html } from "../page/html.ts";
 
 export type ReplyFormat = "html" | "json";
@@ -75,17 +81,6 @@ export interface Refusal {
   values?: Record<string, string>;
 }
 
-const TITLES: Record<MessageKind, Parameters<typeof t>[0]> = {
-  submitted: "submittedTitle",
-  issued: "issuedTitle",
-  superseded: "supersededTitle",
-  expired: "expiredTitle",
-  closed: "closedTitle",
-  notFound: "notFoundTitle",
-  rateLimited: "rateLimitedTitle",
-  unavailable: "unavailableTitle",
-};
-
 /** A refusal as a page or a problem; the problem's `detail` in the negotiated language. */
 export function refuse(req: Request, res: Response, ctx: PageContext, refusal: Refusal): void {
   res.locals.problemCode = refusal.code;
@@ -101,7 +96,7 @@ export function refuse(req: Request, res: Response, ctx: PageContext, refusal: R
     new HttpProblem({
       status: refusal.status,
       code: refusal.code,
-      detail: t(TITLES[refusal.page], ctx.locale),
+      detail: t(messageTitle(refusal.page), ctx.locale),
       ...(refusal.headers ? { headers: refusal.headers } : {}),
       ...(refusal.extensions ? { extensions: refusal.extensions } : {}),
     }),

@@ -20,18 +20,7 @@ import {
   validateClaimForm,
 } from "../core/claim-form.ts";
 import { isLocale, type Locale } from "../core/locale.ts";
-import { FIELD_ERRORS, type FieldErrorCode, t } from "../core/messages.ts";
-
-const LABEL_KEYS: Record<ClaimField, Parameters<typeof t>[0]> = {
-  buyerType: "buyerType",
-  taxCode: "taxCode",
-  name: "name",
-  street: "street",
-  provinceCode: "province",
-  communeCode: "commune",
-  email: "email",
-  personalId: "personalId",
-};
+import { FIELD_ERRORS, FIELD_LABELS, type FieldErrorCode, t } from "../core/messages.ts";
 
 const LIVE_CHECKS: Partial<Record<ClaimField, (value: string) => FieldErrorCode | undefined>> = {
   taxCode: checkTaxCode,
@@ -81,7 +70,7 @@ function start(): void {
         const item = document.createElement("li");
         const link = document.createElement("a");
         link.href = `#${error.field}`;
-        link.textContent = `${t(LABEL_KEYS[error.field], locale)}: ${FIELD_ERRORS[error.code][locale]}`;
+        link.textContent = `${t(FIELD_LABELS[error.field], locale)}: ${FIELD_ERRORS[error.code][locale]}`;
         item.append(link);
         return item;
       }),

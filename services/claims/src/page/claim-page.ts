@@ -9,7 +9,7 @@
  */
 import type { ClaimField, ClaimFormValues, FieldError } from "../core/claim-form.ts";
 import type { Locale } from "../core/locale.ts";
-import { FIELD_ERRORS, t } from "../core/messages.ts";
+import { FIELD_ERRORS, FIELD_LABELS, type TextKey, t } from "../core/messages.ts";
 import type { AdministrativeUnitCatalog } from "../data/administrative-units.ts";
 import { type Html, html } from "./html.ts";
 
@@ -90,17 +90,6 @@ export interface FormState {
   units: AdministrativeUnitCatalog;
 }
 
-const LABELS: Record<ClaimField, Parameters<typeof t>[0]> = {
-  buyerType: "buyerType",
-  taxCode: "taxCode",
-  name: "name",
-  street: "street",
-  provinceCode: "province",
-  communeCode: "commune",
-  email: "email",
-  personalId: "personalId",
-};
-
 function errorOf(errors: readonly FieldError[], field: ClaimField) {
   return errors.find((error) => error.field === field);
 }
@@ -116,7 +105,7 @@ function field(
   const error = errorOf(state.errors, name);
   const describedBy = [hint ? `${name}-hint` : "", error ? `${name}-error` : ""].filter(Boolean).join(" ");
   return html`<div class="field${error ? " has-error" : ""}" data-field="${name}">
-<label for="${name}">${t(LABELS[name], ctx.locale)}</label>
+<label for="${name}">${t(FIELD_LABELS[name], ctx.locale)}</label>
 ${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : ""}
 <p class="error" id="${name}-error"${error ? "" : html` hidden`}>${error ? FIELD_ERRORS[error.code][ctx.locale] : ""}</p>
 ${control(describedBy, error !== undefined)}
@@ -149,7 +138,7 @@ function errorSummary(ctx: PageContext, errors: readonly FieldError[]): Html {
 <h2>${t("errorSummary", ctx.locale)}</h2>
 <ul>${errors.map(
     (error) =>
-      html`<li><a href="#${error.field}">${t(LABELS[error.field], ctx.locale)}: ${FIELD_ERRORS[error.code][ctx.locale]}</a></li>`,
+      html`<li><a href="#${error.field}">${t(FIELD_LABELS[error.field], ctx.locale)}: ${FIELD_ERRORS[error.code][ctx.locale]}</a></li>`,
   )}</ul>
 </div>`;
 }
@@ -230,7 +219,7 @@ export type MessageKind =
   | "rateLimited"
   | "unavailable";
 
-const MESSAGES: Record<MessageKind, [Parameters<typeof t>[0], Parameters<typeof t>[0]]> = {
+const MESSAGES: Record<MessageKind, [TextKey, TextKey]> = {
   submitted: ["submittedTitle", "submittedNext"],
   issued: ["issuedTitle", "issuedNext"],
   superseded: ["supersededTitle", "supersededNext"],
@@ -240,6 +229,11 @@ const MESSAGES: Record<MessageKind, [Parameters<typeof t>[0], Parameters<typeof 
   rateLimited: ["rateLimitedTitle", "rateLimitedNext"],
   unavailable: ["unavailableTitle", "unavailableNext"],
 };
+
+/** The heading of a message page (also a problem's `detail`). */
+export function messageTitle(kind: MessageKind): TextKey {
+  return MESSAGES[kind][0];
+}
 
 /** Every state but the form: what happened and what happens next, in plain words. */
 export function renderMessage(

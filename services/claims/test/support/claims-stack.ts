@@ -19,6 +19,7 @@ import { createLogger, createMetrics, type Logger, type Registry } from "@invoic
 import { type IssuanceEvent, type IssuanceEventAvro, issuanceEventFromAvro } from "@invoice/schemas";
 import { stackEnv, uniqueName, waitFor } from "@invoice/testing";
 import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { createClaimsApi, createClaimsWorker, maskingLogger } from "../../src/claims-service.ts";
 import { type ClaimsSettings, loadClaimsConfig } from "../../src/config.ts";
 import {
@@ -103,22 +104,40 @@ export interface RunningClaims {
   close(): Promise<void>;
 }
 
-/** The API as main.ts builds it, behind the platform's HTTP app, on an ephemeral port. */
-export async function startClaimsApi(
-  stack: ClaimsStack,
-  options: {
-    env?: Record<string, string>;
-    now?: () => number;
-    publisher?: IssuanceEventPublisher;
-    redis?: Redis;
-  } = {},
-): Promise<RunningClaims> {
-  const logs = captureLogs();
+/** Rate limits high enough that only the rate-limit tests (with apps of their own) ever meet them. */
+export const GENEROUS_LIMITS = {
+  CLAIMS_RATE_LIMIT_PER_ADDRESS: "100000",
+  CLAIMS_RATE_LIMIT_PER_TOKEN: "100000",
+  CLAIMS_RATE_LIMIT_NOT_FOUND_PER_ADDRESS: "100000",
+  CLAIMS_RATE_LIMIT_SUBMISSIONS_PER_TOKEN: "100000",
+};
+
+/** Worker loops of a fraction of a second, so tests take seconds (the horizon stays >= 2 scans). */
+export const FAST_WORKER = {
+  CLAIMS_EXPIRY_POLL_INTERVAL_MS: "50",
+  CLAIMS_EXPIRY_SCAN_INTERVAL_MS: "1000",
+  CLAIMS_EXPIRY_HORIZON_MS: "10000",
+  CLAIMS_RELAY_INTERVAL_MS: "300",
+  CLAIMS_PUBLISH_LEASE_MS: "2000",
+  CLAIMS_PUBLISH_TIMEOUT_MS: "500",
+};
+
+interface ServiceOptions {
+  env?: Record<string, string>;
+  now?: () => number;
+  publisher?: IssuanceEventPublisher;
+  redis?: Redis;
+  logs?: CapturedLogs;
+}
+
+/** The dependencies main.ts hands to claims-service.ts, made from the test's stack. */
+function serviceDeps(stack: ClaimsStack, options: ServiceOptions) {
+  const logs = options.logs ?? captureLogs();
   const registry = createMetrics({ service: "claims", defaultMetrics: false });
   const publisher =
     options.publisher ??
     createIssuancePublisher({ producer: stack.kafka.producer(), codec: stack.codec, topic: stack.topic });
-  const router = await createClaimsApi({
+  const deps = {
     db: stack.prisma,
     databaseSchema: "invoice",
     redis: options.redis ?? stack.redis,
@@ -127,8 +146,17 @@ export async function startClaimsApi(
     metrics: registry,
     now: options.now ?? Date.now,
     settings: claimsSettings({ CLAIMS_REDIS_KEY_PREFIX: stack.redisPrefix, ...options.env }),
-    bodyLimitBytes: 65_536,
-  });
+  };
+  return { deps, logs, registry, publisher };
+}
+
+/** The API as main.ts builds it, behind the platform's HTTP app, on an ephemeral port. */
+export async function startClaimsApi(
+  stack: ClaimsStack,
+  options: ServiceOptions = {},
+): Promise<RunningClaims> {
+  const { deps, logs, registry, publisher } = serviceDeps(stack, options);
+  const router = await createClaimsApi({ ...deps, bodyLimitBytes: 65_536 });
   const app = createHttpApp({
     logger: logs.logger,
     metricsRegistry: registry,
@@ -148,27 +176,9 @@ export async function startClaimsApi(
   };
 }
 
-export function startClaimsWorker(
-  stack: ClaimsStack,
-  options: { env?: Record<string, string>; now?: () => number; redis?: Redis; logs?: CapturedLogs } = {},
-) {
-  const logs = options.logs ?? captureLogs();
-  const registry = createMetrics({ service: "claims", defaultMetrics: false });
-  const publisher = createIssuancePublisher({
-    producer: stack.kafka.producer(),
-    codec: stack.codec,
-    topic: stack.topic,
-  });
-  const worker = createClaimsWorker({
-    db: stack.prisma,
-    databaseSchema: "invoice",
-    redis: options.redis ?? stack.redis,
-    publisher,
-    logger: logs.logger,
-    metrics: registry,
-    now: options.now ?? Date.now,
-    settings: claimsSettings({ CLAIMS_REDIS_KEY_PREFIX: stack.redisPrefix, ...options.env }),
-  });
+export function startClaimsWorker(stack: ClaimsStack, options: ServiceOptions = {}) {
+  const { deps, logs, registry, publisher } = serviceDeps(stack, options);
+  const worker = createClaimsWorker(deps);
   return {
     worker,
     registry,
@@ -178,6 +188,23 @@ export function startClaimsWorker(
       await publisher.stop();
     },
   };
+}
+
+/**
+ * The file's stack and a reader of its issuance topic, started before the file's tests and closed
+ * after them. Read `env.stack` / `env.topic` inside tests and hooks.
+ */
+export function useClaimsStack(name: string) {
+  const env = {} as { stack: ClaimsStack; topic: IssuanceTopic };
+  beforeAll(async () => {
+    env.stack = await startClaimsStack(name);
+    env.topic = await readIssuanceTopic(env.stack);
+  });
+  afterAll(async () => {
+    await env.topic?.stop();
+    await env.stack?.close();
+  });
+  return env;
 }
 
 export interface OpenClaim {
@@ -228,8 +255,10 @@ export interface TopicRecord {
   seenAt: number;
 }
 
+export type IssuanceTopic = Awaited<ReturnType<typeof readIssuanceTopic>>;
+
 /** Reads the test's issuance topic from the beginning, decoding every record with the registry. */
-export async function readIssuanceTopic(stack: ClaimsStack) {
+async function readIssuanceTopic(stack: ClaimsStack) {
   const records: TopicRecord[] = [];
   const consumer = stack.kafka.consumer({ groupId: uniqueName("claims_it"), maxWaitTimeMs: 100 });
   await consumer.connect();

@@ -30,7 +30,10 @@ export interface PhoneSession {
   close(): Promise<void>;
 }
 
-export async function openPhone(name: string, { javaScript = true }: { javaScript?: boolean } = {}): Promise<PhoneSession> {
+export async function openPhone(
+  name: string,
+  { javaScript = true }: { javaScript?: boolean } = {},
+): Promise<PhoneSession> {
   const profile = await mkdtemp(join(tmpdir(), "claims-chromium-"));
   await mkdir(ARTIFACTS, { recursive: true });
   const context = await chromium.launchPersistentContext(profile, {
