@@ -97,7 +97,7 @@ describe("GET /v1/api/claims/{token}", () => {
 
   it("answers an unknown and a malformed token the same way", async () => {
     const answers = [];
-    for (const token of [randomUUID(), "not-a-token", `${randomUUID()}x`, "%00"]) {
+    for (const token of [randomUUID(), "not-a-token", `${randomUUID()}x`, "%00", "%E0%A4%A"]) {
       const response = await getJson(claimUrl(token));
       const body = await problem(response);
       answers.push({ status: response.status, body: { ...body, requestId: undefined } });

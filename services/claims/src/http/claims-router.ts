@@ -183,7 +183,9 @@ export function createClaimsRouter(options: ClaimsApiOptions): Router {
         detail: "Send application/json or an HTML form (application/x-www-form-urlencoded).",
       });
     }
-    const found = await resolve(req, res, { submission: true });
+    // Asking for a province's communes (the no-script round trip) is not a submission attempt.
+    const submission = (req.body as { intent?: unknown } | undefined)?.intent !== "communes";
+    const found = await resolve(req, res, { submission });
     if (found) await postClaim(options, req, res, found);
   });
 
@@ -192,9 +194,17 @@ export function createClaimsRouter(options: ClaimsApiOptions): Router {
     refuse(req, res, pageContext(req), { status: 404, code: "CLAIM_NOT_FOUND", page: "notFound" });
   });
 
-  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+  router.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     if (error instanceof HttpProblem) return sendClaimProblem(req, res, error);
+    if (error instanceof URIError && req.path.startsWith("/claims/")) {
+      // A token that is not even valid percent-encoding is a malformed token: the same 404, after the
+      // same lookup, counted against the same budget.
+      await repository.findByToken(decoy);
+      metrics.unknownTokens.inc();
+      await rateLimits.recordNotFound(address(req));
+      return refuse(req, res, pageContext(req), { status: 404, code: "CLAIM_NOT_FOUND", page: "notFound" });
+    }
     const parserStatus = (error as { type?: unknown; status?: unknown } | null)?.status;
     if (
       typeof (error as { type?: unknown }).type === "string" &&
