@@ -2,8 +2,10 @@ import {
   durationMs,
   type Env,
   envField,
+  environmentShape,
   envSections,
   integer,
+  isProduction,
   loadConfig,
   positiveInt,
   url,
@@ -19,19 +21,22 @@ const redisPrefix = () =>
       : { ok: false as const, reason: 'must be 1-64 characters of [A-Za-z0-9:_.-] ending in ":"' },
   );
 
+/** Where the local main job serves the page; only a default outside staging and production. */
+const LOCAL_LINK_BASE_URL = "http://127.0.0.1:31141/v1/api/claims/";
+
 /**
  * The claims service's own variables (ADR 0014). Rate limits count requests per window; the expiry
  * timings trade Redis/PostgreSQL load against how soon after its deadline a claim expires.
  */
 const claimsSection = z
   .object({
+    ...environmentShape,
     /**
      * Public link of a claim without the token: the claim link is this URL followed by the token.
-     * Printed on receipts (QR code) and carried in ClaimOpened, so it must be the buyer-facing host.
+     * Printed on receipts (QR code) and carried in ClaimOpened, so it must be the buyer-facing host:
+     * required (https) in staging and production, where a local default would print dead links.
      */
-    CLAIMS_LINK_BASE_URL: url({ protocols: ["http", "https"] }).default(
-      "http://127.0.0.1:31141/v1/api/claims/",
-    ),
+    CLAIMS_LINK_BASE_URL: url({ protocols: ["http", "https"] }).optional(),
     /** Reverse proxies in front of the service that append to X-Forwarded-For (0: use the peer address). */
     CLAIMS_TRUSTED_PROXY_HOPS: integer({ min: 0, max: 10 }).default(0),
     /** Prefix of every Redis key this service writes (rate-limit counters, the expiry schedule). */
@@ -71,6 +76,14 @@ const claimsSection = z
     CLAIMS_PUBLISH_TIMEOUT_MS: durationMs({ min: 100 }).default(5_000),
   })
   .superRefine((env, ctx) => {
+    const deployed = isProduction(env) || env.APP_ENV === "staging";
+    if (deployed && !env.CLAIMS_LINK_BASE_URL?.startsWith("https://")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CLAIMS_LINK_BASE_URL"],
+        message: "must be set to the buyer-facing https:// URL in staging and production",
+      });
+    }
     if (env.CLAIMS_EXPIRY_HORIZON_MS < 2 * env.CLAIMS_EXPIRY_SCAN_INTERVAL_MS) {
       ctx.addIssue({
         code: "custom",
@@ -87,7 +100,7 @@ const claimsSection = z
           "must be longer than CLAIMS_PUBLISH_TIMEOUT_MS, or the relay republishes events still in flight",
       });
     }
-    if (!env.CLAIMS_LINK_BASE_URL.endsWith("/")) {
+    if (env.CLAIMS_LINK_BASE_URL !== undefined && !env.CLAIMS_LINK_BASE_URL.endsWith("/")) {
       ctx.addIssue({
         code: "custom",
         path: ["CLAIMS_LINK_BASE_URL"],
@@ -96,7 +109,7 @@ const claimsSection = z
     }
   })
   .transform((env) => ({
-    linkBaseUrl: env.CLAIMS_LINK_BASE_URL,
+    linkBaseUrl: env.CLAIMS_LINK_BASE_URL ?? LOCAL_LINK_BASE_URL,
     trustedProxyHops: env.CLAIMS_TRUSTED_PROXY_HOPS,
     redisKeyPrefix: env.CLAIMS_REDIS_KEY_PREFIX,
     rateLimits: {

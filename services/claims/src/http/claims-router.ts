@@ -198,8 +198,10 @@ export function createClaimsRouter(options: ClaimsApiOptions): Router {
     if (res.headersSent) return next(error);
     if (error instanceof HttpProblem) return sendClaimProblem(req, res, error);
     if (error instanceof URIError && req.path.startsWith("/claims/")) {
-      // A token that is not even valid percent-encoding is a malformed token: the same 404, after the
-      // same lookup, counted against the same budget.
+      // A token that is not even valid percent-encoding is a malformed token: the same limits, the
+      // same lookup, the same 404, counted against the same budget.
+      const verdict = await rateLimits.address(address(req));
+      if (!verdict.ok) return rateLimited(req, res, pageContext(req), verdict);
       await repository.findByToken(decoy);
       metrics.unknownTokens.inc();
       await rateLimits.recordNotFound(address(req));

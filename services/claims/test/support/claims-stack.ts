@@ -87,8 +87,9 @@ export async function startClaimsStack(name: string): Promise<ClaimsStack> {
     async close() {
       await admin.deleteTopics([topic]).catch(() => undefined);
       await admin.disconnect();
-      const keys = await redis.keys(`${redisPrefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      for await (const keys of redis.scanStream({ match: `${redisPrefix}*`, count: 500 })) {
+        if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+      }
       redis.disconnect();
       await prisma.$disconnect();
       await db.drop();
