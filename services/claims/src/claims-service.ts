@@ -13,7 +13,7 @@ import { type ClaimsDatabase, createClaimRepository } from "./data/claim-reposit
 import { createClaimsRouter } from "./http/claims-router.ts";
 import { createClaimRateLimits } from "./http/rate-limits.ts";
 import { createClaimsMetrics } from "./metrics.ts";
-import { buildPageAssets } from "./page/page-assets.ts";
+import { buildPageAssets, type PageAssets } from "./page/page-assets.ts";
 import { createClaimOutbox } from "./publish/claim-outbox.ts";
 import type { IssuanceEventPublisher } from "./publish/issuance-publisher.ts";
 import { type ClaimExpiryWorker, createClaimExpiryWorker } from "./worker/claim-expiry.worker.ts";
@@ -52,7 +52,12 @@ function shared(deps: ClaimsServiceDependencies) {
 }
 
 export async function createClaimsApi(
-  deps: ClaimsServiceDependencies & { bodyLimitBytes: number; newSubmissionId?: () => string },
+  deps: ClaimsServiceDependencies & {
+    bodyLimitBytes: number;
+    newSubmissionId?: () => string;
+    /** Built already (main.ts builds them before the port opens); built here otherwise. */
+    assets?: PageAssets;
+  },
 ): Promise<Router> {
   const { metrics, repository, outbox } = shared(deps);
   return createClaimsRouter({
@@ -65,7 +70,7 @@ export async function createClaimsApi(
       keyPrefix: deps.settings.redisKeyPrefix,
       settings: deps.settings.rateLimits,
     }),
-    assets: await buildPageAssets(),
+    assets: deps.assets ?? (await buildPageAssets()),
     now: deps.now,
     ...(deps.newSubmissionId ? { newSubmissionId: deps.newSubmissionId } : {}),
     settings: {

@@ -9,6 +9,7 @@ import { type Dependency, launch, runMain, startService } from "@invoice/runtime
 import type { Router } from "express";
 import { createClaimsApi, createClaimsWorker, maskingLogger } from "./claims-service.ts";
 import { loadClaimsConfig } from "./config.ts";
+import { buildPageAssets } from "./page/page-assets.ts";
 import { createIssuancePublisher } from "./publish/issuance-publisher.ts";
 
 /** What /ready waits for before this service takes traffic. */
@@ -25,6 +26,9 @@ runMain("claims", async () => {
   if (!launched) return;
   const { config, mode } = launched;
   const logger = maskingLogger(launched.logger);
+  // The page bundle is built before the port opens: a broken build stops start-up, and its CPU burst
+  // does not compete with the first readiness probes.
+  const assets = mode === "api" ? await buildPageAssets() : undefined;
 
   // The routes exist before the clients do (startService makes both); until they are wired, 503.
   let api: Router | undefined;
@@ -64,7 +68,7 @@ runMain("claims", async () => {
   };
 
   if (mode === "api") {
-    api = await createClaimsApi({ ...claimsDeps, bodyLimitBytes: config.runtime.httpBodyLimitBytes });
+    api = await createClaimsApi({ ...claimsDeps, assets, bodyLimitBytes: config.runtime.httpBodyLimitBytes });
   } else {
     const worker = createClaimsWorker(claimsDeps);
     service.shutdown.register({ name: "claim expiry worker", weight: 2, stop: () => worker.stop() });
