@@ -60,7 +60,7 @@ export interface StartOptions {
   routes?: (router: Router) => void;
 }
 
-export type ServiceState = "created" | "starting" | "started" | "stopping";
+export type ServiceState = "created" | "starting" | "started" | "stopping" | "stopped";
 
 /** The shell every service's main.ts fills: see createService. */
 export interface Service {
@@ -140,7 +140,7 @@ export function createService(options: CreateServiceOptions): Service {
     metrics,
     shutdown,
     get state() {
-      return shutdown.state === "running" ? state : "stopping";
+      return shutdown.state === "running" ? state : shutdown.state;
     },
 
     addClient(client) {

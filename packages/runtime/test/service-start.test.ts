@@ -38,6 +38,7 @@ describe("service start", () => {
     await service.start();
     expect(service.state).toBe("started");
     await service.shutdown.shutdown("test");
+    expect(service.state).toBe("stopped");
     expect(events).toEqual([
       "start lease",
       "start producer",
