@@ -4,7 +4,13 @@ export { createKafka, createTopicCatalog, type KafkaServiceClient } from "./clie
 export { createPostgres } from "./clients/postgres.ts";
 export { createRedis } from "./clients/redis.ts";
 export type { ServiceClient } from "./clients/service-client.ts";
-export { type Launched, type LaunchOptions, launch, UnknownRunModeError } from "./launch.ts";
+export {
+  type Launched,
+  type LaunchOptions,
+  type LaunchProcess,
+  launch,
+  UnknownRunModeError,
+} from "./launch.ts";
 export {
   type ClientDefaults,
   loadPlatformConfig,

@@ -4,24 +4,13 @@
  * shutdown. The component here is a real Kafka consumer that leaves its group for good on a bug
  * (a TypeError in its handler), exactly what a member does without the processing layer's catch.
  */
-import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import type { Consumer } from "@invoice/kafka";
 import { uniqueName, waitFor } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createKafka, createPostgres, createService, type Service } from "../src/index.ts";
-import { logger, processDouble, testConfig, testTopic } from "./support.ts";
+import { logger, processDouble, testConfig, useDatabaseAndTopic } from "./support.ts";
 
-let db: TempDatabase;
-let topic: Awaited<ReturnType<typeof testTopic>>;
-
-beforeAll(async () => {
-  db = await createTempDatabase("runtime_readiness");
-  topic = await testTopic("runtime_readiness");
-});
-afterAll(async () => {
-  await topic?.remove();
-  await db?.drop();
-});
+const fixture = useDatabaseAndTopic("runtime_readiness");
 
 async function ready(port: number) {
   const response = await fetch(`http://127.0.0.1:${port}/ready`);
@@ -42,7 +31,7 @@ function crashingConsumer(kafka: ReturnType<typeof createKafka>): {
     component: {
       start: async () => {
         await consumer.connect();
-        await consumer.subscribe([topic.topic], { fromBeginning: true });
+        await consumer.subscribe([fixture.topic.topic], { fromBeginning: true });
         await consumer.run({
           eachBatch: async () => {
             throw new TypeError("Cannot read properties of null (reading 'orderId')");
@@ -58,13 +47,13 @@ function crashingConsumer(kafka: ReturnType<typeof createKafka>): {
 async function produceOne(kafka: ReturnType<typeof createKafka>) {
   const producer = kafka.client.producer();
   await producer.connect();
-  await producer.send(topic.topic, [{ key: "order-1", value: null }]);
+  await producer.send(fixture.topic.topic, [{ key: "order-1", value: null }]);
   await producer.disconnect();
 }
 
 describe("component readiness and fatal errors", () => {
   it("a component added after HTTP shows on /ready, and /ready fails once it stopped for good", async () => {
-    const config = testConfig(db.url);
+    const config = testConfig(fixture.db.url);
     const process = processDouble();
     const service = createService({ config, logger, exit: process.exit, signals: false });
     service.addClient(createPostgres(config));
@@ -107,7 +96,7 @@ describe("component readiness and fatal errors", () => {
   });
 
   it("a component that stops for good shuts the service down in order and exits 1", async () => {
-    const config = testConfig(db.url);
+    const config = testConfig(fixture.db.url);
     const process = processDouble();
     const service = createService({ config, logger, exit: process.exit, signals: false });
     service.addClient(createPostgres(config));

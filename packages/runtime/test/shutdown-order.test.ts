@@ -3,27 +3,16 @@
  * intake. Before the phases, a producer registered after startService() stopped first: a webhook
  * request in flight at SIGTERM then found its producer closed and answered 500.
  */
-import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import { waitFor } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createKafka, createPostgres, createService } from "../src/index.ts";
-import { logger, processDouble, testConfig, testTopic } from "./support.ts";
+import { logger, processDouble, testConfig, useDatabaseAndTopic } from "./support.ts";
 
-let db: TempDatabase;
-let topic: Awaited<ReturnType<typeof testTopic>>;
-
-beforeAll(async () => {
-  db = await createTempDatabase("runtime_shutdown");
-  topic = await testTopic("runtime_shutdown");
-});
-afterAll(async () => {
-  await topic?.remove();
-  await db?.drop();
-});
+const fixture = useDatabaseAndTopic("runtime_shutdown");
 
 describe("shutdown order", () => {
   it("finishes a request in flight at SIGTERM with a producer added after HTTP, then exits 0 within the grace period", async () => {
-    const config = testConfig(db.url, { SHUTDOWN_GRACE_MS: "8000" });
+    const config = testConfig(fixture.db.url, { SHUTDOWN_GRACE_MS: "8000" });
     const process = processDouble();
     const service = createService({ config, logger, exit: process.exit, signals: process.signals });
     const postgres = service.addClient(createPostgres(config));
@@ -43,7 +32,9 @@ describe("shutdown order", () => {
         router.post("/orders", async (_req, res) => {
           entered();
           await gate;
-          const [written] = await producer.send(topic.topic, [{ key: "order-1", value: "PaymentSucceeded" }]);
+          const [written] = await producer.send(fixture.topic.topic, [
+            { key: "order-1", value: "PaymentSucceeded" },
+          ]);
           await postgres.client.$queryRawUnsafe("SELECT 1");
           res.json({ offset: written?.offset });
         }),
@@ -78,6 +69,6 @@ describe("shutdown order", () => {
       ["close", "kafka", "stopped"],
     ]);
     // The record the request produced during the shutdown reached the broker.
-    expect((await topic.admin.topicOffsets(topic.topic))[0]?.high).toBe("1");
+    expect((await fixture.topic.admin.topicOffsets(fixture.topic.topic))[0]?.high).toBe("1");
   });
 });

@@ -1,8 +1,10 @@
 import { EventEmitter } from "node:events";
+import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import { createKafkaJsClient } from "@invoice/kafka";
 import type { SignalSource } from "@invoice/lifecycle";
 import { createLogger } from "@invoice/observability";
 import { stackEnv, uniqueName } from "@invoice/testing";
+import { afterAll, beforeAll } from "vitest";
 import { loadPlatformConfig, type PlatformConfig } from "../src/index.ts";
 
 export const logger = createLogger({ service: "ingest", level: "silent" });
@@ -66,4 +68,18 @@ export function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | "
     promise,
     new Promise<"pending">((resolve) => setTimeout(() => resolve("pending"), ms)),
   ]);
+}
+
+/** A database and a topic of the file's own for its tests, created before and removed after them. */
+export function useDatabaseAndTopic(prefix: string) {
+  const fixture = {} as { db: TempDatabase; topic: Awaited<ReturnType<typeof testTopic>> };
+  beforeAll(async () => {
+    fixture.db = await createTempDatabase(prefix);
+    fixture.topic = await testTopic(prefix);
+  });
+  afterAll(async () => {
+    await fixture.topic?.remove();
+    await fixture.db?.drop();
+  });
+  return fixture;
 }

@@ -8,13 +8,10 @@ import { loadCdcSyncConfig } from "./config.ts";
 runMain("cdc-sync", async () => {
   // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
   //    `migrate` runs to completion inside launch() and leaves nothing to start.
-  const launched = await launch({
-    service: "cdc-sync",
-    modes: ["worker"],
-    argv: process.argv.slice(2),
-    env: process.env,
-    loadConfig: loadCdcSyncConfig,
-  });
+  const launched = await launch(
+    { service: "cdc-sync", modes: ["worker"], loadConfig: loadCdcSyncConfig },
+    process,
+  );
   if (!launched) return;
   const { config, logger } = launched;
   const service = createService({ config, logger });

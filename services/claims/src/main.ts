@@ -16,13 +16,10 @@ import { loadClaimsConfig } from "./config.ts";
 runMain("claims", async () => {
   // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
   //    `migrate` runs to completion inside launch() and leaves nothing to start.
-  const launched = await launch({
-    service: "claims",
-    modes: ["api", "worker"],
-    argv: process.argv.slice(2),
-    env: process.env,
-    loadConfig: loadClaimsConfig,
-  });
+  const launched = await launch(
+    { service: "claims", modes: ["api", "worker"], loadConfig: loadClaimsConfig },
+    process,
+  );
   if (!launched) return;
   const { config, logger } = launched;
   const service = createService({ config, logger });

@@ -16,13 +16,7 @@ import { loadIngestConfig } from "./config.ts";
 runMain("ingest", async () => {
   // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
   //    `migrate` runs to completion inside launch() and leaves nothing to start.
-  const launched = await launch({
-    service: "ingest",
-    modes: ["api"],
-    argv: process.argv.slice(2),
-    env: process.env,
-    loadConfig: loadIngestConfig,
-  });
+  const launched = await launch({ service: "ingest", modes: ["api"], loadConfig: loadIngestConfig }, process);
   if (!launched) return;
   const { config, logger } = launched;
   const service = createService({ config, logger });

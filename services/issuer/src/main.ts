@@ -9,13 +9,10 @@ import { loadIssuerConfig } from "./config.ts";
 runMain("issuer", async () => {
   // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
   //    `migrate` runs to completion inside launch() and leaves nothing to start.
-  const launched = await launch({
-    service: "issuer",
-    modes: ["worker"],
-    argv: process.argv.slice(2),
-    env: process.env,
-    loadConfig: loadIssuerConfig,
-  });
+  const launched = await launch(
+    { service: "issuer", modes: ["worker"], loadConfig: loadIssuerConfig },
+    process,
+  );
   if (!launched) return;
   const { config, logger } = launched;
   const service = createService({ config, logger });
