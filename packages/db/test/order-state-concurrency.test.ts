@@ -155,6 +155,56 @@ describe("order state under concurrent writers", () => {
   });
 });
 
+describe("lock order", () => {
+  it("two batches holding the same orders in opposite orders do not deadlock", async () => {
+    const m = uniqueName("m");
+    const keys = Array.from({ length: 60 }, (_, n) => ({
+      merchantId: m,
+      orderId: `order-${String(n).padStart(3, "0")}`,
+    }));
+    await writeOrderStates(
+      prisma,
+      CONSUMER,
+      keys.map((k) => ({ key: k, status: "REQUESTED", document: {}, expectedVersion: null })),
+    );
+    const batch = (writer: string, order: OrderKey[]) =>
+      prisma.$transaction(async (tx) => {
+        // The plan a large table gets: one index lookup per input row, in input order. A small test table
+        // would otherwise be scanned in its physical order, the same for both batches.
+        await tx.$executeRawUnsafe("SET LOCAL enable_hashjoin = off");
+        await tx.$executeRawUnsafe("SET LOCAL enable_mergejoin = off");
+        await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+        return writeOrderStates(
+          tx,
+          CONSUMER,
+          order.map((k) => ({ key: k, status: "ISSUING", document: { writer }, expectedVersion: 1 })),
+        );
+      }, TX);
+
+    // Someone holds the middle order, so both batches stop half-way with what they locked so far.
+    const middle = keys[30] as OrderKey;
+    const holder = heldTransaction((tx) =>
+      tx.$queryRawUnsafe(
+        `SELECT "orderId" FROM "OrderState" WHERE "merchantId" = $1 AND "orderId" = $2 FOR UPDATE`,
+        middle.merchantId,
+        middle.orderId,
+      ),
+    );
+    await holder.result;
+    const ascending = batch("a", keys);
+    const descending = batch("d", [...keys].reverse());
+    await lockWaiters(2);
+    await holder.commit();
+
+    // Without ordered locks: ascending holds 0..29 and waits for 31, descending holds 59..31 and waits for
+    // 30 — PostgreSQL aborts one batch with 40P01. With them both lock from order 0 up: one waits for the
+    // other, which writes every order.
+    const results = await Promise.all([ascending, descending]);
+    const written = results.map((r) => r.filter((x) => x.outcome === "written").length).sort();
+    expect(written).toEqual([0, 60]);
+  });
+});
+
 describe("dedupe under concurrency", () => {
   it("the same event recorded by concurrent transactions is new for exactly one of them", async () => {
     const eventId = uniqueName("event");

@@ -110,30 +110,42 @@ interface WriteRow {
 }
 
 // Updates need the version they read; inserts need the key to be absent. Rows that match neither are
-// conflicts. READ COMMITTED is enough: a concurrent writer of the same row makes this UPDATE wait for it,
-// then re-check `version` against the committed row (and find it moved on), and ON CONFLICT DO NOTHING
-// waits for a concurrent insert of the same key in the same way. Events are recorded only for orders
-// whose state was written, so an event is never marked processed without the state that includes it.
+// conflicts. READ COMMITTED is enough: a concurrent writer of the same row makes this statement wait for
+// it, then re-check `version` against the committed row (and find it moved on), and ON CONFLICT DO
+// NOTHING waits for a concurrent insert of the same key in the same way. Events are recorded only for
+// orders whose state was written, so an event is never marked processed without the state including it.
+//
+// Row locks are taken in key order (`locked`: ORDER BY sorts before FOR UPDATE locks), and inserts and
+// events go in key order too: two batches holding the same orders in different orders would otherwise
+// lock them in input order and deadlock, failing one whole batch (reproduced with the index-lookup plan
+// a large table gets).
 const WRITE_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
     i int, "merchantId" text, "orderId" text, "status" text, "document" jsonb, "expectedVersion" int,
     "eventIds" jsonb)
 ),
+locked AS (
+  SELECT s."merchantId", s."orderId", input.i
+    FROM "OrderState" AS s
+    JOIN input ON s."merchantId" = input."merchantId" AND s."orderId" = input."orderId"
+   WHERE input."expectedVersion" IS NOT NULL AND s."version" = input."expectedVersion"
+   ORDER BY s."merchantId", s."orderId"
+     FOR UPDATE OF s
+),
 updated AS (
   UPDATE "OrderState" AS s
      SET "status" = input."status"::"InvoiceStatus", "document" = input."document",
          "version" = s."version" + 1, "updatedAt" = CURRENT_TIMESTAMP
-    FROM input
-   WHERE input."expectedVersion" IS NOT NULL
-     AND s."merchantId" = input."merchantId" AND s."orderId" = input."orderId"
-     AND s."version" = input."expectedVersion"
-  RETURNING input.i, s."version"
+    FROM locked JOIN input USING (i)
+   WHERE s."merchantId" = locked."merchantId" AND s."orderId" = locked."orderId"
+  RETURNING locked.i, s."version"
 ),
 inserted AS (
   INSERT INTO "OrderState" ("merchantId", "orderId", "status", "document", "version", "updatedAt")
   SELECT "merchantId", "orderId", "status"::"InvoiceStatus", "document", 1, CURRENT_TIMESTAMP
     FROM input WHERE "expectedVersion" IS NULL
+   ORDER BY "merchantId", "orderId"
   ON CONFLICT ("merchantId", "orderId") DO NOTHING
   RETURNING "merchantId", "orderId", "version"
 ),
@@ -149,6 +161,7 @@ recorded AS (
     FROM written
     JOIN input USING (i)
    CROSS JOIN LATERAL jsonb_array_elements_text(input."eventIds") AS e("eventId")
+   ORDER BY e."eventId"
   ON CONFLICT ("consumer", "eventId") DO NOTHING
   RETURNING "eventId"
 )
@@ -209,6 +222,7 @@ export async function writeOrderStates(
 const RECORD_SQL = `
 INSERT INTO "ProcessedEvent" ("consumer", "eventId", "orderId")
 SELECT $1, e."eventId", e."orderId" FROM jsonb_to_recordset($2::jsonb) AS e("eventId" text, "orderId" text)
+ ORDER BY e."eventId"
 ON CONFLICT ("consumer", "eventId") DO NOTHING
 RETURNING "eventId"`;
 
@@ -216,7 +230,8 @@ RETURNING "eventId"`;
  * Records events as processed by `consumer` and returns the ones that were new. For consumers without
  * an OrderState row to write (the issuer records through writeOrderStates instead). Run it in the
  * transaction that applies the events: a concurrent transaction recording the same event waits for this
- * one and, if it commits, gets the event back as not new.
+ * one and, if it commits, gets the event back as not new. Rows go in event-id order, so two calls with
+ * overlapping events cannot deadlock.
  */
 export async function recordProcessedEvents(
   db: SqlExecutor,
