@@ -70,8 +70,8 @@ export interface Service {
   /** Registers a client's readiness check and closes it in the `close` phase; returns the same object. */
   addClient<C extends ServiceClient<unknown>>(client: C): C;
   /**
-   * Registers a component: its readiness check, its stop in `options.phase`. Before `start()` it is
-   * started by `start()`; afterwards it is started at once (the promise settles when it has).
+   * Registers a component: its readiness check, its stop in `options.phase`. Before or during `start()`
+   * it is started by `start()`; afterwards it is started at once (the promise settles when it has).
    */
   addComponent(name: string, component: ServiceComponent, options: AddComponentOptions): Promise<void>;
   /** A readiness check of its own (any time, also after the HTTP server listens). */
@@ -168,7 +168,8 @@ export function createService(options: CreateServiceOptions): Service {
       });
       if (readiness) addReadinessCheck(name, readiness);
       components.push(entry);
-      if (state !== "created") await startComponent(entry);
+      // While start() runs, its loop picks the component up in phase order; afterwards, start it now.
+      if (state === "started") await startComponent(entry);
     },
 
     addReadinessCheck,
@@ -196,6 +197,8 @@ export function createService(options: CreateServiceOptions): Service {
         for (const phase of [...SHUTDOWN_PHASES].reverse()) {
           for (const entry of components.filter((c) => c.phase === phase)) await startComponent(entry);
         }
+        // Added by a component's own start, after its phase had passed.
+        for (const entry of components) await startComponent(entry);
         const port = await listen(startOptions);
         state = "started";
         logger.info(
@@ -212,7 +215,12 @@ export function createService(options: CreateServiceOptions): Service {
         );
         return { port };
       } catch (error) {
-        logger.error({ err: error }, "service start failed; stopping what had started");
+        if (error instanceof ShutdownInProgressError) {
+          // A signal or a fatal component error began the shutdown mid-start; its exit path ends the process.
+          logger.info({ reason: error.message }, "service start interrupted by shutdown");
+        } else {
+          logger.error({ err: error }, "service start failed; stopping what had started");
+        }
         await shutdown.shutdown("start failed");
         throw error;
       }

@@ -130,4 +130,50 @@ describe("service start", () => {
       ["postgres", "stopped"],
     ]);
   });
+
+  it("SIGTERM during start-up: nothing more starts, what started stops, and the exit is the shutdown's (0)", async () => {
+    const config = testConfig(db.url);
+    const process = processDouble();
+    const service = createService({ config, logger, signals: process.signals, exit: process.exit });
+    const events: string[] = [];
+    let finishStart: () => void = () => undefined;
+    await service.addComponent(
+      "producer",
+      recording(events, "producer", {
+        start: () =>
+          new Promise<void>((resolve) => {
+            events.push("start producer");
+            finishStart = resolve;
+          }),
+      }),
+      { phase: "flush" },
+    );
+    await service.addComponent("consumer", recording(events, "consumer"), { phase: "intake" });
+    const starting = service.start();
+    while (events.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    process.signals.emit("SIGTERM", "SIGTERM");
+    finishStart();
+    await expect(starting).rejects.toBeInstanceOf(ShutdownInProgressError);
+    expect(await process.exited).toBe(0);
+    expect(events).toEqual(["start producer", "stop producer"]);
+  });
+
+  it("a component added by another component's start is started in the same start-up", async () => {
+    const config = testConfig(db.url);
+    const service = createService({ config, logger, signals: false, exit: () => undefined });
+    const events: string[] = [];
+    await service.addComponent(
+      "consumer",
+      recording(events, "consumer", {
+        start: async () => {
+          events.push("start consumer");
+          void service.addComponent("lease", recording(events, "lease"), { phase: "close" });
+        },
+      }),
+      { phase: "intake" },
+    );
+    await service.start();
+    await service.shutdown.shutdown("test");
+    expect(events).toEqual(["start consumer", "start lease", "stop consumer", "stop lease"]);
+  });
 });
