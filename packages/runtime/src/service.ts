@@ -71,7 +71,8 @@ export interface Service {
   addClient<C extends ServiceClient<unknown>>(client: C): C;
   /**
    * Registers a component: its readiness check, its stop in `options.phase`. Before or during `start()`
-   * it is started by `start()`; afterwards it is started at once (the promise settles when it has).
+   * it is started by `start()`; afterwards it is started at once (the promise settles when it has; on a
+   * rejection the caller decides, typically `service.fatal(name, error)` to exit 1 in order).
    */
   addComponent(name: string, component: ServiceComponent, options: AddComponentOptions): Promise<void>;
   /** A readiness check of its own (any time, also after the HTTP server listens). */
