@@ -9,3 +9,4 @@ export {
 } from "./config.ts";
 export type { SimulatorReport } from "./report.ts";
 export { API_PREFIX, type RunningSimulator, type StartSimulatorOptions, startSimulator } from "./server.ts";
+export { type ParsedInvoice, type Validation, validateInvoice } from "./validate-invoice.ts";
