@@ -83,7 +83,7 @@ export interface Exchange {
   /** The answer, at most 4 KB. */
   responseBody?: string;
   latencyMs: number;
-  /** HTTP calls made, including a login and a resend after a refused token. */
+  /** API calls made (2 after a refused token: the first try, then the resend or a lookup); logins not counted. */
   calls: number;
 }
 

@@ -37,10 +37,15 @@ export const PROVIDER_ERROR_CODES = {
   PROVIDER_AUTH_REJECTED: { retriable: false, verdict: "not-created" },
   /** The provider refused the invoice's content (4xx, or an `errorCode` answer). */
   PROVIDER_VALIDATION: { retriable: false, verdict: "not-created" },
-  /** The invoice is dated before the last invoice of its series (SInvoice's date-order rule). */
-  PROVIDER_INVOICE_DATE_OUT_OF_ORDER: { retriable: false, verdict: "not-created" },
+  /**
+   * The provider refused the invoice date: before the last invoice of its series (SInvoice's
+   * date-order rule) or after "now". Sending it again unchanged fails the same way.
+   */
+  PROVIDER_INVOICE_DATE_REFUSED: { retriable: false, verdict: "not-created" },
   /** Template or series not registered or not active for the seller (a configuration problem). */
   PROVIDER_SERIES_NOT_FOUND: { retriable: false, verdict: "not-created" },
+  /** The endpoint does not exist or refuses the method/content type (404, 405, 415): a wrong base URL. */
+  PROVIDER_CONFIG_INVALID: { retriable: false, verdict: "not-created" },
   /** Refused by the adapter before sending: the document cannot be expressed in SInvoice's format. */
   PROVIDER_REQUEST_INVALID: { retriable: false, verdict: "not-created" },
 } as const satisfies Record<string, { retriable: boolean; verdict: SendVerdict }>;
