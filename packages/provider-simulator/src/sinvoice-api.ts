@@ -160,9 +160,10 @@ export async function handleCreateInvoice(
     state.counters.createInvoice.unauthorized += 1;
     return;
   }
+  const text = await readBody(req); // a BodyTooLargeError goes up to the 413 answer
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(req));
+    body = JSON.parse(text);
   } catch {
     badRequest(ctx, res, "JSON_PARSE_ERROR", "Lỗi định dạng dữ liệu truyền vào");
     return;
