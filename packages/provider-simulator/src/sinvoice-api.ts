@@ -28,10 +28,20 @@ function badRequest(ctx: ApiContext, res: ServerResponse, code: string, message:
   sendJson(res, 400, { code: 400, message: code, data: message });
 }
 
-/** Refuses an expired or unknown token the way SInvoice does; true when the request may go on. */
-function authorized(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): boolean {
+/**
+ * Counts the request and refuses an expired or unknown token the way SInvoice does; true when the
+ * request may go on.
+ */
+function admitted(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  counter: { requests: number; unauthorized: number },
+): boolean {
+  counter.requests += 1;
   const token = accessTokenOf(req);
   if (ctx.state.tokenUser(token, Date.now()) !== undefined) return true;
+  counter.unauthorized += 1;
   if (ctx.state.config.expiredTokenStyle === "500-general") {
     sendJson(res, 500, { status: 500, error: "Internal Server Error", message: "GENERAL" });
   } else {
@@ -155,11 +165,7 @@ export async function handleCreateInvoice(
   mst: string,
 ): Promise<void> {
   const { state } = ctx;
-  state.counters.createInvoice.requests += 1;
-  if (!authorized(ctx, req, res)) {
-    state.counters.createInvoice.unauthorized += 1;
-    return;
-  }
+  if (!admitted(ctx, req, res, state.counters.createInvoice)) return;
   const text = await readBody(req); // a BodyTooLargeError goes up to the 413 answer
   let body: unknown;
   try {
@@ -218,11 +224,7 @@ export async function handleSearch(
   res: ServerResponse,
 ): Promise<void> {
   const { state } = ctx;
-  state.counters.search.requests += 1;
-  if (!authorized(ctx, req, res)) {
-    state.counters.search.unauthorized += 1;
-    return;
-  }
+  if (!admitted(ctx, req, res, state.counters.search)) return;
   const fields = parseFields(req, await readBody(req)) ?? {};
   const { supplierTaxCode, transactionUuid } = fields;
   if (
