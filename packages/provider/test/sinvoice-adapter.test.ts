@@ -341,7 +341,6 @@ describe("SInvoice adapter: failures and their verdicts", () => {
   });
 
   it("DNS failure is certainly not created", async () => {
-    const h = await start();
     const adapter = new SInvoiceAdapter({
       baseUrl: "http://sinvoice.invalid/services/einvoiceapplication/api",
     });

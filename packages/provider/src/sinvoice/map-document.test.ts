@@ -232,6 +232,9 @@ describe("mapDocument refuses what SInvoice cannot take (before sending)", () =>
   it("an issuedAt on another Vietnam date than the invoice date", () => {
     expect(issues({ ...base(), issuedAt: vietnamMidnight(DATE) - 1000 })[0]).toMatch(/issuedAt must fall on/);
     expect(issues({ ...base(), issuedAt: vietnamMidnight(DATE) + 86_399_999 })).toEqual([]);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1e20, -1]) {
+      expect(issues({ ...base(), issuedAt: bad })[0]).toMatch(/issuedAt must fall on/);
+    }
   });
   it("a template code of another invoice type", () => {
     expect(issues({ ...base(), seller: { ...base().seller, templateCode: "2/001" } })[0]).toMatch(

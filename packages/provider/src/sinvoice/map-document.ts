@@ -1,4 +1,10 @@
-import { type DocumentLine, type DocumentVatRow, type InvoiceDocument, vietnamDateOf } from "@invoice/domain";
+import {
+  type DocumentLine,
+  type DocumentVatRow,
+  type InvoiceDocument,
+  isValidInstant,
+  vietnamDateOf,
+} from "@invoice/domain";
 import type { IssueRequest } from "../port.ts";
 import type {
   SInvoiceBuyerInfo,
@@ -182,7 +188,7 @@ export function mapDocument(request: IssueRequest): MapResult {
     );
   }
   const issuedAt = Math.floor((request.issuedAt ?? vietnamMidnight(d.invoiceDate)) / 1000) * 1000;
-  if (!Number.isFinite(issuedAt) || vietnamDateOf(issuedAt) !== d.invoiceDate) {
+  if (!isValidInstant(issuedAt) || vietnamDateOf(issuedAt) !== d.invoiceDate) {
     issues.push(`issuedAt must fall on the invoice date ${d.invoiceDate} (Vietnam time)`);
   }
   const adjustment = d.correction?.kind === "adjustment";
