@@ -94,7 +94,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(callbackBody(invoice)),
-      signal: AbortSignal.any([lifetime.signal, AbortSignal.timeout(5_000)]),
+      signal: AbortSignal.timeout(5_000),
     })
       .then((response) => {
         if (!response.ok) throw new Error(`callback answered ${response.status}`);

@@ -42,7 +42,8 @@ export function useHarness(): (
     const adapter = new SInvoiceAdapter({
       baseUrl: simulator.baseUrl,
       authUrl: simulator.authUrl,
-      timeouts: { createMs: 5_000, lookupMs: 5_000, loginMs: 5_000, connectMs: 2_000 },
+      // Generous: the machine is shared and loaded; tests about timeouts set their own.
+      timeouts: { createMs: 30_000, lookupMs: 30_000, loginMs: 30_000, connectMs: 10_000 },
       logger,
       ...adapterOptions,
     });

@@ -41,21 +41,41 @@ export class Transport {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<HttpAnswer> {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const response = await request(url, {
-      method: "POST",
-      body,
-      headers,
-      dispatcher: this.agent,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
-    });
-    const text = await response.body.text();
-    const answer: HttpAnswer = { status: response.statusCode, body: text };
-    const retryAfter = Number(response.headers["retry-after"]);
-    if (Number.isFinite(retryAfter) && retryAfter >= 0) answer.retryAfterSeconds = retryAfter;
-    return answer;
+    // One controller per call, fed by our deadline and the caller's signal. Not AbortSignal.any: a
+    // long-lived caller signal (the service's shutdown signal) would collect a dependent per call.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const response = await request(url, {
+        method: "POST",
+        body,
+        headers,
+        dispatcher: this.agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: controller.signal,
+      });
+      const text = await response.body.text();
+      const answer: HttpAnswer = { status: response.statusCode, body: text };
+      const retryAfter = Number(response.headers["retry-after"]);
+      if (Number.isFinite(retryAfter) && retryAfter >= 0) answer.retryAfterSeconds = retryAfter;
+      return answer;
+    } catch (error) {
+      if (!timedOut) throw error;
+      throw Object.assign(new Error(`no complete answer within ${timeoutMs} ms`, { cause: error }), {
+        name: "TimeoutError",
+      });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   close(): Promise<void> {
