@@ -258,6 +258,28 @@ describe("mapDocument refuses what SInvoice cannot take (before sending)", () =>
   });
 });
 
+describe("payments", () => {
+  it("maps the spec's payment method names to their codes; other text is 5 (other)", () => {
+    const codes = [
+      "TM",
+      "CK",
+      "TM/CK",
+      "DTCN",
+      "Tiền mặt",
+      "Chuyển khoản",
+      "Tiền mặt/Chuyển khoản",
+      "Ví điện tử",
+    ].map((method) => {
+      const request = sampleIssueRequest("company", { invoiceDate: DATE, transactionUuid: KEY });
+      request.document = { ...request.document, paymentMethod: method };
+      const mapped = mapDocument(request);
+      return mapped.ok ? mapped.body.payments[0] : undefined;
+    });
+    expect(codes.map((p) => p?.paymentMethod)).toEqual(["1", "2", "3", "4", "6", "7", "8", "5"]);
+    expect(codes[7]?.paymentMethodName).toBe("Ví điện tử");
+  });
+});
+
 describe("taxPercentage", () => {
   it("maps our XML rate labels to SInvoice's codes", () => {
     expect(["10%", "8%", "5%", "0%", "KCT", "KKKNT", "KHAC:05.25%", "bogus"].map(taxPercentage)).toEqual([

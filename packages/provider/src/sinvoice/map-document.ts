@@ -38,8 +38,17 @@ export function taxPercentage(label: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** SInvoice's payment method codes (spec 6.5); anything else is 5 with the text as its name. */
-const PAYMENT_CODES: Record<string, string> = { TM: "1", CK: "2", "TM/CK": "3", DTCN: "4" };
+/** SInvoice's payment method codes (spec 6.5); anything else is 5 ("other") with the text as its name. */
+const PAYMENT_CODES: Record<string, string> = {
+  TM: "1",
+  CK: "2",
+  "TM/CK": "3",
+  DTCN: "4",
+  KHAC: "5",
+  "Tiền mặt": "6",
+  "Chuyển khoản": "7",
+  "Tiền mặt/Chuyển khoản": "8",
+};
 
 /** Phone and account numbers must match `\s*[0-9]*\s*` at SInvoice: keep the digits. */
 function digitsOnly(value: string | undefined): string | undefined {
