@@ -11,8 +11,9 @@ import type {
 } from "../port.ts";
 import { isProviderError, ProviderError } from "../provider-error.ts";
 import { mapDocument } from "./map-document.ts";
-import { errorOf, readCreate, readLookup, tokenRefused } from "./read-answer.ts";
-import { type AccessToken, refreshTime, TokenCache } from "./token-cache.ts";
+import { readCreate, readLookup, tokenRefused } from "./read-answer.ts";
+import { login } from "./sinvoice-login.ts";
+import { type AccessToken, TokenCache } from "./token-cache.ts";
 import { classifyTransportError, type HttpAnswer, Transport } from "./transport.ts";
 
 export interface SInvoiceTimeouts {
@@ -110,70 +111,18 @@ export class SInvoiceAdapter implements ProviderAdapter {
     this.asyncLookupAfterMs = options.asyncLookupAfterMs ?? 30_000;
     this.refreshMarginMs = options.tokenRefreshMarginMs ?? 60_000;
     this.logger = options.logger;
-    this.tokens = new TokenCache((credentials) => this.login(credentials), this.now);
-  }
-
-  private async login(credentials: ProviderCredentials): Promise<AccessToken> {
-    const body = JSON.stringify({ username: credentials.username, password: credentials.password });
-    // Whatever goes wrong here, the invoice itself was not sent: every login failure is not-created.
-    const fail = (error: ProviderError) => {
-      this.logger?.warn(
-        { provider: this.provider, username: credentials.username, code: error.code },
-        "provider login failed",
-      );
-      return new ProviderError(error.code, error.message, {
-        operation: "login",
-        cause: error,
-        verdict: "not-created",
-      });
-    };
-    let answer: HttpAnswer;
-    try {
-      answer = await this.transport.post(
-        this.authUrl,
-        body,
-        { "content-type": "application/json", accept: "application/json" },
-        this.timeouts.loginMs,
-      );
-    } catch (error) {
-      throw fail(classifyTransportError(error, "login", undefined));
-    }
-    const nowMs = this.now();
-    if (answer.status === 400 || answer.status === 401 || answer.status === 403) {
-      throw fail(
-        new ProviderError(
-          "PROVIDER_AUTH_REJECTED",
-          `login refused: HTTP ${answer.status} ${answer.body.slice(0, 200)}`,
-          { operation: "login", httpStatus: answer.status },
-        ),
-      );
-    }
-    if (answer.status !== 200) throw fail(errorOf(answer, "login", nowMs));
-    let json: { access_token?: unknown; expires_in?: unknown } = {};
-    try {
-      json = JSON.parse(answer.body);
-    } catch {
-      // handled below
-    }
-    if (typeof json.access_token !== "string" || json.access_token === "") {
-      throw fail(
-        new ProviderError("PROVIDER_BAD_RESPONSE", "login answer has no access_token", {
-          operation: "login",
-          httpStatus: 200,
+    this.tokens = new TokenCache(
+      (credentials) =>
+        login(credentials, {
+          transport: this.transport,
+          authUrl: this.authUrl,
+          timeoutMs: this.timeouts.loginMs,
+          refreshMarginMs: this.refreshMarginMs,
+          now: this.now,
+          ...(this.logger ? { logger: this.logger } : {}),
         }),
-      );
-    }
-    // Odoo's integration notes 5-minute tokens; assume that when expires_in is missing.
-    const expiresIn = typeof json.expires_in === "number" && json.expires_in > 0 ? json.expires_in : 300;
-    this.logger?.debug(
-      { provider: this.provider, username: credentials.username, expiresIn },
-      "provider login",
+      this.now,
     );
-    return {
-      value: json.access_token,
-      expiresAtMs: nowMs + expiresIn * 1000,
-      refreshAtMs: refreshTime(nowMs, expiresIn, this.refreshMarginMs),
-    };
   }
 
   /**
