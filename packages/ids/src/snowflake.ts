@@ -58,8 +58,8 @@ export function createSnowflakeGenerator(options: SnowflakeGeneratorOptions): Id
     const offset = now - SNOWFLAKE_EPOCH_MS;
     if (!Number.isFinite(now) || offset < 0 || offset > MAX_TIMESTAMP_OFFSET_MS) {
       throw new SnowflakeClockError(
-        "CLOCK_OUT_OF_RANGE",
         `clock reads ${now}, outside the Snowflake range starting at ${new Date(SNOWFLAKE_EPOCH_MS).toISOString()}`,
+        { code: "CLOCK_OUT_OF_RANGE" },
       );
     }
     return now;
@@ -71,29 +71,32 @@ export function createSnowflakeGenerator(options: SnowflakeGeneratorOptions): Id
       const now = readClock();
       if (now >= target) return now;
     }
-    throw new SnowflakeClockError("CLOCK_STALLED", `clock did not reach ${target} ms; is it frozen?`);
+    throw new SnowflakeClockError(`clock did not reach ${target} ms; is it frozen?`, {
+      code: "CLOCK_STALLED",
+    });
   };
 
+  // State (`lastMs`, `sequence`) is written only after every wait succeeded: a throwing wait must leave
+  // the generator exactly as it was, or the next call would hand out a sequence already used.
   const next = (): bigint => {
     let now = readClock();
     if (now < lastMs) {
       const driftMs = lastMs - now;
       if (driftMs > maxBackwardDriftMs) {
         throw new SnowflakeClockError(
-          "CLOCK_MOVED_BACKWARDS",
           `clock moved back ${driftMs} ms (tolerated: ${maxBackwardDriftMs} ms); refusing to issue ids that could repeat`,
-          driftMs,
+          { code: "CLOCK_MOVED_BACKWARDS", driftMs },
         );
       }
       now = waitUntil(lastMs);
     }
+    let nextSequence = 0;
     if (now === lastMs) {
-      sequence = (sequence + 1) & MAX_SEQUENCE;
-      if (sequence === 0) now = waitUntil(lastMs + 1);
-    } else {
-      sequence = 0;
+      nextSequence = (sequence + 1) & MAX_SEQUENCE;
+      if (nextSequence === 0) now = waitUntil(lastMs + 1);
     }
     lastMs = now;
+    sequence = nextSequence;
     return (BigInt(now - SNOWFLAKE_EPOCH_MS) << TIMESTAMP_SHIFT) | workerBits | BigInt(sequence);
   };
 
