@@ -1,3 +1,5 @@
+import { KeyObject } from "node:crypto";
+
 const REDACTED = "[REDACTED]";
 
 /** Names whose values are secret whatever their type (`…key` covers credentialsKey, apiKey, *_KEY, `_KEYS` env lists). */
@@ -17,13 +19,13 @@ function describe(value: unknown, seen: WeakSet<object>): unknown {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "function" || typeof value === "symbol") return undefined;
   if (typeof value !== "object" || value === null) return value;
-  if (value instanceof Uint8Array) return REDACTED;
+  if (value instanceof Uint8Array || value instanceof KeyObject) return REDACTED;
   if (value instanceof Date) return value.toISOString();
   if (seen.has(value)) return "[Circular]";
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => describe(item, seen));
   if (value instanceof Set) return [...value].map((item) => describe(item, seen));
-  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+  const entries = isMapLike(value) ? [...value.entries()] : Object.entries(value);
   const result: Record<string, unknown> = {};
   for (const [key, item] of entries) {
     const name = String(key);
@@ -43,4 +45,10 @@ function redactUrlPassword(value: string): string {
   } catch {
     return value;
   }
+}
+
+/** Maps and read-only views of them (the keyring's frozen map is not a `Map`). */
+function isMapLike(value: object): value is ReadonlyMap<unknown, unknown> {
+  const candidate = value as Partial<ReadonlyMap<unknown, unknown>>;
+  return typeof candidate.entries === "function" && typeof candidate.get === "function";
 }
