@@ -1,3 +1,4 @@
+import { isRetriable } from "@invoice/errors";
 import { describe, expect, it } from "vitest";
 import { createComponent } from "./component.ts";
 import { ShutdownInProgressError, ShutdownManager } from "./shutdown-manager.ts";
@@ -130,6 +131,12 @@ describe("ShutdownManager", () => {
     const { manager: shutdown } = manager();
     void shutdown.shutdown("SIGTERM");
     expect(() => shutdown.register({ name: "late", stop: () => undefined })).toThrow(ShutdownInProgressError);
+    try {
+      shutdown.register({ name: "late", stop: () => undefined });
+    } catch (error) {
+      expect(error).toMatchObject({ code: "SHUTDOWN_IN_PROGRESS", retriable: false, step: "late" });
+      expect(isRetriable(error)).toBe(false);
+    }
   });
 
   it.each([
