@@ -12,13 +12,16 @@ import {
  * Port: unique, time-ordered 64-bit ids.
  *
  * Guarantees: ids from one generator strictly increase; ids from generators with different worker ids
- * never collide. Two processes running with the SAME worker id will issue duplicates, which is why the
- * worker id is part of the service identity that production start-up refuses to default.
+ * never collide. Two processes running with the SAME worker id issue duplicates (two generators with
+ * one id and one clock produced 1,998 duplicates in 4,000 ids), so services do not build this
+ * generator from the configured id directly: they take a worker id lease (`acquireWorkerIdLease`,
+ * worker-id-lease.ts), whose generator refuses to issue ids while no lease is held.
  *
  * Failure semantics: `next()` is synchronous. It busy-waits at most until the next millisecond when
  * 4096 ids were issued within one millisecond, and at most `maxBackwardDriftMs` when the clock stepped
  * back (NTP slew). It throws {@link SnowflakeClockError} when the clock went back further, is before the
- * epoch or past the 41-bit range, or stops advancing altogether.
+ * epoch or past the 41-bit range, or stops advancing altogether. A call that throws changes nothing:
+ * the next call cannot hand out a sequence that was already used.
  */
 export interface IdGenerator {
   next(): bigint;
