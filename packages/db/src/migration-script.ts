@@ -58,7 +58,7 @@ export function scriptShape(script: string): ScriptShape {
     } else {
       hasContent = true;
       if (char === "'" || ((char === "E" || char === "e") && next === "'")) {
-        i = skipString(script, char === "'" ? i : i + 1, char !== "'");
+        i = skipQuoted(script, char === "'" ? i : i + 1, "'", char !== "'");
       } else if (char === '"') {
         i = skipQuoted(script, i, '"');
       } else if (char === "$" && DOLLAR_TAG.test(script.slice(i, i + 65))) {
@@ -104,27 +104,17 @@ function skipBlockComment(script: string, start: number): number {
   return script.length;
 }
 
-/** `'it''s'`, and with backslash escapes for `E'...'`. */
-function skipString(script: string, quoteAt: number, backslashEscapes: boolean): number {
+/**
+ * Skips a quoted run (`'it''s'`, `"a""b"`) whose closing quote is doubled to escape it, and with
+ * backslash escapes too for `E'...'` strings.
+ */
+function skipQuoted(script: string, quoteAt: number, quote: string, backslashEscapes = false): number {
   let i = quoteAt + 1;
   while (i < script.length) {
     const char = script[i];
     if (backslashEscapes && char === "\\") {
       i += 2;
-    } else if (char === "'") {
-      if (script[i + 1] === "'") i += 2;
-      else return i + 1;
-    } else {
-      i++;
-    }
-  }
-  return script.length;
-}
-
-function skipQuoted(script: string, quoteAt: number, quote: string): number {
-  let i = quoteAt + 1;
-  while (i < script.length) {
-    if (script[i] === quote) {
+    } else if (char === quote) {
       if (script[i + 1] === quote) i += 2;
       else return i + 1;
     } else {

@@ -84,6 +84,23 @@ function leaseError(action: () => unknown): WorkerIdLeaseError {
   throw new Error("expected a WorkerIdLeaseError");
 }
 
+/** acquireWorkerIdLease gives up within its short timeout with a retriable `code`. */
+async function expectNoLease(databaseUrl: string, code: string): Promise<void> {
+  const error = await acquireWorkerIdLease({
+    databaseUrl,
+    preferred: 5,
+    logger: captureLogger().logger,
+    acquireTimeoutMs: 800,
+    retryDelayMs: { initial: 100, max: 200 },
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkerIdLeaseError);
+  expect((error as WorkerIdLeaseError).code).toBe(code);
+  expect(isRetriable(error)).toBe(true);
+}
+
 async function metricValue(registry: Registry, name: string): Promise<number | undefined> {
   const metric = await registry.getSingleMetric(name)?.get();
   return metric?.values[0]?.value;
@@ -183,19 +200,7 @@ describe("acquireWorkerIdLease against PostgreSQL", () => {
       // Whatever earlier tests still hold is taken too; 1000 is the only id left.
       const last = await lease(5);
       expect(last.lease.workerId).toBe(1000);
-      const error = await acquireWorkerIdLease({
-        databaseUrl: urlFor(database),
-        preferred: 5,
-        logger: captureLogger().logger,
-        acquireTimeoutMs: 800,
-        retryDelayMs: { initial: 100, max: 200 },
-      }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(WorkerIdLeaseError);
-      expect((error as WorkerIdLeaseError).code).toBe("NO_FREE_WORKER_ID");
-      expect(isRetriable(error)).toBe(true);
+      await expectNoLease(urlFor(database), "NO_FREE_WORKER_ID");
     } finally {
       await hog.end();
     }
@@ -207,19 +212,7 @@ describe("acquireWorkerIdLease against PostgreSQL", () => {
     const address = closed.address();
     if (address === null || typeof address === "string") throw new Error("no port");
     await new Promise((resolve) => closed.close(resolve));
-    const error = await acquireWorkerIdLease({
-      databaseUrl: urlFor(database, address.port),
-      preferred: 1,
-      logger: captureLogger().logger,
-      acquireTimeoutMs: 800,
-      retryDelayMs: { initial: 100, max: 200 },
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(WorkerIdLeaseError);
-    expect((error as WorkerIdLeaseError).code).toBe("WORKER_ID_LEASE_UNAVAILABLE");
-    expect(isRetriable(error)).toBe(true);
+    await expectNoLease(urlFor(database, address.port), "WORKER_ID_LEASE_UNAVAILABLE");
   });
 
   it("releases on shutdown: the id is free again and the released lease refuses for good", async () => {
