@@ -23,6 +23,11 @@ describe("redactText", () => {
     ["Authorization: Bearer abc.def\r\nHost: x", "Authorization: [REDACTED]\r\nHost: x"],
     ["Set-Cookie: sid=1; HttpOnly", "Set-Cookie: [REDACTED]; HttpOnly"],
     ["using Bearer abcdefgh now", "using Bearer [REDACTED] now"],
+    ["Authorization=Bearer abcdefgh&x=1", "Authorization=[REDACTED] [REDACTED]&x=1"],
+    [
+      "grant_type=password&password=pw&client_secret=cs",
+      "grant_type=password&password=[REDACTED]&client_secret=[REDACTED]",
+    ],
     ["jwt eyJhbGciOi.eyJzdWIi.c2ln end", "jwt [REDACTED] end"],
   ])("%s", (input, expected) => {
     expect(redactText(input)).toBe(expected);

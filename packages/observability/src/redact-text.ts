@@ -50,6 +50,9 @@ function quoted(value: string): string {
 export function redactText(text: string): string {
   if (text.length < MIN_LENGTH) return text;
   let result = text;
+  // Auth schemes and JWTs first: `Authorization=Bearer x` must lose `x`, not only the word after `=`.
+  if (AUTH_WORD.test(result)) result = result.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+  if (result.includes("eyJ")) result = result.replace(JWT, REDACTED);
   if (result.includes("://")) result = result.replace(URL_PASSWORD, `$1$2:${REDACTED}@`);
   if (result.includes("=")) {
     result = result.replace(NAME_EQUALS_VALUE, (match, name: string, value: string) =>
@@ -63,7 +66,5 @@ export function redactText(text: string): string {
       return `${quote}${name}${quote}${separator}${quoted(value)}`;
     });
   }
-  if (AUTH_WORD.test(result)) result = result.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
-  if (result.includes("eyJ")) result = result.replace(JWT, REDACTED);
   return result;
 }

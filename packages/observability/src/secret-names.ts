@@ -6,8 +6,8 @@
  * Three kinds of rule, on the folded name:
  * - contains: the word anywhere (`providerPassword`, `WEBHOOK_INTERNAL_SECRET`, `Set-Cookie`);
  * - ends with (trailing digits ignored, so `x-hub-signature-256` counts): `token`, `signature`,
- *   `credentials` and a few kinds of key — but not `tokenType`, `credentialsKeyId` or `partitionKey`,
- *   which operators need to see;
+ *   `credentials`, `sessionid` (a session cookie's value is a bearer credential) and a few kinds of
+ *   key — but not `tokenType`, `credentialsKeyId` or `partitionKey`, which operators need to see;
  * - exact: short names that would match far too much as parts (`auth`, `sig`, `jwt`).
  */
 export const SECRET_NAME_RULES = {
@@ -28,6 +28,7 @@ export const SECRET_NAME_RULES = {
     "masterkey",
     "clientkey",
     "sessionkey",
+    "sessionid",
     "pwd",
   ],
   exact: ["auth", "sig", "jwt", "pass", "otp"],
