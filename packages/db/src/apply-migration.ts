@@ -154,12 +154,32 @@ async function applyOutsideTransaction(
         "could not record the failure in _prisma_migrations",
       ),
     );
-    throw new MigrationError(
-      `Migration ${file.name} failed part-way: it ran outside a single transaction (${why}), so statements before the failure may have taken effect (an INVALID index after a failed CREATE INDEX CONCURRENTLY, tables created before a COMMIT). Inspect and repair the schema, then mark it resolved (prisma migrate resolve --rolled-back or --applied ${file.name}, or UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = '${id}'): ${logs}`,
-      { code: "MIGRATION_PARTIALLY_APPLIED", retriable: false, cause: error },
-    );
+    throw partiallyApplied(file, id, why, logs, error);
+  }
+  if (await insideTransactionBlock(client)) {
+    // BEGIN without COMMIT: recording "finished" inside it would be rolled back with it at disconnect.
+    await client.query("ROLLBACK");
+    const logs = "the script left a transaction open (BEGIN without COMMIT); it was rolled back";
+    await recordMigrationFailed(client, id, logs);
+    throw partiallyApplied(file, id, why, logs);
   }
   await recordMigrationFinished(client, id);
+}
+
+function partiallyApplied(file: MigrationFile, id: string, why: string, logs: string, cause?: unknown) {
+  return new MigrationError(
+    `Migration ${file.name} failed part-way: it ran outside a single transaction (${why}), so statements before the failure may have taken effect (an INVALID index after a failed CREATE INDEX CONCURRENTLY, tables created before a COMMIT). Inspect and repair the schema, then mark it resolved (prisma migrate resolve --rolled-back or --applied ${file.name}, or UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = '${id}'): ${logs}`,
+    { code: "MIGRATION_PARTIALLY_APPLIED", retriable: false, cause },
+  );
+}
+
+/**
+ * Outside a block every statement is its own transaction, so its start time is the transaction's;
+ * inside a block left open by the script, the transaction started statements earlier.
+ */
+async function insideTransactionBlock(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ open: boolean }>("SELECT now() <> statement_timestamp() AS open");
+  return rows[0]?.open === true;
 }
 
 function describeFailure(error: unknown): string {

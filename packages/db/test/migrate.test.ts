@@ -279,6 +279,22 @@ describe("migrate refuses inconsistent histories", () => {
     expect(rows[0].finished_at).not.toBeNull();
   });
 
+  it("refuses a script that leaves its transaction open instead of recording it applied", async () => {
+    const { db, dir } = await fresh("db_open_tx");
+    const name = "20991231000000_open_transaction";
+    await mkdirMigration(dir, name, 'BEGIN;\nCREATE TABLE "Open" ("id" INTEGER);\n');
+    const error = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false }),
+      "MIGRATION_PARTIALLY_APPLIED",
+    );
+    expect(error.message).toContain("left a transaction open");
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    expect((await client.query(`SELECT to_regclass('"Open"') AS t`)).rows[0].t).toBeNull();
+    const { rows } = await client.query("SELECT * FROM _prisma_migrations WHERE migration_name = $1", [name]);
+    expect(rows[0]).toMatchObject({ finished_at: null, rolled_back_at: null });
+  });
+
   it("runs a CREATE INDEX CONCURRENTLY migration the way prisma migrate deploy does", async () => {
     const { db, dir } = await fresh("db_concurrently");
     const table = "20991231000000_table";
