@@ -88,4 +88,13 @@ describe("Prisma client through @prisma/adapter-pg", () => {
     expect((error as Prisma.PrismaClientKnownRequestError).code).toBe("P2002");
     expect(await prisma.invoice.count({ where: { orderId: "order-2" } })).toBe(1);
   });
+
+  it("runs raw SQL in the same schema as the generated queries", async () => {
+    await prisma.invoice.create({ data: invoiceData(BIG + 20n, "order-raw") });
+    const rows = await prisma.$queryRawUnsafe<Array<{ orderId: string; schema: string }>>(
+      `SELECT "orderId", current_schema() AS schema FROM "Invoice" WHERE "orderId" = $1`,
+      "order-raw",
+    );
+    expect(rows).toEqual([{ orderId: "order-raw", schema: "invoice" }]);
+  });
 });

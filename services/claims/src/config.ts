@@ -10,7 +10,7 @@ import {
   positiveInt,
   url,
 } from "@invoice/config";
-import { platformSections } from "@invoice/runtime";
+import { type ClientDefaults, platformSections } from "@invoice/runtime";
 import { z } from "zod";
 
 /** Redis key prefixes: letters, digits and `:_.-`, ending in ":" so keys read `<prefix>rate:...`. */
@@ -137,12 +137,15 @@ export type RateLimitSettings = ClaimsSettings["rateLimits"];
 export type ExpirySettings = ClaimsSettings["expiry"];
 export type OutboxSettings = ClaimsSettings["outbox"];
 
+// One query or transaction per claim request, and one expiry scan at a time.
+const CLIENT_DEFAULTS: ClientDefaults = { databasePoolMax: 5 };
+
 /**
  * claims configuration: the platform's shared sections (runtime, infrastructure, identity, topics; see
  * packages/config/README.md) and the claims section above. Invalid values stop start-up, naming each
  * variable.
  */
-const schema = envSections({ ...platformSections("claims"), claims: claimsSection });
+const schema = envSections({ ...platformSections("claims", CLIENT_DEFAULTS), claims: claimsSection });
 
 export const loadClaimsConfig = (env: Env) => loadConfig(schema, env);
 export type ClaimsConfig = ReturnType<typeof loadClaimsConfig>;

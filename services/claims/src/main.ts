@@ -1,65 +1,59 @@
-// claims: the buyer-facing claim page/API by token (api) and the claim-expiry worker (worker).
-// Run modes: api, worker, migrate (database migrations + seed, topics, schemas; then exits).
-// Composition root: builds the clients (through startService), the issuance publisher, and hands them to
-// claims-service.ts. Shutdown (reverse of registration): worker loops -> publisher -> HTTP -> clients.
+// claims: the buyer-facing claim page/API by token (api) and the claim-expiry worker with the outbox
+// relay (worker). Run modes: api, worker, migrate (database migrations + seed, topics, schemas; exits).
+// This file is the service's composition root (ADR 0009): it reads top to bottom as its wiring.
 import { parseDatabaseUrl } from "@invoice/db";
-import { HttpProblem } from "@invoice/http";
-import { installSignalHandlers } from "@invoice/lifecycle";
-import { type Dependency, launch, runMain, startService } from "@invoice/runtime";
-import type { Router } from "express";
+import {
+  createCodec,
+  createKafka,
+  createPostgres,
+  createRedis,
+  createService,
+  launch,
+  runMain,
+} from "@invoice/runtime";
 import { createClaimsApi, createClaimsWorker, maskingLogger } from "./claims-service.ts";
 import { loadClaimsConfig } from "./config.ts";
 import { buildPageAssets } from "./page/page-assets.ts";
 import { createIssuancePublisher } from "./publish/issuance-publisher.ts";
 
-/** What /ready waits for before this service takes traffic. */
-const NEEDS: Dependency[] = ["postgres", "redis", "kafka", "schema-registry"];
-
 runMain("claims", async () => {
-  const launched = await launch({
-    service: "claims",
-    modes: ["api", "worker"],
-    argv: process.argv.slice(2),
-    env: process.env,
-    loadConfig: loadClaimsConfig,
-  });
+  // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
+  //    `migrate` runs to completion inside launch() and leaves nothing to start.
+  const launched = await launch(
+    { service: "claims", modes: ["api", "worker"], loadConfig: loadClaimsConfig },
+    process,
+  );
   if (!launched) return;
   const { config, mode } = launched;
+  // Request logs carry the path; claim tokens in it are masked (ADR 0014).
   const logger = maskingLogger(launched.logger);
-  // The page bundle is built before the port opens: a broken build stops start-up, and its CPU burst
-  // does not compete with the first readiness probes.
+  // The page bundle is built before anything connects: a broken build stops start-up, and its CPU
+  // burst does not compete with the first readiness probes.
   const assets = mode === "api" ? await buildPageAssets() : undefined;
+  const service = createService({ config, logger });
 
-  // The routes exist before the clients do (startService makes both); until they are wired, 503.
-  let api: Router | undefined;
-  let wired = false;
-  const service = await startService({
-    config,
-    fullConfig: config,
-    logger,
-    needs: NEEDS,
-    routes: (router) =>
-      router.use((req, res, next) => {
-        if (api) api(req, res, next);
-        else if (wired) next();
-        else next(new HttpProblem({ status: 503, code: "STARTING", headers: { "retry-after": "1" } }));
-      }),
-  });
-  installSignalHandlers(service.shutdown, { logger });
+  // 2. Clients, each with its /ready check; closed in the last shutdown phase.
+  const prisma = service.addClient(createPostgres(config)).client;
+  const redis = service.addClient(createRedis(config, logger)).client;
+  const kafka = service.addClient(createKafka(config, logger));
+  const codec = service.addClient(createCodec(config)).client;
 
-  const { deps } = service;
-  if (!deps.prisma || !deps.redis || !deps.kafka || !deps.codec)
-    throw new Error("claims needs all its clients");
+  // 3. The ClaimSubmitted/ClaimExpired publisher (connects on first use; flushed after intake and
+  //    drain stopped), then the mode's own part.
   const publisher = createIssuancePublisher({
-    producer: deps.kafka.producer(),
-    codec: deps.codec,
-    topic: deps.topics.issuance.topic,
+    producer: kafka.client.producer(),
+    codec,
+    topic: kafka.topics.issuance.topic,
   });
-  service.shutdown.register({ name: "issuance publisher", stop: () => publisher.stop() });
-  const claimsDeps = {
-    db: deps.prisma,
+  await service.addComponent(
+    "issuance publisher",
+    { start: () => undefined, stop: () => publisher.stop() },
+    { phase: "flush" },
+  );
+  const deps = {
+    db: prisma,
     databaseSchema: parseDatabaseUrl(config.infrastructure.databaseUrl).schema,
-    redis: deps.redis,
+    redis,
     publisher,
     logger,
     metrics: service.metrics,
@@ -68,11 +62,12 @@ runMain("claims", async () => {
   };
 
   if (mode === "api") {
-    api = await createClaimsApi({ ...claimsDeps, assets, bodyLimitBytes: config.runtime.httpBodyLimitBytes });
-  } else {
-    const worker = createClaimsWorker(claimsDeps);
-    service.shutdown.register({ name: "claim expiry worker", weight: 2, stop: () => worker.stop() });
-    await worker.start();
+    const api = await createClaimsApi({ ...deps, assets, bodyLimitBytes: config.runtime.httpBodyLimitBytes });
+    // 4. HTTP last: /health, /ready, /metrics and the claim routes.
+    await service.start({ routes: (router) => router.use(api) });
+    return;
   }
-  wired = true;
+  // Its loops stop in "drain": the scan or relay pass in flight finishes before the publisher flushes.
+  await service.addComponent("claim expiry worker", createClaimsWorker(deps), { phase: "drain", weight: 2 });
+  await service.start();
 });

@@ -268,6 +268,16 @@ describe("the HTML form", () => {
     expect(await page.text()).toContain("Your request has been received");
   });
 
+  it("refuses a form over the body limit (413) without echoing the token", async () => {
+    const claim = await openClaim(env.stack.prisma);
+    const response = await fetch(claimUrl(claim.token), form({ ...COMPANY, street: "x".repeat(70_000) }));
+    expect(response.status).toBe(413);
+    expect(await problem(response)).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      instance: "/v1/api/claims/{token}",
+    });
+  });
+
   it("shows the chosen province's communes after a round trip, keeping what was typed", async () => {
     const claim = await openClaim(env.stack.prisma);
     const response = await fetch(

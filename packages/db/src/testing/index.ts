@@ -1,2 +1,3 @@
-// Test fixtures of @invoice/db for other packages' tests (import "@invoice/db/testing").
-export { connect, createTempDatabase, type TempDatabase } from "./temp-database.ts";
+// Test fixtures for any package's or service's tests (`@invoice/db/testing`); never imported by
+// production code.
+export { connect, createTempDatabase, type TempDatabase, type TempDatabaseOptions } from "./temp-database.ts";
