@@ -42,6 +42,10 @@ describe("claims configuration", () => {
       APP_ENV_INVOICE_SERVICE_CODE: "SVC-00150-INVOICE",
       APP_ENV_INVOICE_WORKER_ID: "7",
       PORT: "31141",
+      KAFKA_BROKERS: "kafka-1.internal:9092",
+      SCHEMA_REGISTRY_URL: "https://registry.internal/apis/ccompat/v7",
+      DATABASE_URL: "postgresql://claims@db.internal:5432/invoice",
+      REDIS_URL: "redis://redis.internal:6379",
     };
     expect(refusal({ APP_ENV: "production", ...identity })).toContain("CLAIMS_LINK_BASE_URL");
     expect(refusal({ APP_ENV: "staging", ...identity, CLAIMS_LINK_BASE_URL: "http://x.vn/c/" })).toContain(
