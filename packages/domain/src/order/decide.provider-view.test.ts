@@ -1,12 +1,14 @@
-// Issue 8: the order's view drifts from what the provider holds when results arrive late, twice or
-// never. One deterministic reproduction per finding, written against the machine as it was; each is
-// `it.fails` until the fix lands.
+// Issue 8: the order's view drifted from what the provider holds when results arrived late, twice or
+// never. One deterministic reproduction per finding (the first commit of this file shows each
+// failing against the machine before the fix), now in terms of the attempt protocol.
 import { describe, expect, it } from "vitest";
 import { decide } from "./decide.ts";
 import type { Effect } from "./effects.ts";
+import { SEND_LEASE_MS } from "./policy.ts";
 import type { OrderState } from "./state.ts";
 import {
   ADJUST,
+  attemptOf,
   BUYER_B,
   BUYER_C,
   callback,
@@ -14,29 +16,40 @@ import {
   expireClaim,
   freshIds,
   HOUR,
+  issued,
   keyOfSeq,
   must,
+  PAID,
+  PAID_LINES,
   payment,
   RECORD,
   refund,
+  rejected,
   replay,
   request,
+  result,
   submitClaim,
   T0,
+  wake,
 } from "./test-support.ts";
 
 const S = 1_000;
-const sends = (effects: Effect[]) =>
-  effects.filter(
-    (e) => e.type === "IssueInvoice" || e.type === "ResumeIssuance" || e.type === "IssueAdjustment",
-  );
+const L = SEND_LEASE_MS;
+const PROVIDER_CALLS = new Set(["IssueInvoice", "IssueAdjustment", "IssueReplacement", "LookUpInvoice"]);
+const calls = (effects: Effect[]) => effects.filter((e) => PROVIDER_CALLS.has(e.type));
 const humans = (effects: Effect[]) => effects.flatMap((e) => (e.type === "RecordForHuman" ? [e.code] : []));
 
-/** Applies `[at, event]` pairs, collecting every effect. */
-function play(steps: [number, Parameters<typeof decide>[1]][], policy = RECORD, start?: OrderState) {
+type Step = [
+  number,
+  Parameters<typeof decide>[1] | ((s: OrderState | undefined) => Parameters<typeof decide>[1]),
+];
+
+/** Applies `[at, event]` pairs (an event may be built from the state so far), collecting effects. */
+function play(steps: Step[], policy = RECORD, start?: OrderState) {
   let state = start;
   const effects: Effect[] = [];
-  for (const [at, event] of steps) {
+  for (const [at, make] of steps) {
+    const event = typeof make === "function" ? make(state) : make;
     const d = decide(state, event, at, policy, freshIds());
     state = d.next;
     effects.push(...d.effects);
@@ -44,86 +57,118 @@ function play(steps: [number, Parameters<typeof decide>[1]][], policy = RECORD, 
   return { state, effects };
 }
 
+/** Pay(B) at T0; attempt 1 never answers; two leases later a replay resends (attempt 2). */
+function resentOnce(policy = RECORD) {
+  const first = play([[T0, payment(BUYER_B)]], policy);
+  const lapsed = play([[T0 + L + S, replay()]], policy, first.state);
+  expect(calls(lapsed.effects)).toEqual([]);
+  const at = T0 + L + S + L;
+  const resent = play([[at, (s) => wake(s, 1, "lease")]], policy, lapsed.state);
+  expect(calls(resent.effects)).toMatchObject([{ type: "IssueInvoice", attempt: 2, lookupFirst: true }]);
+  return { state: resent.state, at, beforeResend: first.state };
+}
+
 describe("issue 8 reproductions", () => {
-  it.fails("1. a late 'failed' of an earlier attempt never opens a second send while one is in flight", () => {
-    const pay = payment(BUYER_B);
-    const { state } = play([
-      [T0, pay],
-      [T0 + 91 * S, replay()],
-    ]);
-    const key = keyOfSeq(state, 1);
-    const after = play([[T0 + 92 * S, callback(key, "failed")]], RECORD, state);
-    const d = decide(after.state, replay(), T0 + 93 * S, RECORD, freshIds());
-    expect(sends(d.effects)).toEqual([]);
+  it("1. a late 'failed' of an earlier attempt never opens a second send while one is in flight", () => {
+    const { state, at, beforeResend } = resentOnce();
+    // Attempt 1's "rejected", delivered after attempt 2 started.
+    const late = decide(state, rejected(beforeResend, 1), at + S, RECORD, freshIds());
+    expect(late.next?.status).toBe("ISSUING");
+    expect(late.next?.invoices[0]?.status).toBe("issuing");
+    // The provider's own "failed" notice names no attempt: it cannot fail attempt 2 either.
+    const notice = decide(late.next, callback(keyOfSeq(state, 1), "failed"), at + 2 * S, RECORD, freshIds());
+    expect(notice.next?.invoices[0]?.status).toBe("issuing");
+    const d = decide(notice.next, replay(), at + 3 * S, RECORD, freshIds());
+    expect(calls([...late.effects, ...notice.effects, ...d.effects])).toEqual([]);
   });
 
-  it.fails("2. the buyer recorded as issued is the buyer the provider's invoice names", () => {
-    const { state } = play([
-      [T0, payment(BUYER_B)],
-      [T0 + 91 * S, replay()],
-    ]);
-    const key = keyOfSeq(state, 1);
+  it("2. the buyer recorded as issued is the buyer the provider's invoice names", () => {
+    const { state, at, beforeResend } = resentOnce();
     const end = play(
       [
-        [T0 + 92 * S, callback(key, "failed")],
-        [T0 + 93 * S, request(BUYER_C, T0 + 93 * S)],
-        [T0 + 94 * S, callback(key, "issued", "7")],
+        [at + S, rejected(beforeResend, 1)],
+        [at + S, callback(keyOfSeq(state, 1), "failed")],
+        [at + 2 * S, request(BUYER_C, at + 2 * S)],
+        [at + 3 * S, (s) => issued(s, 1, "7")],
       ],
       RECORD,
       state,
     );
-    // Both sends carried B: the provider's invoice names B.
+    // Both sends carried B: the provider's invoice names B, and C is a change after issuance.
     expect(must(end.state?.invoices[0]).buyer).toMatchObject({ name: BUYER_B.name });
+    expect(humans(end.effects)).toContain("LATE_BUYER_CHANGE");
   });
 
-  it.fails("3. a cancelled invoice whose send outcome is unknown is looked up", () => {
-    const { state } = play([
+  it("3. a cancelled invoice whose send outcome is unknown is looked up, and corrected if it exists", () => {
+    const sent = play([
       [T0, payment(BUYER_B)],
       // The send timed out: no result. Then the payment is refunded in full.
-      [T0 + 60 * S, refund(1_100_000, true, "r-full")],
+      [T0 + 60 * S, refund(PAID, true, "r-full")],
     ]);
-    const key = keyOfSeq(state, 1);
-    const d = decide(state, replay(), T0 + HOUR, RECORD, freshIds());
-    const touching = d.effects.filter(
-      (e) => "transactionUuid" in e && e.transactionUuid === key && e.type !== "CancelPendingIssuance",
-    );
-    expect(touching.length).toBeGreaterThan(0);
+    expect(sent.state?.status).toBe("FAILED");
+    const replayed = play([[T0 + HOUR, replay()]], RECORD, sent.state);
+    expect(calls(replayed.effects)).toEqual([]); // first sight of the lapsed lease: re-armed
+    const looked = play([[T0 + HOUR + L, (s) => wake(s, 1, "lease")]], RECORD, replayed.state);
+    expect(calls(looked.effects)).toMatchObject([{ type: "LookUpInvoice", attempt: 2, purpose: "resolve" }]);
+    const found = play([[T0 + HOUR + L + S, (s) => result(s, 1, "found")]], RECORD, looked.state);
+    expect(calls(found.effects)).toMatchObject([
+      { type: "IssueAdjustment", reason: { kind: "refund", amountVnd: PAID, full: true } },
+    ]);
+    expect(found.state?.status).toBe("ADJUSTED");
   });
 
-  it.fails("4. a ClaimExpired before the deadline does not issue anonymously", () => {
+  it("4. a ClaimExpired before the deadline is deferred to it", () => {
     const opened = decide(undefined, payment(undefined), T0, RECORD, freshIds()).next;
-    const d = decide(opened, expireClaim(must(opened?.claim).token), T0 + 60 * S, RECORD, freshIds());
-    expect(sends(d.effects)).toEqual([]);
+    const token = must(opened?.claim).token;
+    const early = decide(opened, expireClaim(token), T0 + 60 * S, RECORD, freshIds());
+    expect(calls(early.effects)).toEqual([]);
+    expect(early.effects).toContainEqual(expect.objectContaining({ type: "ScheduleWakeUp", at: T0 + HOUR }));
+    // A buyer claiming in time still wins.
+    const claimed = decide(
+      early.next,
+      submitClaim(token, BUYER_C, T0 + 120 * S),
+      T0 + 120 * S,
+      RECORD,
+      freshIds(),
+    );
+    expect(calls(claimed.effects)).toMatchObject([{ type: "IssueInvoice", buyer: { name: BUYER_C.name } }]);
+    // Without a claim, the deadline's wake-up applies the expiry.
+    const due = decide(
+      early.next,
+      wake(early.next, undefined, "claim-deadline"),
+      T0 + HOUR,
+      RECORD,
+      freshIds(),
+    );
+    expect(calls(due.effects)).toMatchObject([{ type: "IssueInvoice", buyer: { kind: "anonymous" } }]);
   });
 
-  it.fails("5. an in-time claimant never gets LATE_BUYER_CHANGE, also after a retarget", () => {
+  it("5. an in-time claimant never gets LATE_BUYER_CHANGE, also after a retarget", () => {
     const opened = decide(undefined, payment(undefined), T0, RECORD, freshIds()).next;
     const token = must(opened?.claim).token;
     const deadline = T0 + HOUR;
-    const expired = play([[deadline + S, expireClaim(token)]], RECORD, opened);
-    const key = keyOfSeq(expired.state, 1);
     const end = play(
       [
-        [deadline + 2 * S, callback(key, "failed")],
+        [deadline + S, expireClaim(token)],
+        [deadline + 2 * S, (s) => rejected(s, 1)],
         [deadline + 3 * S, request(BUYER_C, deadline - 2 * S)],
         [deadline + 4 * S, replay()],
         [deadline + 5 * S, submitClaim(token, BUYER_B, deadline - S)],
-        [deadline + 6 * S, callback(key, "issued", "8")],
+        [deadline + 6 * S, (s) => issued(s, 1, "8")],
       ],
       RECORD,
-      expired.state,
+      opened,
     );
     expect(humans(end.effects)).not.toContain("LATE_BUYER_CHANGE");
     expect(humans(end.effects)).toContain("CLAIM_LOST_RACE");
   });
 
-  it.fails("6. once a cancelled invoice turns out issued, a buyer request before or after the refund ends the same", () => {
+  it("6. once a cancelled invoice turns out issued, a buyer request before or after the refund ends the same", () => {
     const run = (order: "request-first" | "refund-first") => {
       const start = play([[T0, payment(BUYER_B)]]);
-      const key = keyOfSeq(start.state, 1);
       const req = request(BUYER_C, T0 + 5 * S);
-      const full = refund(1_100_000, true, "r-full");
-      const middle: [number, Parameters<typeof decide>[1]][] =
+      const full = refund(PAID, true, "r-full");
+      const middle: Step[] =
         order === "request-first"
           ? [
               [T0 + 10 * S, req],
@@ -133,102 +178,129 @@ describe("issue 8 reproductions", () => {
               [T0 + 10 * S, full],
               [T0 + 11 * S, req],
             ];
-      const end = play([...middle, [T0 + 12 * S, callback(key, "issued", "9")]], RECORD, start.state);
-      return { status: end.state?.status, humans: humans(end.effects).sort() };
+      const end = play([...middle, [T0 + 12 * S, (s) => issued(s, 1, "9")]], RECORD, start.state);
+      const { invoices, status, pendingBuyerChange, buyer } = must(end.state);
+      return {
+        status,
+        pendingBuyerChange,
+        buyer: buyer?.buyer,
+        invoices: invoices.map((i) => [i.seq, i.role, i.status, i.buyer]),
+        humans: humans(end.effects).sort(),
+      };
     };
     expect(run("request-first")).toEqual(run("refund-first"));
+    expect(run("refund-first").status).toBe("ADJUSTED");
   });
 
-  it.fails("7. a redelivered old 'failed' after many events does not reopen a send", () => {
-    const { state } = play([[T0, payment(BUYER_B)]]);
-    const key = keyOfSeq(state, 1);
-    const failed = callback(key, "failed");
+  it("7. a redelivered old 'failed' after many events does not reopen a send", () => {
+    const start = play([[T0, payment(BUYER_B)]]);
+    const failed = rejected(start.state, 1);
     let s = play(
       [
         [T0 + S, failed],
         [T0 + 2 * S, replay()],
       ],
       RECORD,
-      state,
+      start.state,
     ).state;
-    for (let i = 0; i < 256; i += 1) s = decide(s, replay(), T0 + 3 * S, RECORD, freshIds()).next;
-    s = decide(s, failed, T0 + 4 * S, RECORD, freshIds()).next;
-    const d = decide(s, replay(), T0 + 5 * S, RECORD, freshIds());
-    expect(sends(d.effects)).toEqual([]);
+    expect(attemptOf(s, 1).attempt).toBe(2);
+    for (let i = 0; i < 300; i += 1) s = decide(s, replay(), T0 + 3 * S, RECORD, freshIds()).next;
+    // The caller's ProcessedEvent drops a redelivery; should one reach decide, it is still harmless.
+    const again = decide(s, failed, T0 + 4 * S, RECORD, freshIds());
+    expect(again.next).toBe(s);
+    const d = decide(again.next, replay(), T0 + 5 * S, RECORD, freshIds());
+    expect(calls([...again.effects, ...d.effects])).toEqual([]);
   });
 
   describe("8. smaller findings", () => {
-    it.fails("a resent buyer adjustment carries the new buyer, its reason and its reference", () => {
-      const issued = play([[T0, payment(BUYER_B)]], ADJUST);
-      const s1 = play([[T0 + S, callback(keyOfSeq(issued.state, 1), "issued", "10")]], ADJUST, issued.state);
-      const adj = play([[T0 + 2 * S, request(BUYER_C, T0 + 2 * S)]], ADJUST, s1.state);
-      const failed = play([[T0 + 3 * S, callback(keyOfSeq(adj.state, 2), "failed")]], ADJUST, adj.state);
-      const d = decide(failed.state, replay(), T0 + 4 * S, ADJUST, freshIds());
-      const resend = sends(d.effects)[0] as Record<string, unknown> | undefined;
-      expect(resend).toMatchObject({
-        reason: { kind: "buyer", buyer: { name: BUYER_C.name } },
-        adjusts: { invoiceSeq: 1, invoiceNo: "10" },
-      });
+    it("a resent buyer adjustment carries the new buyer, its reason and its reference", () => {
+      const adj = play(
+        [
+          [T0, payment(BUYER_B)],
+          [T0 + S, (s) => issued(s, 1, "10")],
+          [T0 + 2 * S, request(BUYER_C, T0 + 2 * S)],
+          [T0 + 3 * S, (s) => rejected(s, 2)],
+        ],
+        ADJUST,
+      );
+      const d = decide(adj.state, replay(), T0 + 4 * S, ADJUST, freshIds());
+      expect(calls(d.effects)).toMatchObject([
+        {
+          type: "IssueAdjustment",
+          invoiceSeq: 2,
+          attempt: 2,
+          lookupFirst: false,
+          buyer: { name: BUYER_C.name },
+          reason: { kind: "buyer", buyer: { name: BUYER_C.name } },
+          adjusts: { invoiceSeq: 1, invoiceNo: "10" },
+        },
+      ]);
     });
 
-    it.fails("an invoice number that first arrives empty is filled in later", () => {
-      const start = play([[T0, payment(BUYER_B)]]);
-      const key = keyOfSeq(start.state, 1);
+    it("an invoice number that first arrives empty is filled in later, and only then published", () => {
+      const first = play([
+        [T0, payment(BUYER_B)],
+        [T0 + S, (s) => issued(s, 1, "")],
+      ]);
+      expect(
+        first.effects.some((e) => e.type === "PublishInvoiceEvent" && e.event.type === "InvoiceIssued"),
+      ).toBe(false);
+      expect(first.effects).toContainEqual(
+        expect.objectContaining({ type: "ScheduleWakeUp", reason: "number" }),
+      );
       const end = play(
-        [
-          [T0 + S, callback(key, "issued", "")],
-          [T0 + 2 * S, callback(key, "issued", "00000123")],
-        ],
+        [[T0 + 2 * S, callback(keyOfSeq(first.state, 1), "issued", "00000123")]],
         RECORD,
-        start.state,
+        first.state,
       );
       expect(must(end.state?.invoices[0]).invoiceNo).toBe("123");
+      expect(end.effects).toContainEqual(
+        expect.objectContaining({
+          event: expect.objectContaining({
+            type: "InvoiceIssued",
+            payload: expect.objectContaining({ invoiceNo: "123" }),
+          }),
+        }),
+      );
     });
 
-    it.fails("a non-numeric invoice number is not recorded", () => {
-      const start = play([[T0, payment(BUYER_B)]]);
-      const end = play(
-        [[T0 + S, callback(keyOfSeq(start.state, 1), "issued", "C26TAA-12")]],
-        RECORD,
-        start.state,
-      );
+    it("a non-numeric invoice number is not recorded, and a human is told", () => {
+      const end = play([
+        [T0, payment(BUYER_B)],
+        [T0 + S, (s) => issued(s, 1, "C26TAA-12")],
+      ]);
       expect(must(end.state?.invoices[0]).invoiceNo).toBeUndefined();
+      expect(humans(end.effects)).toContain("INVOICE_NUMBER_MISSING");
     });
 
-    it.fails("corrections are never dated before an earlier invoice of the order", () => {
+    it("corrections are never dated before an earlier invoice of the order", () => {
       const day = 24 * HOUR;
-      const start = play([[T0, payment(BUYER_B)]], ADJUST);
-      const issued = play(
-        [[T0 + S, callback(keyOfSeq(start.state, 1), "issued", "11")]],
-        ADJUST,
-        start.state,
-      );
       const end = play(
         [
+          [T0, payment(BUYER_B)],
+          [T0 + S, (s) => issued(s, 1, "11")],
           [T0 + 3 * day, refund(100_000, false, "r1", T0 + 3 * day)],
           // Buyer info stamped the 16th, processed after the refund of the 18th.
           [T0 + 3 * day + S, request(BUYER_C, T0 + day)],
         ],
         ADJUST,
-        issued.state,
       );
       const dates = end.state?.invoices.map((i) => i.invoiceDate) ?? [];
-      expect(dates).toEqual([...dates].sort());
-      expect(dates.length).toBe(3);
+      expect(dates).toEqual(["2026-03-15", "2026-03-18", "2026-03-18"]);
     });
 
-    it.fails("a payment of 0 is refused", () => {
+    it("a payment of 0 is refused", () => {
       const d = decide(
         undefined,
-        ev("PaymentSucceeded", { paymentId: "p0", amountVnd: 0, paidAt: T0 }),
+        ev("PaymentSucceeded", { paymentId: "p0", amountVnd: 0, paidAt: T0, lines: PAID_LINES }),
         T0,
         RECORD,
         freshIds(),
       );
-      expect(d.effects.map((e) => e.type)).toContain("Reject");
+      expect(d.effects).toContainEqual(expect.objectContaining({ type: "Reject", code: "INVALID_PAYMENT" }));
     });
 
-    it.fails("lines with a negative price, or lines that do not add up to the payment, are refused", () => {
+    it("lines with a negative price, or lines that do not add up to the payment, are refused", () => {
       const line = { name: "Áo", quantity: "1", unitPriceVnd: -1_000, vatCategory: "VAT10" as const };
       const negative = decide(
         undefined,
@@ -241,7 +313,7 @@ describe("issue 8 reproductions", () => {
         undefined,
         ev("PaymentSucceeded", {
           paymentId: "p2",
-          amountVnd: 1_100_000,
+          amountVnd: PAID,
           paidAt: T0,
           lines: [{ ...line, unitPriceVnd: 500_000 }],
         }),
@@ -249,14 +321,31 @@ describe("issue 8 reproductions", () => {
         RECORD,
         freshIds(),
       );
-      expect(negative.effects.map((e) => e.type)).toContain("Reject");
-      expect(short.effects.map((e) => e.type)).toContain("Reject");
+      const none = decide(
+        undefined,
+        ev("PaymentSucceeded", { paymentId: "p3", amountVnd: PAID, paidAt: T0, lines: [] }),
+        T0,
+        RECORD,
+        freshIds(),
+      );
+      for (const d of [negative, short, none]) {
+        expect(d.effects).toContainEqual(
+          expect.objectContaining({ type: "Reject", code: "INVALID_PAYMENT" }),
+        );
+        expect(d.next).toBeUndefined();
+      }
     });
 
-    it.fails("a send started by a decider whose clock is 60 min slow is not resumed at once by a replay", () => {
+    it("a send started by a decider whose clock is 60 min slow is not resumed at once by a replay", () => {
       const slow = play([[T0 - HOUR, payment(BUYER_B, { paidAt: T0 })]]);
       const d = decide(slow.state, replay(), T0 + S, RECORD, freshIds());
-      expect(sends(d.effects)).toEqual([]);
+      expect(calls(d.effects)).toEqual([]);
+      expect(d.effects).toContainEqual(expect.objectContaining({ type: "ScheduleWakeUp", at: T0 + S + L }));
+      // Only a lease after that first sight (by the right clock) is the key followed up, lookup first.
+      const early = decide(d.next, wake(d.next, 1, "lease"), T0 + L, RECORD, freshIds());
+      expect(calls(early.effects)).toEqual([]);
+      const due = decide(d.next, wake(d.next, 1, "lease"), T0 + S + L, RECORD, freshIds());
+      expect(calls(due.effects)).toMatchObject([{ type: "IssueInvoice", attempt: 2, lookupFirst: true }]);
     });
   });
 });
