@@ -1,5 +1,15 @@
+import { UnsupportedEventError } from "./issuance-event.ts";
+
 /** TypeScript view of avro/invoice-event.avsc (see issuance-event.ts for the union convention). */
-export interface InvoiceIssued {
+export type InvoiceRole = "ORIGINAL" | "ADJUSTMENT" | "REPLACEMENT" | "UNKNOWN";
+
+/** Identifies the invoice within its order; null in records written before these fields existed. */
+interface InvoiceIdentity {
+  invoiceSeq: number | null;
+  transactionUuid: string | null;
+}
+
+export interface InvoiceIssued extends InvoiceIdentity {
   invoiceNo: string;
   templateCode: string;
   invoiceSeries: string;
@@ -9,12 +19,14 @@ export interface InvoiceIssued {
   buyerKind: "COMPANY" | "INDIVIDUAL" | "ANONYMOUS_RETAIL" | "UNKNOWN";
   provider: string;
   lookupCode: string | null;
+  role: InvoiceRole;
 }
 
-export interface InvoiceFailed {
+export interface InvoiceFailed extends InvoiceIdentity {
   errorCode: string;
   reason: string;
   attempts: number;
+  role: InvoiceRole;
 }
 
 export interface ClaimOpened {
@@ -27,19 +39,30 @@ export interface ClaimExpiredOutcome {
   issuedToAnonymousBuyer: boolean;
 }
 
-export interface IssuanceCancelled {
+export interface IssuanceCancelled extends InvoiceIdentity {
   reason: string;
 }
 
-export interface AdjustmentRequired {
+export interface AdjustmentRequired extends InvoiceIdentity {
   kind: "ADJUSTMENT" | "REPLACEMENT" | "UNKNOWN";
   reason: string;
   automatic: boolean;
+  relatesToSeq: number | null;
 }
 
 export interface LateBuyerRequestRecorded {
   requestEventId: string;
   reason: string;
+}
+
+export interface ClaimResolved {
+  claimToken: string;
+  reason: "SUBMITTED" | "REQUESTED" | "REFUNDED" | "UNKNOWN";
+}
+
+export interface ReviewRequired {
+  code: string;
+  message: string;
 }
 
 export interface InvoicePayloads {
@@ -50,6 +73,8 @@ export interface InvoicePayloads {
   ISSUANCE_CANCELLED: IssuanceCancelled;
   ADJUSTMENT_REQUIRED: AdjustmentRequired;
   LATE_BUYER_REQUEST_RECORDED: LateBuyerRequestRecorded;
+  CLAIM_RESOLVED: ClaimResolved;
+  REVIEW_REQUIRED: ReviewRequired;
 }
 
 export type InvoiceEventType = keyof InvoicePayloads;
@@ -77,6 +102,8 @@ export const INVOICE_PAYLOAD_RECORD: Record<InvoiceEventType, string> = {
   ISSUANCE_CANCELLED: `${NAMESPACE}.IssuanceCancelled`,
   ADJUSTMENT_REQUIRED: `${NAMESPACE}.AdjustmentRequired`,
   LATE_BUYER_REQUEST_RECORDED: `${NAMESPACE}.LateBuyerRequestRecorded`,
+  CLAIM_RESOLVED: `${NAMESPACE}.ClaimResolved`,
+  REVIEW_REQUIRED: `${NAMESPACE}.ReviewRequired`,
 };
 
 export type InvoiceEventAvro = InvoiceEnvelope & { type: string; payload: Record<string, unknown> };
@@ -84,4 +111,22 @@ export type InvoiceEventAvro = InvoiceEnvelope & { type: string; payload: Record
 export function invoiceEventToAvro(event: InvoiceEvent): InvoiceEventAvro {
   const { payload, ...envelope } = event;
   return { ...envelope, payload: { [INVOICE_PAYLOAD_RECORD[event.type]]: payload } };
+}
+
+/**
+ * Fails when the record's `type` and its payload branch disagree, or when a newer producer wrote a
+ * type this reader does not know (decoded as UNKNOWN).
+ */
+export function invoiceEventFromAvro(avro: InvoiceEventAvro): InvoiceEvent {
+  const type = avro.type as InvoiceEventType;
+  const expected = INVOICE_PAYLOAD_RECORD[type];
+  if (!expected) throw new UnsupportedEventError(`unsupported invoice event type ${avro.type}`);
+  const branches = Object.keys(avro.payload);
+  if (branches.length !== 1 || branches[0] !== expected) {
+    throw new UnsupportedEventError(
+      `event type ${avro.type} carries payload ${branches.join(",")}, expected ${expected}`,
+    );
+  }
+  const { payload, ...envelope } = avro;
+  return { ...envelope, type, payload: { ...(payload[expected] as object) } } as InvoiceEvent;
 }
