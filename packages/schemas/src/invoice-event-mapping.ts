@@ -77,6 +77,11 @@ function fromWireEnum<D extends string, W extends string>(table: Record<D, W>, v
     : (found as D);
 }
 
+/** The invoice's identity within its order, as the wire's records carry it. */
+function identityToWire(p: { invoiceSeq: number; role: Domain.InvoiceRole; transactionUuid: string }) {
+  return { invoiceSeq: p.invoiceSeq, role: ROLE_TO_WIRE[p.role], transactionUuid: p.transactionUuid };
+}
+
 function payloadToWire(
   event: Domain.InvoiceEvent,
   context: PublishContext,
@@ -108,9 +113,7 @@ function payloadToWire(
         buyerKind: BUYER_KIND_TO_WIRE[p.buyerKind],
         provider: issued.provider,
         lookupCode: issued.lookupCode,
-        invoiceSeq: p.invoiceSeq,
-        role: ROLE_TO_WIRE[p.role],
-        transactionUuid: p.transactionUuid,
+        ...identityToWire(p),
       };
       return { type: "INVOICE_ISSUED", payload };
     }
@@ -120,9 +123,7 @@ function payloadToWire(
         errorCode: p.errorCode,
         reason: p.errorMessage,
         attempts: p.attempts,
-        invoiceSeq: p.invoiceSeq,
-        role: ROLE_TO_WIRE[p.role],
-        transactionUuid: p.transactionUuid,
+        ...identityToWire(p),
       };
       return { type: "INVOICE_FAILED", payload };
     }

@@ -1,4 +1,4 @@
-import { UnsupportedEventError } from "./issuance-event.ts";
+import { unwrapPayload } from "./issuance-event.ts";
 
 /** TypeScript view of avro/invoice-event.avsc (see issuance-event.ts for the union convention). */
 export type InvoiceRole = "ORIGINAL" | "ADJUSTMENT" | "REPLACEMENT" | "UNKNOWN";
@@ -113,20 +113,8 @@ export function invoiceEventToAvro(event: InvoiceEvent): InvoiceEventAvro {
   return { ...envelope, payload: { [INVOICE_PAYLOAD_RECORD[event.type]]: payload } };
 }
 
-/**
- * Fails when the record's `type` and its payload branch disagree, or when a newer producer wrote a
- * type this reader does not know (decoded as UNKNOWN).
- */
+/** See {@link unwrapPayload}. */
 export function invoiceEventFromAvro(avro: InvoiceEventAvro): InvoiceEvent {
-  const type = avro.type as InvoiceEventType;
-  const expected = INVOICE_PAYLOAD_RECORD[type];
-  if (!expected) throw new UnsupportedEventError(`unsupported invoice event type ${avro.type}`);
-  const branches = Object.keys(avro.payload);
-  if (branches.length !== 1 || branches[0] !== expected) {
-    throw new UnsupportedEventError(
-      `event type ${avro.type} carries payload ${branches.join(",")}, expected ${expected}`,
-    );
-  }
-  const { payload, ...envelope } = avro;
-  return { ...envelope, type, payload: { ...(payload[expected] as object) } } as InvoiceEvent;
+  const { payload: _wrapped, ...envelope } = avro;
+  return { ...envelope, ...unwrapPayload(avro, INVOICE_PAYLOAD_RECORD, "invoice") } as InvoiceEvent;
 }
