@@ -181,3 +181,45 @@ describe("the issuer's contract, README examples", () => {
     expect(issuer.state?.status).toBe("ISSUING");
   });
 });
+
+describe("the issuer's contract, edges", () => {
+  it("a claim-deadline wake-up decided by a clock still before the deadline asks again", () => {
+    const issuer = new Issuer();
+    issuer.apply(t, payment());
+    const token = issuer.state?.claim?.token as string;
+    issuer.apply(t + S, ev("ClaimExpired", { claimToken: token }));
+    const early = issuer.apply(t + 3_600_000 - S, ev("WakeUp", { reason: "claim-deadline" }));
+    expect(calls(early)).toEqual([]);
+    expect(early).toContainEqual(
+      expect.objectContaining({ type: "ScheduleWakeUp", reason: "claim-deadline", at: t + 3_600_000 }),
+    );
+    const due = issuer.apply(t + 3_600_000, ev("WakeUp", { reason: "claim-deadline" }));
+    expect(calls(due)).toMatchObject([{ type: "IssueInvoice", buyer: { kind: "anonymous" } }]);
+  });
+
+  it("a send that reports not-found sent nothing: the earlier unknown outcome still needs its lookup", () => {
+    const issuer = new Issuer();
+    issuer.apply(t, payment(BUYER_B));
+    issuer.apply(t + 60 * S, (s) => result(s, 1, "unknown"));
+    issuer.apply(t + L, (s) => wake(s, 1, "retry"));
+    issuer.apply(t + 2 * L, (s) => wake(s, 1, "lease"));
+    const odd = issuer.apply(t + 2 * L + S, (s) => result(s, 1, "not-found"));
+    expect(calls(odd)).toEqual([]);
+    expect(issuer.state?.invoices[0]?.attempts[1]?.status).toBe("not-sent");
+    expect(calls(issuer.apply(t + 2 * L + 5 * S, (s) => wake(s, 1, "retry")))).toMatchObject([
+      { type: "IssueInvoice", attempt: 3, lookupFirst: true },
+    ]);
+  });
+
+  it("an unknown answer for an invoice already issued asks for nothing", () => {
+    const issuer = new Issuer();
+    issuer.apply(t, payment(BUYER_B));
+    const before = issuer.state;
+    issuer.apply(
+      t + S,
+      ev("ProviderCallback", { transactionUuid: keyOfSeq(before, 1), outcome: "issued", invoiceNo: "5" }),
+    );
+    const late = issuer.apply(t + 2 * S, result(before, 1, "unknown"));
+    expect(late.map((e) => e.type)).toEqual(["RecordAudit"]);
+  });
+});

@@ -24,6 +24,17 @@ function isValid(p: SendResultPayload | undefined): p is SendResultPayload {
   );
 }
 
+/**
+ * What an answer means for the attempt it names. A lookup refused (authorisation) learned nothing,
+ * and a send that reports "not-found" sent nothing: both as if the call was never made, so an
+ * earlier unknown outcome still needs its lookup.
+ */
+function effectiveOutcome(attempt: ProviderAttempt, outcome: SendOutcome): SendOutcome {
+  if (attempt.kind === "lookup" && outcome === "rejected") return "not-sent";
+  if (attempt.kind === "send" && outcome === "not-found") return "not-sent";
+  return outcome;
+}
+
 /** The invoice and attempt an attempt id belongs to. */
 export function findAttempt(
   state: OrderState | undefined,
@@ -77,7 +88,9 @@ function onAnswer(b: StepBuilder, state: OrderState, invoice: InvoiceRecord, p: 
     case "unknown":
       // The provider may still act on the call until the lease is over; then the lease is re-armed
       // once more before a lookup (sends.ts drive).
-      wakeUp(b, invoice, Math.max(now, currentAttempt(invoice)?.leaseUntil ?? now), "retry", true);
+      if (neededCall(invoice)) {
+        wakeUp(b, invoice, Math.max(now, currentAttempt(invoice)?.leaseUntil ?? now), "retry", true);
+      }
       return { next: state, note: "outcome unknown: followed up with a lookup after the lease" };
     default:
       // not-sent: certainly nothing created by this call; retried after the issuer's backoff.
@@ -106,8 +119,7 @@ export function onSendResult(ctx: DecideContext<"SendResult">): Step {
   let next = state;
   let record = invoice;
   if (open) {
-    // A lookup refused (authorisation) learned nothing: like a call that was never made.
-    const status = p.outcome === "rejected" && attempt.kind === "lookup" ? "not-sent" : p.outcome;
+    const status = effectiveOutcome(attempt, p.outcome);
     const answered: ProviderAttempt = {
       ...attempt,
       status,
@@ -134,9 +146,6 @@ export function onSendResult(ctx: DecideContext<"SendResult">): Step {
       : `superseded by attempt ${invoice.attempts.length}`;
     return b.done(state, "ignored", `${p.outcome} for attempt ${attempt.attempt}: ${why}`);
   }
-  const status = record.attempts.at(-1)?.status;
-  const effective =
-    status === "not-sent" && p.outcome === "rejected" ? { ...p, outcome: "not-sent" as const } : p;
-  const result = onAnswer(b, next, record, effective);
+  const result = onAnswer(b, next, record, { ...p, outcome: effectiveOutcome(attempt, p.outcome) });
   return b.done(result.next, "applied", result.note);
 }

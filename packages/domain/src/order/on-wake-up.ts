@@ -2,15 +2,20 @@ import { currentAttempt, isOpen, mayExist } from "./attempts.ts";
 import { applyExpiry } from "./on-claim-expired.ts";
 import { findAttempt } from "./on-send-result.ts";
 import { applyFailed } from "./provider-results.ts";
-import { drive } from "./sends.ts";
+import { drive, wakeUp } from "./sends.ts";
 import type { OrderState } from "./state.ts";
 import { type DecideContext, type Step, StepBuilder } from "./step.ts";
 
 /** A deferred claim expiry whose deadline has come is applied by whatever decision sees it first. */
-function dueExpiry(b: StepBuilder, state: OrderState): OrderState | undefined {
+function dueExpiry(b: StepBuilder, state: OrderState, reason: string): OrderState | undefined {
   const claim = state.claim;
-  if (claim?.status !== "open" || !claim.expiryDeferred || b.ctx.now < claim.deadline) return undefined;
-  return applyExpiry(b, state);
+  if (claim?.status !== "open" || !claim.expiryDeferred) return undefined;
+  if (b.ctx.now >= claim.deadline) return applyExpiry(b, state);
+  // Woken early by the deciding clock (it is behind the one that scheduled it): ask again.
+  if (reason === "claim-deadline") {
+    wakeUp(b, undefined, claim.deadline, "claim-deadline", false);
+  }
+  return undefined;
 }
 
 /**
@@ -31,7 +36,7 @@ export function onWakeUp(ctx: DecideContext<"WakeUp">): Step {
   if (!state) return b.reject("UNKNOWN_ATTEMPT", "wake-up for an order without state");
   const notes: string[] = [];
   let next = state;
-  const expired = dueExpiry(b, next);
+  const expired = dueExpiry(b, next, p.reason);
   if (expired) {
     next = expired;
     notes.push("deferred claim expiry applied: anonymous retail buyer");
