@@ -13,6 +13,7 @@ import {
   BUYER_C,
   callback,
   ev,
+  exhausted,
   expireClaim,
   freshIds,
   HOUR,
@@ -98,6 +99,40 @@ describe("issue 8 reproductions", () => {
     expect(must(end.state?.invoices[0]).buyer).toMatchObject({ name: BUYER_B.name });
     expect(humans(end.effects)).toContain("LATE_BUYER_CHANGE");
   });
+
+  it.each([
+    ["found", "B on the invoice, C a change after issuance"],
+    ["not-found", "C retargeted and sent"],
+  ] as const)(
+    "2b. retries spent with the outcome unknown, then a buyer change: a lookup first (%s: %s)",
+    (outcome, _what) => {
+      const failed = play([
+        [T0, payment(BUYER_B)],
+        [T0 + 60 * S, (s) => result(s, 1, "unknown")],
+        [T0 + 10 * L, (s) => exhausted(s, 1)],
+        [T0 + 10 * L + S, request(BUYER_C, T0 + 10 * L)],
+      ]);
+      expect(failed.state?.pendingBuyerChange?.buyer).toMatchObject({ name: BUYER_C.name });
+      expect(must(failed.state?.invoices[0]).buyer).toMatchObject({ name: BUYER_B.name });
+      const lapsed = play([[T0 + 11 * L, replay()]], RECORD, failed.state);
+      const looked = play([[T0 + 12 * L, replay()]], RECORD, lapsed.state);
+      expect(calls(looked.effects)).toMatchObject([
+        { type: "LookUpInvoice", attempt: 2, purpose: "resolve" },
+      ]);
+      const end = play([[T0 + 12 * L + S, (s) => result(s, 1, outcome)]], RECORD, looked.state);
+      if (outcome === "found") {
+        expect(must(end.state?.invoices[0])).toMatchObject({
+          status: "issued",
+          buyer: { name: BUYER_B.name },
+        });
+        expect(humans(end.effects)).toContain("LATE_BUYER_CHANGE");
+      } else {
+        expect(calls(end.effects)).toMatchObject([
+          { type: "IssueInvoice", attempt: 3, lookupFirst: false, buyer: { name: BUYER_C.name } },
+        ]);
+      }
+    },
+  );
 
   it("3. a cancelled invoice whose send outcome is unknown is looked up, and corrected if it exists", () => {
     const sent = play([

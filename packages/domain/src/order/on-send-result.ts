@@ -132,6 +132,7 @@ export function onSendResult(ctx: DecideContext<"SendResult">): Step {
   if (p.outcome === "issued" || p.outcome === "found") {
     const result = applyIssued(b, next, record, {
       attempt,
+      found: p.outcome === "found",
       ...(p.invoiceNo !== undefined ? { invoiceNo: p.invoiceNo } : {}),
       ...(p.series !== undefined ? { series: p.series } : {}),
       ...(p.invoiceDate !== undefined ? { invoiceDate: p.invoiceDate } : {}),

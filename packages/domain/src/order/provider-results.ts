@@ -48,6 +48,8 @@ export interface IssuedReport {
   invoiceDate?: LocalDate;
   /** What the issuer says it sent in that attempt. */
   sent?: { buyer: InvoiceBuyer; documentHash: string };
+  /** The reporting attempt found the invoice by lookup: an earlier send created it. */
+  found?: boolean;
 }
 
 function withoutFailure(state: OrderState): OrderState {
@@ -99,8 +101,12 @@ function afterIssued(b: StepBuilder, state: OrderState): OrderState {
 
 /** The send attempt whose document the provider holds: the reporting one, else the latest send. */
 function sendThatCreated(record: InvoiceRecord, report: IssuedReport): ProviderAttempt | undefined {
-  if (report.attempt?.kind === "send") return report.attempt;
-  return record.attempts.findLast((a) => a.kind === "send");
+  if (report.attempt?.kind === "send" && !report.found) return report.attempt;
+  const before = report.attempt
+    ? record.attempts.filter((a) => a.attempt < (report.attempt?.attempt ?? 0))
+    : record.attempts;
+  const sends = before.filter((a) => a.kind === "send");
+  return sends.findLast((a) => a.status === "in-flight" || a.status === "unknown") ?? sends.at(-1);
 }
 
 /** The order's intended buyer for the original, when the provider's invoice names another one. */
@@ -165,7 +171,7 @@ export function applyIssued(
   const wasCancelled = record.status === "cancelled";
   const via = sendThatCreated(record, report);
   let held: InvoiceBuyer = via?.buyer ?? record.buyer;
-  if (report.sent && !sameBuyer(report.sent.buyer, held)) {
+  if (report.sent && !report.found && !sameBuyer(report.sent.buyer, held)) {
     b.human(
       "CONTRADICTORY_CALLBACK",
       `the issuer reports sending another buyer than attempt ${via?.attempt} carried for invoice ${record.seq}`,
