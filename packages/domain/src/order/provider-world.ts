@@ -167,7 +167,8 @@ export class World {
     const decision = decide(before, event, clock, this.options.policy, freshIds());
     this.decisions.push({ event, decision, now: clock, before });
     if (!decision.effects.some((e) => e.type === "Reject")) this.processed.add(event.eventId);
-    this.state = decision.next;
+    // Stored as a JSON document (the OrderState table) and read back for the next decision.
+    this.state = decision.next && (JSON.parse(JSON.stringify(decision.next)) as OrderState);
     for (const effect of decision.effects) this.perform(effect, skew);
   }
 
