@@ -1,3 +1,4 @@
+import { issuanceEventToWire } from "@invoice/schemas";
 import { validate as isUuid, version as uuidVersion } from "uuid";
 import { describe, expect, it } from "vitest";
 import { claimExpiredEventId, claimSubmittedEventId, type OwedClaim, owedEvent } from "./claim-events.ts";
@@ -26,18 +27,19 @@ describe("claim event ids", () => {
 describe("owedEvent", () => {
   it("builds ClaimExpired at the deadline", () => {
     expect(owedEvent({ ...base, status: "EXPIRED" })).toEqual({
-      eventId: claimExpiredEventId(TOKEN),
-      orderId: "ORD-1",
-      merchantId: "M-1",
-      occurredAt: base.claimDeadline.getTime(),
-      type: "CLAIM_EXPIRED",
-      source: "claims/expiry-worker",
-      correlationId: null,
-      payload: { claimToken: TOKEN, expiredAt: base.claimDeadline.getTime() },
+      event: {
+        eventId: claimExpiredEventId(TOKEN),
+        orderId: "ORD-1",
+        merchantId: "M-1",
+        occurredAt: base.claimDeadline.getTime(),
+        type: "ClaimExpired",
+        payload: { claimToken: TOKEN },
+      },
+      meta: { source: "claims/expiry-worker", correlationId: null },
     });
   });
 
-  it("builds ClaimSubmitted with the Avro buyer, the same way every time", () => {
+  it("builds ClaimSubmitted with the stored buyer, the same way every time, and the wire record from it", () => {
     const submittedAt = new Date("2026-12-02T09:00:00.000Z");
     const claim: OwedClaim = {
       ...base,
@@ -56,24 +58,28 @@ describe("owedEvent", () => {
         requestId: "req-1",
       },
     };
-    const event = owedEvent(claim);
-    expect(event).toEqual(owedEvent(structuredClone(claim)));
-    expect(event).toMatchObject({
-      eventId: claimSubmittedEventId(TOKEN, claim.submissionId),
-      occurredAt: submittedAt.getTime(),
-      type: "CLAIM_SUBMITTED",
-      correlationId: "req-1",
-      payload: {
-        claimToken: TOKEN,
-        submittedAt: submittedAt.getTime(),
-        buyer: {
-          kind: "COMPANY",
-          name: "Công ty A",
-          taxCode: "0100109106",
-          personalId: null,
-          address: "1 Lê Lợi",
-          email: "a@b.vn",
-          phone: null,
+    const owed = owedEvent(claim);
+    expect(owed).toEqual(owedEvent(structuredClone(claim)));
+    expect(owed).toMatchObject({
+      event: {
+        eventId: claimSubmittedEventId(TOKEN, claim.submissionId),
+        occurredAt: submittedAt.getTime(),
+        type: "ClaimSubmitted",
+        payload: { claimToken: TOKEN, buyer: claim.submission.buyer },
+      },
+      meta: { source: "claims/api", correlationId: "req-1" },
+    });
+    const wire = issuanceEventToWire(owed.event, owed.meta);
+    expect(wire).toMatchObject({
+      ok: true,
+      value: {
+        type: "CLAIM_SUBMITTED",
+        payload: {
+          "vn.invoice.issuance.ClaimSubmitted": {
+            claimToken: TOKEN,
+            submittedAt: submittedAt.getTime(),
+            buyer: { kind: "COMPANY", taxCode: "0100109106", personalId: null, phone: null },
+          },
         },
       },
     });

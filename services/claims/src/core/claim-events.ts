@@ -7,8 +7,8 @@
  * from the token and the submission id. A republished event therefore has the same eventId and the
  * issuer applies it once. SHA-1 is one-way, so the id names the claim without revealing its token.
  */
-import type { BuyerInfo } from "@invoice/domain";
-import type { Buyer, IssuanceEvent } from "@invoice/schemas";
+import type { BuyerInfo, IssuanceEventOf } from "@invoice/domain";
+import type { IssuanceMeta } from "@invoice/schemas";
 import { v5 as uuidV5 } from "uuid";
 import type { Locale } from "./locale.ts";
 
@@ -45,48 +45,39 @@ export type OwedClaim = {
   | { status: "EXPIRED" }
 );
 
-/** The Avro record's Buyer from the domain's normalised buyer. */
-export function toAvroBuyer(buyer: BuyerInfo): Buyer {
-  return {
-    kind: buyer.kind === "company" ? "COMPANY" : "INDIVIDUAL",
-    name: buyer.name,
-    taxCode: buyer.taxCode ?? null,
-    personalId: buyer.personalId ?? null,
-    address: buyer.address ?? null,
-    email: buyer.email ?? null,
-    phone: null,
-  };
+/** A domain event with what the wire envelope adds (@invoice/schemas' IssuanceMeta). */
+export interface ClaimEvent {
+  event: IssuanceEventOf<"ClaimSubmitted"> | IssuanceEventOf<"ClaimExpired">;
+  meta: IssuanceMeta;
 }
 
 /**
  * ClaimSubmitted happened when the submission was accepted; ClaimExpired at the deadline itself (not
- * when a worker noticed), which keeps it deterministic and tells the issuer the fact's real time.
+ * when a worker noticed), which keeps it deterministic and tells the issuer the fact's real time. The
+ * wire record is made from this by @invoice/schemas' one mapping (issuanceEventToWire).
  */
-export function owedEvent(claim: OwedClaim): IssuanceEvent {
+export function owedEvent(claim: OwedClaim): ClaimEvent {
   const envelope = { orderId: claim.orderId, merchantId: claim.merchantId };
   if (claim.status === "SUBMITTED") {
     return {
-      ...envelope,
-      eventId: claimSubmittedEventId(claim.token, claim.submissionId),
-      occurredAt: claim.submittedAt.getTime(),
-      type: "CLAIM_SUBMITTED",
-      source: SUBMITTED_SOURCE,
-      correlationId: claim.submission.requestId,
-      payload: {
-        claimToken: claim.token,
-        buyer: toAvroBuyer(claim.submission.buyer),
-        submittedAt: claim.submittedAt.getTime(),
+      event: {
+        ...envelope,
+        eventId: claimSubmittedEventId(claim.token, claim.submissionId),
+        occurredAt: claim.submittedAt.getTime(),
+        type: "ClaimSubmitted",
+        payload: { claimToken: claim.token, buyer: claim.submission.buyer },
       },
+      meta: { source: SUBMITTED_SOURCE, correlationId: claim.submission.requestId },
     };
   }
-  const deadline = claim.claimDeadline.getTime();
   return {
-    ...envelope,
-    eventId: claimExpiredEventId(claim.token),
-    occurredAt: deadline,
-    type: "CLAIM_EXPIRED",
-    source: EXPIRED_SOURCE,
-    correlationId: null,
-    payload: { claimToken: claim.token, expiredAt: deadline },
+    event: {
+      ...envelope,
+      eventId: claimExpiredEventId(claim.token),
+      occurredAt: claim.claimDeadline.getTime(),
+      type: "ClaimExpired",
+      payload: { claimToken: claim.token },
+    },
+    meta: { source: EXPIRED_SOURCE, correlationId: null },
   };
 }

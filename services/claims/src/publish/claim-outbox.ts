@@ -51,7 +51,7 @@ export function createClaimOutbox(options: ClaimOutboxOptions): ClaimOutbox {
   const { repository, publisher, now, logger, metrics, settings } = options;
 
   async function publishAndRecord(claim: OwedClaimRow, path: DeliveryPath): Promise<boolean> {
-    const event = owedEvent(claim);
+    const { event, meta } = owedEvent(claim);
     const type = EVENT_TYPE[claim.status];
     const fields = {
       claimId: String(claim.id),
@@ -63,7 +63,7 @@ export function createClaimOutbox(options: ClaimOutboxOptions): ClaimOutbox {
     };
     let written: Awaited<ReturnType<IssuanceEventPublisher["publish"]>>;
     try {
-      written = await publisher.publish(event);
+      written = await publisher.publish(event, meta);
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       metrics.publishFailures.inc({ type, code: typeof code === "string" ? code : "UNKNOWN" });

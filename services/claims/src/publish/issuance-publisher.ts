@@ -1,14 +1,17 @@
 /**
- * Publishes IssuanceEvents to `invoice.issuance`: Avro in the Confluent wire format with the id the
- * registry gives the issuance-event schema, key = orderId (murmur2 partitioning in @invoice/kafka),
- * headers `eventId` and `content-type` (DESIGN.md section 3), acks=all through the idempotent producer.
+ * Publishes domain IssuanceEvents to `invoice.issuance`: mapped to the wire by @invoice/schemas' one
+ * mapping (issuanceEventToWire), Avro in the Confluent wire format with the id the registry gives the
+ * issuance-event schema, key = orderId (murmur2 partitioning in @invoice/kafka), headers `eventId`
+ * and `content-type` (DESIGN.md section 3), acks=all through the idempotent producer.
  *
- * A local stand-in for the platform's send protocol (i8-domain), which will own the Avro mapping and
- * the headers; the port below is what the claims modules depend on, so the swap is one file.
+ * A shared producer of `invoice.issuance` records (ingest and ops need the same) belongs in a platform
+ * package; the port below is what the claims modules depend on, so moving it is one file.
  */
+
+import type { ExternalIssuanceEvent } from "@invoice/domain";
 import { PlatformError } from "@invoice/errors";
 import type { AvroCodec, Producer, RecordMetadata } from "@invoice/kafka";
-import { type IssuanceEvent, issuanceEventToAvro, loadSchema, valueSubject } from "@invoice/schemas";
+import { type IssuanceMeta, issuanceEventToWire, loadSchema, valueSubject } from "@invoice/schemas";
 
 /** The header value naming the record's encoding. */
 export const ISSUANCE_CONTENT_TYPE =
@@ -21,7 +24,7 @@ export interface IssuanceEventPublisher {
    * still have been (a lost acknowledgement), which is why callers publish only events whose eventId
    * is deterministic, so the issuer applies a repeat once.
    */
-  publish(event: IssuanceEvent): Promise<RecordMetadata>;
+  publish(event: ExternalIssuanceEvent, meta: IssuanceMeta): Promise<RecordMetadata>;
   /** Waits for publishes in flight, then disconnects the producer. Idempotent. */
   stop(): Promise<void>;
 }
@@ -64,9 +67,12 @@ export function createIssuancePublisher({
     return connected;
   };
 
-  async function send(event: IssuanceEvent): Promise<RecordMetadata> {
+  async function send(event: ExternalIssuanceEvent, meta: IssuanceMeta): Promise<RecordMetadata> {
+    const wire = issuanceEventToWire(event, meta);
+    // A refusal is a bug of ours (the events are built from validated rows): never retriable.
+    if (!wire.ok) throw wire.error;
     const [id] = await Promise.all([resolveSchemaId(), connect()]);
-    const value = await codec.encode(id, issuanceEventToAvro(event));
+    const value = await codec.encode(id, wire.value);
     const [metadata] = await producer.send(topic, [
       {
         key: event.orderId,
@@ -79,9 +85,9 @@ export function createIssuancePublisher({
   }
 
   return {
-    publish(event) {
+    publish(event, meta) {
       if (stopping) return Promise.reject(new PublisherStoppedError());
-      const sending = send(event);
+      const sending = send(event, meta);
       inFlight.add(sending);
       void sending.then(
         () => inFlight.delete(sending),
