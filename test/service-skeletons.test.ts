@@ -17,6 +17,13 @@ const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
   claims: ["postgres", "redis", "kafka", "schema-registry"],
   "cdc-sync": ["postgres", "kafka"],
 };
+/** Steps a service adds between HTTP intake and its clients (claims: its event publisher, api mode). */
+const PARTS: Record<(typeof SERVICES)[number], Array<{ phase: string; steps: string[] }>> = {
+  ingest: [],
+  issuer: [],
+  claims: [{ phase: "flush", steps: ["issuance publisher"] }],
+  "cdc-sync": [],
+};
 const GRACE_MS = 10_000;
 
 const stack = stackEnv();
@@ -134,6 +141,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
         readinessChecks: CLIENTS[service],
         shutdownPlan: [
           { phase: "intake", steps: ["http server"] },
+          ...PARTS[service],
           { phase: "close", steps: CLIENTS[service] },
         ],
       });
@@ -149,7 +157,8 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const at = (msg: string, step: string) =>
         String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
       const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
-      expect(new Set(stopped)).toEqual(new Set(["http server", ...CLIENTS[service]]));
+      const parts = PARTS[service].flatMap((part) => part.steps);
+      expect(new Set(stopped)).toEqual(new Set(["http server", ...parts, ...CLIENTS[service]]));
       for (const client of CLIENTS[service]) {
         expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);
       }
