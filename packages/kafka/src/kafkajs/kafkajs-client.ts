@@ -37,6 +37,8 @@ export function createKafkaJsClient(options: KafkaJsClientOptions): KafkaClient 
           allowAutoTopicCreation: false,
           retry: { retries: consumerOptions.retries ?? 5 },
         }),
+        consumerOptions.groupId,
+        options.logger,
       ),
     admin: () => new KafkaJsAdmin(kafka.admin()),
   };
