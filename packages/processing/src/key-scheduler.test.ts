@@ -138,8 +138,10 @@ describe("KeyScheduler", () => {
           const active: ScheduledEntry<number>[] = [];
           const started: number[] = [];
           const step = (op: string) => {
-            if (op === "tick") s.advance((now += 10));
-            else if (op === "take") {
+            if (op === "tick") {
+              now += 10;
+              s.advance(now);
+            } else if (op === "take") {
               const taken = s.take(2);
               for (const e of taken) {
                 expect(active.some((x) => x.lane === e.lane)).toBe(false);
