@@ -64,6 +64,7 @@ describe("consumer flow control", () => {
           return { nextOffset: batch.records[3]?.offset ?? "3" };
         }
         taken.push(...batch.records.map((r) => r.offset));
+        return undefined;
       },
     });
     try {

@@ -1,0 +1,502 @@
+import type {
+  AssignmentChange,
+  BatchContext,
+  BatchOutcome,
+  Consumer,
+  IncomingRecord,
+  RecordBatch,
+  TopicPartition,
+  TopicPartitionOffset,
+} from "@invoice/kafka";
+import type { Logger } from "@invoice/observability";
+import { BatchRunner } from "./batch-runner.ts";
+import { deadLetter, type FinalDisposition } from "./dispositions.ts";
+import { KeyScheduler } from "./key-scheduler.ts";
+import { OutcomePublisher } from "./outcome-publisher.ts";
+import { PartitionOffsets } from "./partition-offsets.ts";
+import { noProcessingMetrics, type ProcessingMetrics, type RecordOutcome } from "./processing-metrics.ts";
+import { deadLetterHeaders, describeError, dueAtOf, retryHeaders } from "./record-headers.ts";
+import { type ProcessingLimits, type RecordProcessorOptions, resolveLimits } from "./types.ts";
+import { type PartitionState, partitionId, type Work, type WorkEntry } from "./work.ts";
+
+export interface ProcessorStats {
+  /** Admitted, not finished (the bound is limits.maxInFlight). */
+  inFlight: number;
+  /** Not started yet (held ones included). */
+  queued: number;
+  held: number;
+  active: number;
+  pending: number;
+  /** Batches retrying in place after a retriable error. */
+  stalled: number;
+  pausedPartitions: number;
+}
+
+/**
+ * Consumes topics of one group with per-key ordering and concurrency across keys (ADR 0011):
+ * records are admitted into a bounded in-flight set, handed to the handler in batches of ready
+ * records (one per key), their dispositions carried out (retry topic, DLQ, pending work), and each
+ * partition's offset committed up to its lowest unfinished record.
+ */
+export class RecordProcessor<T> {
+  private readonly limits: ProcessingLimits;
+  private readonly consumer: Consumer;
+  private readonly logger: Logger;
+  private readonly metrics: ProcessingMetrics;
+  private readonly now: () => number;
+  private readonly scheduler = new KeyScheduler<Work>();
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly publisher: OutcomePublisher;
+  private readonly runner: BatchRunner<T>;
+  private inFlight = 0;
+  private startedUnfinished = 0;
+  private batchesRunning = 0;
+  private stalls = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private lingerDue = false;
+  private dueTimer: { at: number; timer: NodeJS.Timeout } | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private dispatchQueued = false;
+  private capacityWaiters: Array<() => void> = [];
+  private drainWaiters: Array<() => void> = [];
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private abandoned = false;
+  private fatalError: Error | undefined;
+
+  constructor(private readonly options: RecordProcessorOptions<T>) {
+    this.limits = resolveLimits(options.limits);
+    this.consumer = options.consumer;
+    this.logger = options.logger.child({ processor: options.name, groupId: options.consumer.groupId });
+    this.metrics = options.metrics ?? noProcessingMetrics;
+    this.now = options.now ?? Date.now;
+    this.publisher = new OutcomePublisher(options.producer, this.limits.retryInPlace, this.logger);
+    this.runner = new BatchRunner<T>({
+      decode: (entry) => options.decode(entry.item.record),
+      handle: options.handle,
+      settle: (entry, disposition) => this.settle(entry, disposition),
+      release: (entry) => {
+        this.scheduler.release(entry);
+        this.kick();
+      },
+      logOf: (entry) => this.recordLogger(entry.item),
+      stallChanged: (delta) => {
+        this.stalls += delta;
+        if (this.stalls === 0) this.kick();
+      },
+      stalledOn: (topic) => this.metrics.stalled(topic),
+      abandoning: () => this.abandoned,
+      backoff: this.limits.retryInPlace,
+      logger: this.logger,
+    });
+    this.consumer.onAssignment((change) => this.onAssignment(change));
+    this.consumer.onCrash((error, willRestart) => {
+      this.logger.error({ err: error, willRestart }, "[processing] consumer crashed");
+      if (!willRestart) this.fail(error);
+    });
+  }
+
+  /** Joins the group and starts consuming. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.consumer.connect();
+      await this.consumer.subscribe(this.options.topics, {
+        fromBeginning: this.options.fromBeginning ?? false,
+      });
+      await this.consumer.run({
+        partitionsConsumedConcurrently: 16,
+        eachBatch: (batch, context) => this.admit(batch, context),
+      });
+      this.commitTimer = setInterval(() => void this.commitFinished(), this.limits.commitIntervalMs);
+      this.logger.info({ topics: this.options.topics }, "[processing] started");
+    })();
+    return this.starting;
+  }
+
+  /**
+   * Graceful stop, in this order: stop intake (no fetch, no new handler call) → wait for records in
+   * the handler or pending, at most drainTimeoutMs → commit what finished → leave the group.
+   * Records not started, and those still unfinished at the deadline, are not committed: whoever
+   * owns the partition next gets them again. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.wakeCapacity();
+      clearTimeout(this.lingerTimer);
+      if (!this.starting) return;
+      await this.starting.catch(() => undefined);
+      await this.consumer.stopFetching();
+      const drained = await this.drained(this.limits.drainTimeoutMs);
+      if (!drained) {
+        this.abandoned = true;
+        this.publisher.abandon();
+        this.logger.warn(
+          { unfinished: this.startedUnfinished, drainTimeoutMs: this.limits.drainTimeoutMs },
+          "[processing] stop deadline passed; unfinished records are left for the next owner",
+        );
+      }
+      clearInterval(this.commitTimer);
+      await this.committing;
+      await this.commitFinished();
+      clearTimeout(this.dueTimer?.timer);
+      await this.consumer.disconnect();
+      this.logger.info({ drained }, "[processing] stopped");
+    })();
+    return this.stopping;
+  }
+
+  /** Readiness: consuming, not stopping, not failed. */
+  isRunning(): boolean {
+    return this.starting !== undefined && !this.stopping && !this.fatalError && this.consumer.isRunning();
+  }
+
+  stats(): ProcessorStats {
+    const counts = this.scheduler.counts();
+    let pending = 0;
+    let paused = 0;
+    for (const part of this.partitions.values()) if (part.paused) paused += 1;
+    pending = this.startedUnfinished - counts.active;
+    return {
+      inFlight: this.inFlight,
+      ...counts,
+      pending: Math.max(0, pending),
+      stalled: this.stalls,
+      pausedPartitions: paused,
+    };
+  }
+
+  // ------------------------------------------------------------------ intake
+
+  private async admit(batch: RecordBatch, context: BatchContext): Promise<BatchOutcome> {
+    const id = partitionId(batch.topic, batch.partition);
+    const part = this.partitions.get(id) ?? this.newPartition(batch);
+    part.awaitingFetch = false;
+    for (const record of batch.records) {
+      if (this.stopping || this.fatalError || !part.current) return { nextOffset: record.offset };
+      const offset = BigInt(record.offset);
+      const last = part.offsets.lastAdmitted();
+      // Kept over a rejoin: kafkajs re-fetches from the committed offset what is already admitted.
+      if (last !== undefined && offset <= last) continue;
+      const dueAt = dueAtOf(record.headers);
+      const now = this.now();
+      if (dueAt > now && this.scheduler.counts().held >= this.limits.maxHeld)
+        return this.pause(part, "held", record);
+      if (part.offsets.window() >= this.limits.maxUncommittedPerPartition)
+        return this.pause(part, "window", record);
+      while (this.inFlight >= this.limits.maxInFlight) {
+        // Full: wait here rather than pause, so intake resumes the moment room frees up. The wait
+        // heartbeats, and gives up on a rebalance (the heartbeat rejects) or a stop.
+        this.kick();
+        const woke = await this.waitForRoom(this.limits.heartbeatWhileWaitingMs);
+        if (this.stopping || this.fatalError || !part.current || !context.isRunning()) {
+          return { nextOffset: record.offset };
+        }
+        if (!woke) {
+          try {
+            await context.heartbeat();
+          } catch {
+            return { nextOffset: record.offset };
+          }
+        }
+      }
+      const work: Work = {
+        record,
+        part,
+        slot: part.offsets.admit(offset),
+        key: record.key ? record.key.toString("utf8") : null,
+        startedAt: undefined,
+        pending: false,
+        finished: false,
+      };
+      const lane =
+        this.options.keyOf?.(record) ?? (record.key ? `k:${record.key.toString("latin1")}` : `p:${id}`);
+      this.scheduler.add(work, { partitionId: id, lane, dueAt }, now);
+      this.inFlight += 1;
+    }
+    this.kick();
+    return undefined;
+  }
+
+  private newPartition(tp: TopicPartition): PartitionState {
+    const part: PartitionState = {
+      id: partitionId(tp.topic, tp.partition),
+      topic: tp.topic,
+      partition: tp.partition,
+      offsets: new PartitionOffsets(),
+      current: true,
+      awaitingFetch: false,
+      paused: undefined,
+    };
+    this.partitions.set(part.id, part);
+    return part;
+  }
+
+  private pause(part: PartitionState, why: "held" | "window", record: IncomingRecord): BatchOutcome {
+    part.paused = why;
+    this.consumer.pause([{ topic: part.topic, partition: part.partition }]);
+    this.logger.info({ topic: part.topic, partition: part.partition, why }, "[processing] partition paused");
+    this.kick();
+    return { nextOffset: record.offset };
+  }
+
+  private resumeWhereRoom(): void {
+    const { held } = this.scheduler.counts();
+    for (const part of this.partitions.values()) {
+      const room =
+        part.paused === "held"
+          ? held < this.limits.maxHeld
+          : part.paused === "window" && part.offsets.window() <= this.limits.maxUncommittedPerPartition / 2;
+      if (!part.paused || !room || this.stopping) continue;
+      part.paused = undefined;
+      this.consumer.resume([{ topic: part.topic, partition: part.partition }]);
+    }
+  }
+
+  private waitForRoom(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.capacityWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private wakeCapacity(): void {
+    for (const wake of this.capacityWaiters.splice(0)) wake();
+  }
+
+  private onAssignment(change: AssignmentChange): void {
+    for (const tp of change.revoked) {
+      const part = this.partitions.get(partitionId(tp.topic, tp.partition));
+      if (!part) continue;
+      part.current = false;
+      this.partitions.delete(part.id);
+      const dropped = this.scheduler.dropPartition(part.id);
+      for (const entry of dropped) entry.item.finished = true;
+      this.inFlight -= dropped.length;
+      if (part.paused) this.consumer.resume([tp]);
+      this.logger.info(
+        { topic: tp.topic, partition: tp.partition, dropped: dropped.length },
+        "[processing] partition revoked; its unstarted records are left to the new owner",
+      );
+    }
+    for (const tp of change.kept) {
+      const part = this.partitions.get(partitionId(tp.topic, tp.partition));
+      if (part) part.awaitingFetch = true;
+    }
+    this.wakeCapacity();
+    this.kick();
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  private kick(): void {
+    if (this.dispatchQueued) return;
+    this.dispatchQueued = true;
+    queueMicrotask(() => {
+      this.dispatchQueued = false;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    const now = this.now();
+    this.scheduler.advance(now);
+    this.armDueTimer();
+    this.resumeWhereRoom();
+    if (this.stopping || this.fatalError || this.stalls > 0) return;
+    while (this.batchesRunning < this.limits.maxConcurrentBatches && this.scheduler.readyCount() > 0) {
+      if (
+        this.scheduler.readyCount() < this.limits.maxBatchSize &&
+        this.limits.lingerMs > 0 &&
+        !this.lingerDue
+      ) {
+        this.lingerTimer ??= setTimeout(() => {
+          this.lingerTimer = undefined;
+          this.lingerDue = true;
+          this.dispatch();
+        }, this.limits.lingerMs);
+        return;
+      }
+      this.lingerDue = false;
+      const entries = this.scheduler.take(this.limits.maxBatchSize);
+      if (entries.length === 0) break;
+      for (const entry of entries) {
+        entry.item.startedAt = now;
+        this.startedUnfinished += 1;
+      }
+      this.batchesRunning += 1;
+      void this.runner
+        .run(entries)
+        .catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))))
+        .finally(() => {
+          this.batchesRunning -= 1;
+          this.kick();
+        });
+    }
+  }
+
+  private armDueTimer(): void {
+    const next = this.scheduler.nextDueAt();
+    if (next === undefined || (this.dueTimer && this.dueTimer.at <= next)) return;
+    clearTimeout(this.dueTimer?.timer);
+    const timer = setTimeout(
+      () => {
+        this.dueTimer = undefined;
+        this.dispatch();
+      },
+      Math.max(0, next - this.now()),
+    );
+    this.dueTimer = { at: next, timer };
+  }
+
+  // ------------------------------------------------------------------ outcomes
+
+  private settle(entry: WorkEntry, disposition: FinalDisposition): void {
+    const work = entry.item;
+    const log = this.recordLogger(work);
+    if (disposition.outcome === "done") {
+      this.finish(work, "done");
+      return;
+    }
+    let target: string;
+    let headers: Record<string, string>;
+    const now = this.now();
+    if (disposition.outcome === "retry" && this.options.retryTopic) {
+      target = this.options.retryTopic;
+      headers = retryHeaders(work.record, disposition, now);
+      log.info(
+        {
+          attempt: disposition.attempt,
+          dueAt: new Date(disposition.dueAt).toISOString(),
+          error: describeError(disposition.error).message,
+        },
+        "[processing] retry scheduled",
+      );
+    } else {
+      const dead =
+        disposition.outcome === "dead-letter"
+          ? disposition
+          : deadLetter("non-retryable", new Error("retry requested but no retry topic is configured"));
+      target = this.options.deadLetterTopic;
+      headers = deadLetterHeaders(work.record, { ...dead, groupId: this.consumer.groupId }, now);
+      log.warn(
+        { reason: dead.reason, error: describeError(dead.error).message },
+        "[processing] record dead-lettered",
+      );
+    }
+    const outcome: RecordOutcome = target === this.options.deadLetterTopic ? "dead_lettered" : "retried";
+    this.publisher.publish(target, { key: work.record.key, value: work.record.value, headers }).then(
+      () => {
+        if (outcome === "retried") this.metrics.retryScheduled(work.record.topic);
+        else this.metrics.deadLettered(work.record.topic, headers["dlq.reason"] ?? "");
+        this.finish(work, outcome);
+      },
+      (error: unknown) => {
+        if (this.abandoned) return;
+        log.error(
+          { err: error, target },
+          "[processing] a record could not be published to its retry/DLQ topic",
+        );
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  }
+
+  private finish(work: Work, outcome: RecordOutcome): void {
+    if (work.finished) return;
+    work.finished = true;
+    this.inFlight -= 1;
+    if (work.startedAt !== undefined) this.startedUnfinished -= 1;
+    if (work.part.current) work.part.offsets.finish(work.slot);
+    this.metrics.recordFinished(
+      work.record.topic,
+      outcome,
+      work.startedAt === undefined ? undefined : (this.now() - work.startedAt) / 1000,
+    );
+    this.wakeCapacity();
+    if (this.startedUnfinished === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+    this.kick();
+  }
+
+  private drained(timeoutMs: number): Promise<boolean> {
+    if (this.startedUnfinished === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private recordLogger(work: Work): Logger {
+    const { topic, partition, offset } = work.record;
+    return this.logger.child({ topic, partition, offset, key: work.key?.slice(0, 200) ?? null });
+  }
+
+  private fail(error: Error): void {
+    if (this.fatalError) return;
+    this.fatalError = error;
+    clearInterval(this.commitTimer);
+    this.wakeCapacity();
+    this.logger.error({ err: error }, "[processing] member stopped for good");
+    try {
+      this.options.onFatal(error);
+    } catch (listenerError) {
+      this.logger.error({ err: listenerError }, "[processing] onFatal threw");
+    }
+  }
+
+  // ------------------------------------------------------------------ commits
+
+  /** Commits every partition whose lowest unfinished offset moved; one commit at a time. */
+  private commitFinished(): Promise<void> {
+    this.reportGauges();
+    if (this.committing) return this.committing;
+    const sent: Array<{ part: PartitionState; entry: TopicPartitionOffset }> = [];
+    for (const part of this.partitions.values()) {
+      if (!part.current || part.awaitingFetch) continue;
+      const point = part.offsets.pendingCommit();
+      if (point !== undefined)
+        sent.push({
+          part,
+          entry: { topic: part.topic, partition: part.partition, offset: point.toString() },
+        });
+    }
+    if (sent.length === 0) return Promise.resolve();
+    this.committing = (async () => {
+      try {
+        const result = await this.consumer.commit(sent.map((s) => s.entry));
+        const mark = (o: TopicPartitionOffset) =>
+          sent
+            .find((s) => s.entry.topic === o.topic && s.entry.partition === o.partition)
+            ?.part.offsets.markCommitted(BigInt(o.offset));
+        for (const o of result.committed) mark(o);
+        for (const s of result.skipped) {
+          this.metrics.commitSkipped(s.reason);
+          if (s.reason === "not-ahead") mark(s);
+        }
+      } catch (error) {
+        this.metrics.commitFailed();
+        this.logger.warn({ err: error }, "[processing] commit failed; retried on the next interval");
+      } finally {
+        this.committing = undefined;
+      }
+    })();
+    return this.committing;
+  }
+
+  private reportGauges(): void {
+    const stats = this.stats();
+    this.metrics.inFlight({
+      queued: stats.queued - stats.held,
+      held: stats.held,
+      active: stats.active,
+      pending: stats.pending,
+    });
+    this.metrics.pausedPartitions(stats.pausedPartitions);
+  }
+}
