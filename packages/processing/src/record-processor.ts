@@ -6,12 +6,12 @@ import type {
   IncomingRecord,
   RecordBatch,
   TopicPartition,
-  TopicPartitionOffset,
 } from "@invoice/kafka";
 import type { Logger } from "@invoice/observability";
 import { BatchRunner } from "./batch-runner.ts";
 import { deadLetter, type FinalDisposition } from "./dispositions.ts";
 import { KeyScheduler } from "./key-scheduler.ts";
+import { OffsetCommitter } from "./offset-committer.ts";
 import { OutcomePublisher } from "./outcome-publisher.ts";
 import { PartitionOffsets } from "./partition-offsets.ts";
 import { noProcessingMetrics, type ProcessingMetrics, type RecordOutcome } from "./processing-metrics.ts";
@@ -56,7 +56,7 @@ export class RecordProcessor<T> {
   private lingerDue = false;
   private dueTimer: { at: number; timer: NodeJS.Timeout } | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
-  private committing: Promise<void> | undefined;
+  private readonly committer: OffsetCommitter;
   private dispatchQueued = false;
   private capacityWaiters: Array<() => void> = [];
   private drainWaiters: Array<() => void> = [];
@@ -71,6 +71,7 @@ export class RecordProcessor<T> {
     this.logger = options.logger.child({ processor: options.name, groupId: options.consumer.groupId });
     this.metrics = options.metrics ?? noProcessingMetrics;
     this.now = options.now ?? Date.now;
+    this.committer = new OffsetCommitter(options.consumer, this.metrics, this.logger);
     this.publisher = new OutcomePublisher(options.producer, this.limits.retryInPlace, this.logger);
     this.runner = new BatchRunner<T>({
       decode: (entry) => options.decode(entry.item.record),
@@ -137,7 +138,7 @@ export class RecordProcessor<T> {
         );
       }
       clearInterval(this.commitTimer);
-      await this.committing;
+      await this.committer.idle();
       await this.commitFinished();
       clearTimeout(this.dueTimer?.timer);
       await this.consumer.disconnect();
@@ -452,41 +453,9 @@ export class RecordProcessor<T> {
 
   // ------------------------------------------------------------------ commits
 
-  /** Commits every partition whose lowest unfinished offset moved; one commit at a time. */
   private commitFinished(): Promise<void> {
     this.reportGauges();
-    if (this.committing) return this.committing;
-    const sent: Array<{ part: PartitionState; entry: TopicPartitionOffset }> = [];
-    for (const part of this.partitions.values()) {
-      if (!part.current || part.awaitingFetch) continue;
-      const point = part.offsets.pendingCommit();
-      if (point !== undefined)
-        sent.push({
-          part,
-          entry: { topic: part.topic, partition: part.partition, offset: point.toString() },
-        });
-    }
-    if (sent.length === 0) return Promise.resolve();
-    this.committing = (async () => {
-      try {
-        const result = await this.consumer.commit(sent.map((s) => s.entry));
-        const mark = (o: TopicPartitionOffset) =>
-          sent
-            .find((s) => s.entry.topic === o.topic && s.entry.partition === o.partition)
-            ?.part.offsets.markCommitted(BigInt(o.offset));
-        for (const o of result.committed) mark(o);
-        for (const s of result.skipped) {
-          this.metrics.commitSkipped(s.reason);
-          if (s.reason === "not-ahead") mark(s);
-        }
-      } catch (error) {
-        this.metrics.commitFailed();
-        this.logger.warn({ err: error }, "[processing] commit failed; retried on the next interval");
-      } finally {
-        this.committing = undefined;
-      }
-    })();
-    return this.committing;
+    return this.committer.commit(this.partitions.values());
   }
 
   private reportGauges(): void {

@@ -283,7 +283,10 @@ describe("graceful stop", () => {
       groupId,
       topics: [topic],
       deadLetterTopic: dlq,
-      handle: async (batch) => batch.map((d) => (rest.push(d.record.offset), done())),
+      handle: async (batch) => {
+        rest.push(...batch.map((d) => d.record.offset));
+        return batch.map(() => done());
+      },
     });
     try {
       await untilCommittedToEnd(broker.admin, groupId, [topic]);
