@@ -9,15 +9,22 @@ import type {
 } from "@invoice/kafka";
 import type { Logger } from "@invoice/observability";
 import { BatchRunner } from "./batch-runner.ts";
-import { deadLetter, type FinalDisposition } from "./dispositions.ts";
+import type { FinalDisposition } from "./dispositions.ts";
 import { KeyScheduler } from "./key-scheduler.ts";
 import { OffsetCommitter } from "./offset-committer.ts";
 import { OutcomePublisher } from "./outcome-publisher.ts";
-import { PartitionOffsets } from "./partition-offsets.ts";
+import { OutcomeRouter } from "./outcome-router.ts";
 import { noProcessingMetrics, type ProcessingMetrics, type RecordOutcome } from "./processing-metrics.ts";
-import { deadLetterHeaders, describeError, dueAtOf, retryHeaders } from "./record-headers.ts";
+import { dueAtOf } from "./record-headers.ts";
 import { type ProcessingLimits, type RecordProcessorOptions, resolveLimits } from "./types.ts";
-import { type PartitionState, partitionId, type Work, type WorkEntry } from "./work.ts";
+import {
+  newPartitionState,
+  type PartitionState,
+  partitionId,
+  Waiters,
+  type Work,
+  type WorkEntry,
+} from "./work.ts";
 
 export interface ProcessorStats {
   /** Admitted, not finished (the bound is limits.maxInFlight). */
@@ -47,6 +54,7 @@ export class RecordProcessor<T> {
   private readonly scheduler = new KeyScheduler<Work>();
   private readonly partitions = new Map<string, PartitionState>();
   private readonly publisher: OutcomePublisher;
+  private readonly router: OutcomeRouter;
   private readonly runner: BatchRunner<T>;
   private inFlight = 0;
   private startedUnfinished = 0;
@@ -58,8 +66,8 @@ export class RecordProcessor<T> {
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly committer: OffsetCommitter;
   private dispatchQueued = false;
-  private capacityWaiters: Array<() => void> = [];
-  private drainWaiters: Array<() => void> = [];
+  private readonly room = new Waiters();
+  private readonly drain = new Waiters();
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private abandoned = false;
@@ -73,6 +81,19 @@ export class RecordProcessor<T> {
     this.now = options.now ?? Date.now;
     this.committer = new OffsetCommitter(options.consumer, this.metrics, this.logger);
     this.publisher = new OutcomePublisher(options.producer, this.limits.retryInPlace, this.logger);
+    this.router = new OutcomeRouter({
+      publisher: this.publisher,
+      retryTopic: options.retryTopic,
+      deadLetterTopic: options.deadLetterTopic,
+      groupId: options.consumer.groupId,
+      metrics: this.metrics,
+      now: this.now,
+      logOf: (work) => this.recordLogger(work),
+      published: (work, outcome) => this.finish(work, outcome),
+      failed: (error) => {
+        if (!this.abandoned) this.fail(error);
+      },
+    });
     this.runner = new BatchRunner<T>({
       decode: (entry) => options.decode(entry.item.record),
       handle: options.handle,
@@ -220,15 +241,7 @@ export class RecordProcessor<T> {
   }
 
   private newPartition(tp: TopicPartition): PartitionState {
-    const part: PartitionState = {
-      id: partitionId(tp.topic, tp.partition),
-      topic: tp.topic,
-      partition: tp.partition,
-      offsets: new PartitionOffsets(),
-      current: true,
-      awaitingFetch: false,
-      paused: undefined,
-    };
+    const part = newPartitionState(tp.topic, tp.partition);
     this.partitions.set(part.id, part);
     return part;
   }
@@ -255,17 +268,11 @@ export class RecordProcessor<T> {
   }
 
   private waitForRoom(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.capacityWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return this.room.wait(timeoutMs);
   }
 
   private wakeCapacity(): void {
-    for (const wake of this.capacityWaiters.splice(0)) wake();
+    this.room.wakeAll();
   }
 
   private onAssignment(change: AssignmentChange): void {
@@ -356,54 +363,8 @@ export class RecordProcessor<T> {
   // ------------------------------------------------------------------ outcomes
 
   private settle(entry: WorkEntry, disposition: FinalDisposition): void {
-    const work = entry.item;
-    const log = this.recordLogger(work);
-    if (disposition.outcome === "done") {
-      this.finish(work, "done");
-      return;
-    }
-    let target: string;
-    let headers: Record<string, string>;
-    const now = this.now();
-    if (disposition.outcome === "retry" && this.options.retryTopic) {
-      target = this.options.retryTopic;
-      headers = retryHeaders(work.record, disposition, now);
-      log.info(
-        {
-          attempt: disposition.attempt,
-          dueAt: new Date(disposition.dueAt).toISOString(),
-          error: describeError(disposition.error).message,
-        },
-        "[processing] retry scheduled",
-      );
-    } else {
-      const dead =
-        disposition.outcome === "dead-letter"
-          ? disposition
-          : deadLetter("non-retryable", new Error("retry requested but no retry topic is configured"));
-      target = this.options.deadLetterTopic;
-      headers = deadLetterHeaders(work.record, { ...dead, groupId: this.consumer.groupId }, now);
-      log.warn(
-        { reason: dead.reason, error: describeError(dead.error).message },
-        "[processing] record dead-lettered",
-      );
-    }
-    const outcome: RecordOutcome = target === this.options.deadLetterTopic ? "dead_lettered" : "retried";
-    this.publisher.publish(target, { key: work.record.key, value: work.record.value, headers }).then(
-      () => {
-        if (outcome === "retried") this.metrics.retryScheduled(work.record.topic);
-        else this.metrics.deadLettered(work.record.topic, headers["dlq.reason"] ?? "");
-        this.finish(work, outcome);
-      },
-      (error: unknown) => {
-        if (this.abandoned) return;
-        log.error(
-          { err: error, target },
-          "[processing] a record could not be published to its retry/DLQ topic",
-        );
-        this.fail(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    if (disposition.outcome === "done") this.finish(entry.item, "done");
+    else this.router.route(entry.item, disposition);
   }
 
   private finish(work: Work, outcome: RecordOutcome): void {
@@ -418,19 +379,12 @@ export class RecordProcessor<T> {
       work.startedAt === undefined ? undefined : (this.now() - work.startedAt) / 1000,
     );
     this.wakeCapacity();
-    if (this.startedUnfinished === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+    if (this.startedUnfinished === 0) this.drain.wakeAll();
     this.kick();
   }
 
   private drained(timeoutMs: number): Promise<boolean> {
-    if (this.startedUnfinished === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.drainWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return this.startedUnfinished === 0 ? Promise.resolve(true) : this.drain.wait(timeoutMs);
   }
 
   private recordLogger(work: Work): Logger {

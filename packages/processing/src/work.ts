@@ -1,6 +1,6 @@
 import type { IncomingRecord } from "@invoice/kafka";
 import type { ScheduledEntry } from "./key-scheduler.ts";
-import type { OffsetSlot, PartitionOffsets } from "./partition-offsets.ts";
+import { type OffsetSlot, PartitionOffsets } from "./partition-offsets.ts";
 
 /** This member's view of one assigned partition, for one assignment (a new one after revocation). */
 export interface PartitionState {
@@ -30,3 +30,35 @@ export interface Work {
 export type WorkEntry = ScheduledEntry<Work>;
 
 export const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export function newPartitionState(topic: string, partition: number): PartitionState {
+  return {
+    id: partitionId(topic, partition),
+    topic,
+    partition,
+    offsets: new PartitionOffsets(),
+    current: true,
+    awaitingFetch: false,
+    paused: undefined,
+  };
+}
+
+/** Promises waiting for a condition another part of the processor signals, each with a timeout. */
+export class Waiters {
+  private waiting: Array<() => void> = [];
+
+  /** Resolves true when woken, false when `timeoutMs` passed first. */
+  wait(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  wakeAll(): void {
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+}
