@@ -1,7 +1,7 @@
 import { invoiceCounter, invoiceGauge, invoiceHistogram, type Registry } from "@invoice/observability";
 
-/** Final outcomes of a handed-over record; "abandoned": revoked or past the stop deadline. */
-export type RecordOutcome = "done" | "retried" | "dead_lettered" | "abandoned";
+/** Final outcomes of a record (a revoked or abandoned one has none: it is handled again elsewhere). */
+export type RecordOutcome = "done" | "retried" | "dead_lettered";
 
 /** What the processor reports; labels are bounded (processor name, topic, outcome, reason). */
 export interface ProcessingMetrics {
