@@ -66,6 +66,17 @@ export interface TopicPartitionOffset extends TopicPartition {
   offset: string;
 }
 
+/** A commit entry; `metadata` is stored with the offset (Kafka's offset metadata, ≤ 4,000 chars here). */
+export interface CommitEntry extends TopicPartitionOffset {
+  metadata?: string;
+}
+
+export interface CommittedOffset extends TopicPartitionOffset {
+  /** "-1" where the group never committed the partition. */
+  offset: string;
+  metadata: string | null;
+}
+
 export interface BatchContext {
   /** Keeps the group membership alive during long batches; rejects when a rebalance has begun. */
   heartbeat(): Promise<void>;
@@ -153,14 +164,17 @@ export interface Consumer {
    * Entries for partitions not assigned to this member now are skipped ("not-assigned": after a
    * rebalance another member owns them, and a late commit would move its offset), and so are entries
    * not ahead of what this member already committed for the partition since it was assigned, or of
-   * the first offset it fetched there ("not-ahead": never backwards). The rest is sent.
+   * the first offset it fetched there ("not-ahead": never backwards; the same offset again is sent
+   * only with other metadata). The rest is sent.
    *
    * Resolves only once the coordinator acknowledged what was sent. Rejects with a KafkaClientError
    * when it was not sent or not acknowledged: `KAFKA_NOT_ASSIGNED` (non-retriable) when the consumer
    * is not running or stopped while committing, a rebalancing error when the group moved on
    * (retriable: commit again after the next assignment), a connection error, ...
    */
-  commit(offsets: TopicPartitionOffset[]): Promise<CommitResult>;
+  commit(offsets: CommitEntry[]): Promise<CommitResult>;
+  /** The group's committed offsets and their metadata, read from the coordinator. */
+  committed(partitions: TopicPartition[]): Promise<CommittedOffset[]>;
   /**
    * Stops fetching these partitions until resume(). Batches already handed to eachBatch are not
    * affected; a fetch response in flight for them is discarded (its records are fetched again after

@@ -127,6 +127,29 @@ describe("commit guards (finding 11)", () => {
     ]);
   });
 
+  it("stores metadata with the offset, reads it back, and sends an equal offset only with new metadata", async () => {
+    const topic = await broker.newTopic("metadata", 1);
+    await broker.producer.send(topic, [{ key: "k", value: "v" }]);
+    const groupId = broker.newGroup("metadata");
+    const results: CommitResult[] = [];
+    let step = 0;
+    const consumer = await member(groupId, [topic], async () => {
+      if (step++ > 0) return;
+      results.push(await consumer.commit([{ topic, partition: 0, offset: "1", metadata: "f1:2.1" }]));
+      results.push(await consumer.commit([{ topic, partition: 0, offset: "1", metadata: "f1:2.1" }]));
+      results.push(await consumer.commit([{ topic, partition: 0, offset: "1", metadata: "f1:2.4" }]));
+    });
+    try {
+      await waitFor(() => results.length === 3, { description: "three commits" });
+      expect(results.map((r) => r.committed.length)).toEqual([1, 0, 1]);
+      expect(await consumer.committed([{ topic, partition: 0 }])).toEqual([
+        { topic, partition: 0, offset: "1", metadata: "f1:2.4" },
+      ]);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
   it("drops a late commit for a partition that moved to another member in a rebalance", async () => {
     const topic = await broker.newTopic("moved", 2);
     // One record per partition, so each member has something to see.

@@ -1,5 +1,6 @@
-import type { Consumer, TopicPartitionOffset } from "@invoice/kafka";
+import type { CommitEntry, Consumer, TopicPartitionOffset } from "@invoice/kafka";
 import type { Logger } from "@invoice/observability";
+import { encodeFinished } from "./finished-ranges.ts";
 import type { ProcessingMetrics } from "./processing-metrics.ts";
 import type { PartitionState } from "./work.ts";
 
@@ -9,6 +10,12 @@ import type { PartitionState } from "./work.ts";
  * (or a later) point. Partitions kept over a rejoin are skipped until their re-fetch was seen (ADR
  * 0011), and revoked ones are gone from the map: the adapter would drop them anyway.
  */
+interface Sent {
+  part: PartitionState;
+  entry: CommitEntry;
+  version: number;
+}
+
 export class OffsetCommitter {
   private committing: Promise<void> | undefined;
 
@@ -25,12 +32,19 @@ export class OffsetCommitter {
 
   commit(partitions: Iterable<PartitionState>): Promise<void> {
     if (this.committing) return this.committing;
-    const sent: Array<{ part: PartitionState; entry: TopicPartitionOffset }> = [];
+    const sent: Sent[] = [];
     for (const part of partitions) {
-      if (!part.current || part.awaitingFetch) continue;
-      const point = part.offsets.pendingCommit();
-      if (point === undefined) continue;
-      sent.push({ part, entry: { topic: part.topic, partition: part.partition, offset: point.toString() } });
+      if (!part.current || part.awaitingFetch || part.loading) continue;
+      const next = part.offsets.pendingCommit();
+      if (next === undefined) continue;
+      const entry: CommitEntry = {
+        topic: part.topic,
+        partition: part.partition,
+        offset: next.offset.toString(),
+      };
+      // Finished records above the point, so the next owner skips them (finished-ranges.ts).
+      entry.metadata = encodeFinished(next.offset, next.runs);
+      sent.push({ part, entry, version: next.version });
     }
     if (sent.length === 0) return Promise.resolve();
     this.committing = this.send(sent).finally(() => {
@@ -39,11 +53,11 @@ export class OffsetCommitter {
     return this.committing;
   }
 
-  private async send(sent: Array<{ part: PartitionState; entry: TopicPartitionOffset }>): Promise<void> {
-    const mark = (o: TopicPartitionOffset) =>
-      sent
-        .find((s) => s.entry.topic === o.topic && s.entry.partition === o.partition)
-        ?.part.offsets.markCommitted(BigInt(o.offset));
+  private async send(sent: Sent[]): Promise<void> {
+    const mark = (o: TopicPartitionOffset) => {
+      const s = sent.find((x) => x.entry.topic === o.topic && x.entry.partition === o.partition);
+      s?.part.offsets.markCommitted(BigInt(o.offset), s.version);
+    };
     try {
       const result = await this.consumer.commit(sent.map((s) => s.entry));
       for (const o of result.committed) mark(o);

@@ -40,17 +40,38 @@ describe("PartitionOffsets", () => {
     expect(() => offsets.admit(2n)).toThrow(RangeError);
   });
 
-  it("reports a pending commit only when the point moved past the committed mark", () => {
+  it("reports a pending commit when the point moved or more records above it finished", () => {
     const offsets = new PartitionOffsets();
     const a = offsets.admit(0n);
-    expect(offsets.pendingCommit()).toBe(0n);
-    offsets.markCommitted(0n);
+    const b = offsets.admit(1n);
+    const first = offsets.pendingCommit();
+    expect(first).toEqual({ offset: 0n, runs: [], version: 0 });
+    offsets.markCommitted(0n, first?.version ?? 0);
+    expect(offsets.pendingCommit()).toBeUndefined();
+    offsets.finish(b);
+    const second = offsets.pendingCommit();
+    expect(second).toEqual({ offset: 0n, runs: [[1n, 2n]], version: 1 });
+    offsets.markCommitted(0n, 1);
     expect(offsets.pendingCommit()).toBeUndefined();
     offsets.finish(a);
-    expect(offsets.pendingCommit()).toBe(1n);
-    offsets.markCommitted(1n);
-    offsets.markCommitted(0n); // a late, lower mark does not move it back
+    expect(offsets.pendingCommit()?.offset).toBe(2n);
+    offsets.markCommitted(2n, 2);
+    offsets.markCommitted(0n, 0); // a late, lower mark does not move it back
     expect(offsets.pendingCommit()).toBeUndefined();
+  });
+
+  it("lists the finished runs above the lowest unfinished record", () => {
+    const offsets = new PartitionOffsets();
+    const slots = [10n, 11n, 12n, 13n, 15n, 16n, 20n].map((o) => offsets.admit(o));
+    for (const i of [1, 2, 4, 5, 6]) offsets.finish(slots[i] as never);
+    expect(offsets.commitPoint()).toBe(10n);
+    // 15 and 16 are one run though 14 was never admitted (a gap is no record).
+    expect(offsets.finishedRuns()).toEqual([
+      [11n, 13n],
+      [15n, 21n],
+    ]);
+    offsets.finish(slots[0] as never);
+    expect(offsets.finishedRuns()).toEqual([[15n, 21n]]);
   });
 
   it("keeps working across compaction of a long window", () => {

@@ -1,3 +1,5 @@
+import type { Run } from "./finished-ranges.ts";
+
 /** One admitted record's place in its partition's offset order. */
 export interface OffsetSlot {
   readonly offset: bigint;
@@ -16,6 +18,9 @@ export class PartitionOffsets {
   private head = 0;
   private last: bigint | undefined;
   private committedMark: bigint | undefined;
+  /** Bumped on every finish: the finished runs above the point may have changed. */
+  private version = 0;
+  private committedVersion = -1;
 
   /** Records must be admitted in increasing offset order (gaps allowed: compaction, markers). */
   admit(offset: bigint): OffsetSlot {
@@ -29,7 +34,9 @@ export class PartitionOffsets {
   }
 
   finish(slot: OffsetSlot): void {
+    if (slot.done) return;
     slot.done = true;
+    this.version += 1;
     while (this.head < this.slots.length && this.slots[this.head]?.done) this.head += 1;
     // Compact now and then, so a long-running partition does not keep every slot it ever had.
     if (this.head > 1024 && this.head * 2 > this.slots.length) {
@@ -48,15 +55,46 @@ export class PartitionOffsets {
     return this.slots[this.head]?.offset ?? this.last + 1n;
   }
 
-  /** The commit point if it moved past the last one marked committed. */
-  pendingCommit(): bigint | undefined {
+  /**
+   * What to commit next — the point and the finished runs above it (for the commit metadata) — or
+   * undefined when nothing changed since the last commit marked with markCommitted.
+   */
+  pendingCommit(): { offset: bigint; runs: Run[]; version: number } | undefined {
     const point = this.commitPoint();
     if (point === undefined) return undefined;
-    return this.committedMark === undefined || point > this.committedMark ? point : undefined;
+    if (this.committedMark !== undefined) {
+      if (point < this.committedMark) return undefined;
+      if (point === this.committedMark && this.version === this.committedVersion) return undefined;
+    }
+    return { offset: point, runs: this.finishedRuns(), version: this.version };
   }
 
-  markCommitted(offset: bigint): void {
-    if (this.committedMark === undefined || offset > this.committedMark) this.committedMark = offset;
+  markCommitted(offset: bigint, version: number): void {
+    if (this.committedMark === undefined || offset > this.committedMark) {
+      this.committedMark = offset;
+      this.committedVersion = version;
+    } else if (offset === this.committedMark && version > this.committedVersion) {
+      this.committedVersion = version;
+    }
+  }
+
+  /** Runs of finished records above the lowest unfinished one, as [start, end) offsets. */
+  finishedRuns(): Run[] {
+    const runs: Run[] = [];
+    let start: bigint | undefined;
+    let end: bigint | undefined;
+    for (let i = this.head; i < this.slots.length; i++) {
+      const slot = this.slots[i] as OffsetSlot;
+      if (slot.done) {
+        start ??= slot.offset;
+        end = slot.offset + 1n;
+      } else if (start !== undefined && end !== undefined) {
+        runs.push([start, end]);
+        start = undefined;
+      }
+    }
+    if (start !== undefined && end !== undefined) runs.push([start, end]);
+    return runs;
   }
 
   /** Admitted records from the lowest unfinished one on (finished ones behind it included). */

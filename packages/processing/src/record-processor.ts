@@ -10,6 +10,7 @@ import type {
 import type { Logger } from "@invoice/observability";
 import { BatchRunner } from "./batch-runner.ts";
 import type { FinalDisposition } from "./dispositions.ts";
+import { FinishedRanges } from "./finished-ranges.ts";
 import { KeyScheduler } from "./key-scheduler.ts";
 import { OffsetCommitter } from "./offset-committer.ts";
 import { OutcomePublisher } from "./outcome-publisher.ts";
@@ -194,12 +195,21 @@ export class RecordProcessor<T> {
     const id = partitionId(batch.topic, batch.partition);
     const part = this.partitions.get(id) ?? this.newPartition(batch);
     part.awaitingFetch = false;
+    if (part.loading) {
+      await part.loading;
+      part.loading = undefined;
+    }
     for (const record of batch.records) {
       if (this.stopping || this.fatalError || !part.current) return { nextOffset: record.offset };
       const offset = BigInt(record.offset);
       const last = part.offsets.lastAdmitted();
       // Kept over a rejoin: kafkajs re-fetches from the committed offset what is already admitted.
       if (last !== undefined && offset <= last) continue;
+      // Finished by the previous owner (or run) above its committed offset: not again.
+      if (part.skip?.has(offset)) {
+        part.offsets.finish(part.offsets.admit(offset));
+        continue;
+      }
       const dueAt = dueAtOf(record.headers);
       const now = this.now();
       if (dueAt > now && this.scheduler.counts().held >= this.limits.maxHeld)
@@ -243,7 +253,30 @@ export class RecordProcessor<T> {
   private newPartition(tp: TopicPartition): PartitionState {
     const part = newPartitionState(tp.topic, tp.partition);
     this.partitions.set(part.id, part);
+    this.loadFinished([part]);
     return part;
+  }
+
+  /** Reads the committed offsets' metadata of newly owned partitions (finished runs to skip). */
+  private loadFinished(parts: PartitionState[]): void {
+    if (parts.length === 0) return;
+    const read = this.consumer.committed(parts.map((p) => ({ topic: p.topic, partition: p.partition })));
+    for (const part of parts) {
+      part.loading = read.then(
+        (committed) => {
+          const mine = committed.find((c) => c.topic === part.topic && c.partition === part.partition);
+          if (mine && mine.offset !== "-1")
+            part.skip = FinishedRanges.parse(BigInt(mine.offset), mine.metadata);
+        },
+        (error: unknown) => {
+          // Without it every record above the committed offset is processed again: safe, slower.
+          this.logger.warn(
+            { err: error, topic: part.topic, partition: part.partition },
+            "[processing] committed metadata not read",
+          );
+        },
+      );
+    }
   }
 
   private pause(part: PartitionState, why: "held" | "window", record: IncomingRecord): BatchOutcome {
@@ -290,6 +323,14 @@ export class RecordProcessor<T> {
         "[processing] partition revoked; its unstarted records are left to the new owner",
       );
     }
+    const added: PartitionState[] = [];
+    for (const tp of change.added) {
+      if (this.partitions.has(partitionId(tp.topic, tp.partition))) continue;
+      const part = newPartitionState(tp.topic, tp.partition);
+      this.partitions.set(part.id, part);
+      added.push(part);
+    }
+    this.loadFinished(added);
     for (const tp of change.kept) {
       const part = this.partitions.get(partitionId(tp.topic, tp.partition));
       if (part) part.awaitingFetch = true;

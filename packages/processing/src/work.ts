@@ -1,4 +1,5 @@
 import type { IncomingRecord } from "@invoice/kafka";
+import type { FinishedRanges } from "./finished-ranges.ts";
 import type { ScheduledEntry } from "./key-scheduler.ts";
 import { type OffsetSlot, PartitionOffsets } from "./partition-offsets.ts";
 
@@ -14,6 +15,10 @@ export interface PartitionState {
   awaitingFetch: boolean;
   /** Paused by the processor, and why. */
   paused: "held" | "window" | undefined;
+  /** Records above the committed offset finished already (from the commit metadata): skipped. */
+  skip: FinishedRanges | undefined;
+  /** Reading the committed metadata; admission waits for it. */
+  loading: Promise<void> | undefined;
 }
 
 /** One admitted record. */
@@ -40,6 +45,8 @@ export function newPartitionState(topic: string, partition: number): PartitionSt
     current: true,
     awaitingFetch: false,
     paused: undefined,
+    skip: undefined,
+    loading: undefined,
   };
 }
 

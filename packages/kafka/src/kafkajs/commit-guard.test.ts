@@ -30,6 +30,16 @@ describe("CommitGuard", () => {
     expect(guard.check([{ ...A0, offset: "9" }], [A0]).send).toEqual([{ ...A0, offset: "9" }]);
   });
 
+  it("sends the same offset again only with other metadata", () => {
+    const guard = new CommitGuard();
+    guard.committed([{ ...A0, offset: "8", metadata: "f1:2.1" }]);
+    expect(guard.check([{ ...A0, offset: "8", metadata: "f1:2.1" }], [A0]).send).toEqual([]);
+    expect(guard.check([{ ...A0, offset: "8", metadata: "f1:2.3" }], [A0]).send).toEqual([
+      { ...A0, offset: "8", metadata: "f1:2.3" },
+    ]);
+    expect(guard.check([{ ...A0, offset: "7", metadata: "f1:9.1" }], [A0]).send).toEqual([]);
+  });
+
   it("keeps the highest of several entries for one partition", () => {
     const guard = new CommitGuard();
     const { send, skipped } = guard.check(

@@ -1,12 +1,13 @@
-import type { CommitSkipReason, TopicPartition, TopicPartitionOffset } from "../ports.ts";
+import type { CommitEntry, CommitSkipReason, TopicPartition, TopicPartitionOffset } from "../ports.ts";
 
 const tpId = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 interface Position {
   /** First offset fetched since the last join: the group's committed offset (or the log start). */
   firstFetched?: bigint;
-  /** Last offset this member committed since the last join. */
+  /** Last offset this member committed since the last join, and its metadata. */
   lastCommitted?: bigint;
+  lastMetadata?: string;
 }
 
 /**
@@ -30,43 +31,49 @@ export class CommitGuard {
     position.firstFetched ??= BigInt(offset);
   }
 
-  committed(offsets: TopicPartitionOffset[]): void {
+  committed(offsets: CommitEntry[]): void {
     for (const o of offsets) {
       const position = this.position(o.topic, o.partition);
       const offset = BigInt(o.offset);
-      if (position.lastCommitted === undefined || offset > position.lastCommitted)
+      if (position.lastCommitted === undefined || offset >= position.lastCommitted) {
         position.lastCommitted = offset;
+        position.lastMetadata = o.metadata ?? "";
+      }
     }
   }
 
   check(
-    offsets: TopicPartitionOffset[],
+    offsets: CommitEntry[],
     assignment: TopicPartition[],
-  ): { send: TopicPartitionOffset[]; skipped: Array<TopicPartitionOffset & { reason: CommitSkipReason }> } {
+  ): { send: CommitEntry[]; skipped: Array<TopicPartitionOffset & { reason: CommitSkipReason }> } {
     const assigned = new Set(assignment.map((tp) => tpId(tp.topic, tp.partition)));
-    const highest = new Map<string, TopicPartitionOffset>();
+    const highest = new Map<string, CommitEntry>();
     const skipped: Array<TopicPartitionOffset & { reason: CommitSkipReason }> = [];
     for (const o of offsets) {
       const id = tpId(o.topic, o.partition);
-      const entry = { topic: o.topic, partition: o.partition, offset: o.offset };
+      const entry: CommitEntry = { topic: o.topic, partition: o.partition, offset: o.offset };
+      if (o.metadata !== undefined) entry.metadata = o.metadata;
       if (!assigned.has(id)) {
-        skipped.push({ ...entry, reason: "not-assigned" });
+        skipped.push({ ...strip(entry), reason: "not-assigned" });
         continue;
       }
       const offset = BigInt(o.offset);
       const position = this.positions.get(id);
+      const last = position?.lastCommitted;
       const behind =
         offset < 0n ||
-        (position?.lastCommitted !== undefined && offset <= position.lastCommitted) ||
+        (last !== undefined && offset < last) ||
+        (last !== undefined && offset === last && (o.metadata ?? "") === position?.lastMetadata) ||
         (position?.firstFetched !== undefined && offset < position.firstFetched);
       if (behind) {
-        skipped.push({ ...entry, reason: "not-ahead" });
+        skipped.push({ ...strip(entry), reason: "not-ahead" });
         continue;
       }
       const previous = highest.get(id);
-      if (previous && BigInt(previous.offset) >= offset) skipped.push({ ...entry, reason: "not-ahead" });
+      if (previous && BigInt(previous.offset) >= offset)
+        skipped.push({ ...strip(entry), reason: "not-ahead" });
       else {
-        if (previous) skipped.push({ ...previous, reason: "not-ahead" });
+        if (previous) skipped.push({ ...strip(previous), reason: "not-ahead" });
         highest.set(id, entry);
       }
     }
@@ -82,4 +89,8 @@ export class CommitGuard {
     }
     return position;
   }
+}
+
+function strip(entry: CommitEntry): TopicPartitionOffset {
+  return { topic: entry.topic, partition: entry.partition, offset: entry.offset };
 }

@@ -39,6 +39,7 @@ export function createKafkaJsClient(options: KafkaJsClientOptions): KafkaClient 
         }),
         consumerOptions.groupId,
         options.logger,
+        () => kafka.admin(),
       ),
     admin: () => new KafkaJsAdmin(kafka.admin()),
   };

@@ -1,17 +1,18 @@
-import type { Consumer as KafkaJsConsumerClient, KafkaMessage } from "kafkajs";
+import type { Admin as KafkaJsAdminClient, Consumer as KafkaJsConsumerClient, KafkaMessage } from "kafkajs";
 import { classifyKafkaError, KafkaClientError } from "../kafka-client-error.ts";
 import type { Logger } from "../logger.ts";
 import type {
   AssignmentChange,
   AssignmentListener,
+  CommitEntry,
   CommitResult,
+  CommittedOffset,
   Consumer,
   ConsumerRunOptions,
   CrashListener,
   Headers,
   IncomingRecord,
   TopicPartition,
-  TopicPartitionOffset,
 } from "../ports.ts";
 import { CommitGuard } from "./commit-guard.ts";
 
@@ -43,10 +44,13 @@ export class KafkaJsConsumer implements Consumer {
   /** Set by the COMMIT_OFFSETS listener while a commit of ours is in flight. */
   private acknowledged: Array<{ topic: string; partition: number; offset: string }> | undefined;
 
+  private admin: Promise<KafkaJsAdminClient> | undefined;
+
   constructor(
     private readonly consumer: KafkaJsConsumerClient,
     readonly groupId: string,
     private readonly logger: Logger,
+    private readonly adminFactory: () => KafkaJsAdminClient,
   ) {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const assigned = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
@@ -146,13 +150,13 @@ export class KafkaJsConsumer implements Consumer {
     }
   }
 
-  commit(offsets: TopicPartitionOffset[]): Promise<CommitResult> {
+  commit(offsets: CommitEntry[]): Promise<CommitResult> {
     const result = this.commitChain.then(() => this.commitNow(offsets));
     this.commitChain = result.catch(() => undefined);
     return result;
   }
 
-  private async commitNow(offsets: TopicPartitionOffset[]): Promise<CommitResult> {
+  private async commitNow(offsets: CommitEntry[]): Promise<CommitResult> {
     if (!this.running || this.consumerStopped()) throw notSent("the consumer is not running");
     const { send, skipped } = this.guard.check(offsets, this.currentAssignment);
     if (skipped.length > 0)
@@ -177,7 +181,35 @@ export class KafkaJsConsumer implements Consumer {
     // kafkajs resolves without sending when its runner stopped meanwhile (a crash, a stop).
     if (missing.length > 0) throw notSent("the consumer stopped while committing");
     this.guard.committed(send);
-    return { committed: send, skipped };
+    return {
+      committed: send.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+      skipped,
+    };
+  }
+
+  async committed(partitions: TopicPartition[]): Promise<CommittedOffset[]> {
+    if (partitions.length === 0) return [];
+    try {
+      // One admin connection per consumer, opened on first use: kafkajs' consumer cannot read
+      // committed metadata itself.
+      this.admin ??= (async () => {
+        const admin = this.adminFactory();
+        await admin.connect();
+        return admin;
+      })();
+      const admin = await this.admin;
+      const topics = [...new Set(partitions.map((tp) => tp.topic))];
+      const result = await admin.fetchOffsets({ groupId: this.groupId, topics });
+      return partitions.map((tp) => {
+        const found = result
+          .find((r) => r.topic === tp.topic)
+          ?.partitions.find((p) => p.partition === tp.partition);
+        return { ...tp, offset: found?.offset ?? "-1", metadata: found?.metadata ?? null };
+      });
+    } catch (error) {
+      this.admin = undefined;
+      throw classifyKafkaError(error);
+    }
   }
 
   pause(partitions: TopicPartition[]): void {
@@ -217,6 +249,9 @@ export class KafkaJsConsumer implements Consumer {
   async disconnect(): Promise<void> {
     if (this.connected && this.started) await this.stopFetching();
     this.running = false;
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
     if (!this.connected) return;
     this.connected = false;
     await this.consumer.disconnect();
