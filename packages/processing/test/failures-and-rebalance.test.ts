@@ -9,7 +9,7 @@ import { testClient, untilCommittedToEnd, useBroker } from "@invoice/kafka/testi
 import { DLQ_HEADERS, done } from "@invoice/processing";
 import { waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
-import { readTopic, sleep, startProcessor, textOf } from "./harness.ts";
+import { processRestToEnd, readTopic, sleep, startProcessor, textOf } from "./harness.ts";
 
 const broker = useBroker();
 
@@ -278,21 +278,7 @@ describe("graceful stop", () => {
     // Everything handed over finished (one batch at a time, in offset order here), and exactly that is committed.
     expect(Number(committed)).toBe(finished.length);
     expect(finished.length).toBeLessThan(200);
-    const rest: string[] = [];
-    const next = await startProcessor(broker, {
-      groupId,
-      topics: [topic],
-      deadLetterTopic: dlq,
-      handle: async (batch) => {
-        rest.push(...batch.map((d) => d.record.offset));
-        return batch.map(() => done());
-      },
-    });
-    try {
-      await untilCommittedToEnd(broker.admin, groupId, [topic]);
-    } finally {
-      await next.processor.stop();
-    }
+    const rest = await processRestToEnd(broker, groupId, [topic], dlq);
     expect(rest.length + finished.length).toBe(200);
     expect(Math.min(...rest.map(Number))).toBe(finished.length);
   });

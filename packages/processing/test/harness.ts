@@ -1,9 +1,15 @@
 import type { IncomingRecord } from "@invoice/kafka";
-import { type BrokerFixture, collectingConsumer, testClient } from "@invoice/kafka/testing";
+import {
+  type BrokerFixture,
+  collectingConsumer,
+  testClient,
+  untilCommittedToEnd,
+} from "@invoice/kafka/testing";
 import { createLogger } from "@invoice/observability";
 import {
   type Delivery,
   type Disposition,
+  done,
   RecordProcessor,
   type RecordProcessorOptions,
 } from "@invoice/processing";
@@ -54,6 +60,34 @@ export async function startProcessor<T = Buffer | null>(
   });
   await processor.start();
   return { processor, fatal };
+}
+
+/**
+ * Runs a fresh processor of the group until it committed to the end of `topics`, and returns the
+ * offsets it was handed (what a restart gets again).
+ */
+export async function processRestToEnd(
+  broker: BrokerFixture,
+  groupId: string,
+  topics: string[],
+  deadLetterTopic: string,
+): Promise<string[]> {
+  const offsets: string[] = [];
+  const { processor } = await startProcessor(broker, {
+    groupId,
+    topics,
+    deadLetterTopic,
+    handle: async (batch) => {
+      offsets.push(...batch.map((d) => d.record.offset));
+      return batch.map(() => done());
+    },
+  });
+  try {
+    await untilCommittedToEnd(broker.admin, groupId, topics);
+  } finally {
+    await processor.stop();
+  }
+  return offsets;
 }
 
 /** Reads every record of a topic (e.g. the DLQ) into `sink` with a throwaway group. */

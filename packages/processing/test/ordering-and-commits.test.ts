@@ -16,7 +16,7 @@ import {
 } from "@invoice/processing";
 import { waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
-import { readTopic, sleep, startProcessor, textOf } from "./harness.ts";
+import { processRestToEnd, readTopic, sleep, startProcessor, textOf } from "./harness.ts";
 
 const broker = useBroker();
 
@@ -105,21 +105,7 @@ describe("offsets", () => {
     }
     expect(await broker.admin.groupOffsets(groupId, topic)).toEqual([{ partition: 0, offset: "3" }]);
 
-    const secondRun: string[] = [];
-    const second = await startProcessor(broker, {
-      groupId,
-      topics: [topic],
-      deadLetterTopic: dlq,
-      handle: async (batch) => {
-        secondRun.push(...batch.map((d) => d.record.offset));
-        return batch.map(() => done());
-      },
-    });
-    try {
-      await untilCommittedToEnd(broker.admin, groupId, [topic]);
-    } finally {
-      await second.processor.stop();
-    }
+    const secondRun = await processRestToEnd(broker, groupId, [topic], dlq);
     // Offsets 0-2 are below the committed offset; 4-9 are listed as finished in its metadata.
     expect(secondRun).toEqual(["3"]);
   });
