@@ -97,11 +97,11 @@ export interface RecordBatch {
  * partition starts there. Only useful together with `pause()` of that partition, otherwise the same
  * records come straight back. This is how a caller with a full buffer takes part of a batch.
  */
-export type BatchOutcome = void | { nextOffset: string };
+export type BatchOutcome = { nextOffset: string } | undefined;
 
 export interface ConsumerRunOptions {
   /** Called per fetched batch of one partition; offsets are committed only through commit(). */
-  eachBatch(batch: RecordBatch, context: BatchContext): Promise<BatchOutcome>;
+  eachBatch(batch: RecordBatch, context: BatchContext): Promise<BatchOutcome> | Promise<void>;
   /** Batches of different partitions processed at once (default 1). */
   partitionsConsumedConcurrently?: number;
 }

@@ -5,7 +5,7 @@
  */
 import type { CommitResult, Consumer, ConsumerRunOptions } from "@invoice/kafka";
 import { testClient, useBroker } from "@invoice/kafka/testing";
-import { uniqueName, waitFor } from "@invoice/testing";
+import { waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
 
 const broker = useBroker();
