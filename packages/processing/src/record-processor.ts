@@ -211,8 +211,7 @@ export class RecordProcessor<T> {
         continue;
       }
       const dueAt = dueAtOf(record.headers);
-      const now = this.now();
-      if (dueAt > now && this.scheduler.counts().held >= this.limits.maxHeld)
+      if (dueAt > this.now() && this.scheduler.counts().held >= this.limits.maxHeld)
         return this.pause(part, "held", record);
       if (part.offsets.window() >= this.limits.maxUncommittedPerPartition)
         return this.pause(part, "window", record);
@@ -243,7 +242,8 @@ export class RecordProcessor<T> {
       };
       const lane =
         this.options.keyOf?.(record) ?? (record.key ? `k:${record.key.toString("latin1")}` : `p:${id}`);
-      this.scheduler.add(work, { partitionId: id, lane, dueAt }, now);
+      // The clock is read after any wait for room: a record due meanwhile is not held.
+      this.scheduler.add(work, { partitionId: id, lane, dueAt }, this.now());
       this.inFlight += 1;
     }
     this.kick();
