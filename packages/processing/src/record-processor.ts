@@ -139,23 +139,28 @@ export class RecordProcessor<T> {
 
   /**
    * Graceful stop, in this order: stop intake (no fetch, no new handler call) → wait for records in
-   * the handler or pending, at most drainTimeoutMs → commit what finished → leave the group.
-   * Records not started, and those still unfinished at the deadline, are not committed: whoever
-   * owns the partition next gets them again. Idempotent.
+   * the handler or pending, at most drainTimeoutMs or until `signal` aborts (the service's shutdown
+   * phase ran out of time) → commit what finished → leave the group. Records not started, and those
+   * still unfinished then, are not committed: whoever owns the partition next gets them again.
+   * Idempotent (a second call returns the first one's promise). Fits @invoice/runtime's components.
    */
-  stop(): Promise<void> {
+  stop(signal?: AbortSignal): Promise<void> {
     this.stopping ??= (async () => {
       this.wakeCapacity();
       clearTimeout(this.lingerTimer);
       if (!this.starting) return;
       await this.starting.catch(() => undefined);
       await this.consumer.stopFetching();
-      const drained = await this.drained(this.limits.drainTimeoutMs);
+      const drained = await this.drained(this.limits.drainTimeoutMs, signal);
       if (!drained) {
         this.abandoned = true;
         this.publisher.abandon();
         this.logger.warn(
-          { unfinished: this.startedUnfinished, drainTimeoutMs: this.limits.drainTimeoutMs },
+          {
+            unfinished: this.startedUnfinished,
+            drainTimeoutMs: this.limits.drainTimeoutMs,
+            aborted: signal?.aborted,
+          },
           "[processing] stop deadline passed; unfinished records are left for the next owner",
         );
       }
@@ -424,8 +429,19 @@ export class RecordProcessor<T> {
     this.kick();
   }
 
-  private drained(timeoutMs: number): Promise<boolean> {
-    return this.startedUnfinished === 0 ? Promise.resolve(true) : this.drain.wait(timeoutMs);
+  private drained(timeoutMs: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (this.startedUnfinished === 0) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    const wait = this.drain.wait(timeoutMs);
+    if (!signal) return wait;
+    return new Promise((resolve) => {
+      const onAbort = () => resolve(false);
+      signal.addEventListener("abort", onAbort, { once: true });
+      void wait.then((done) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(done);
+      });
+    });
   }
 
   private recordLogger(work: Work): Logger {

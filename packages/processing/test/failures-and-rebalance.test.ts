@@ -6,7 +6,7 @@
 import { PlatformError } from "@invoice/errors";
 import type { IncomingRecord } from "@invoice/kafka";
 import { testClient, untilCommittedToEnd, useBroker } from "@invoice/kafka/testing";
-import { DLQ_HEADERS, done } from "@invoice/processing";
+import { DLQ_HEADERS, done, pending } from "@invoice/processing";
 import { waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
 import { processRestToEnd, readTopic, sleep, startProcessor, textOf } from "./harness.ts";
@@ -281,5 +281,37 @@ describe("graceful stop", () => {
     const rest = await processRestToEnd(broker, groupId, [topic], dlq);
     expect(rest.length + finished.length).toBe(200);
     expect(Math.min(...rest.map(Number))).toBe(finished.length);
+  });
+
+  it("stops waiting when the shutdown phase's signal aborts, and commits what finished", async () => {
+    const topic = await broker.newTopic("aborted", 1);
+    const dlq = await broker.newTopic("aborted-dlq", 1);
+    const groupId = broker.newGroup("aborted");
+    await broker.producer.send(topic, [
+      { key: "a", value: "finishes" },
+      { key: "b", value: "never finishes" },
+      { key: "c", value: "finishes" },
+    ]);
+    let handed = 0;
+    const { processor } = await startProcessor(broker, {
+      groupId,
+      topics: [topic],
+      deadLetterTopic: dlq,
+      limits: { drainTimeoutMs: 60_000 },
+      handle: async (batch) => {
+        handed += batch.length;
+        return batch.map((d) => (d.key === "b" ? pending(new Promise<never>(() => undefined)) : done()));
+      },
+    });
+    await waitFor(() => handed === 3, { description: "all three handed over" });
+    const controller = new AbortController();
+    const started = Date.now();
+    const stopping = processor.stop(controller.signal);
+    controller.abort();
+    await stopping;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // Offset 1 is unfinished: committed up to it, and offset 2 listed as finished in the metadata.
+    expect(await broker.admin.groupOffsets(groupId, topic)).toEqual([{ partition: 0, offset: "1" }]);
+    expect(await processRestToEnd(broker, groupId, [topic], dlq)).toEqual(["1"]);
   });
 });
