@@ -1,3 +1,4 @@
+import { PlatformError } from "@invoice/errors";
 import { type DecodeOptions, SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 
 /**
@@ -18,15 +19,20 @@ export type SchemaCodecErrorCode =
   /** Registry unreachable or answering 5xx: the same call may succeed later. */
   | "SCHEMA_REGISTRY_UNAVAILABLE";
 
-export class SchemaCodecError extends Error {
+/**
+ * A PlatformError, so `isRetriable` (and with it the processing layer's stall-or-dead-letter
+ * decision) sees SCHEMA_REGISTRY_UNAVAILABLE as retriable and every other code as final.
+ */
+export class SchemaCodecError extends PlatformError {
   override readonly name = "SchemaCodecError";
+  declare readonly code: SchemaCodecErrorCode;
   constructor(
     message: string,
-    readonly code: SchemaCodecErrorCode,
-    readonly retriable: boolean,
+    code: SchemaCodecErrorCode,
+    retriable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { retriable, cause: options?.cause });
   }
 }
 

@@ -2,9 +2,9 @@
  * Proves the kafkajs adapter against the real Kafka 4.x broker of the local stack (ADR 0002).
  */
 import { type Consumer, type IncomingRecord, partitionForKey, type RecordMetadata } from "@invoice/kafka";
+import { collectingConsumer, committedToEnd, testClient, useBroker } from "@invoice/kafka/testing";
 import { runKafkaTool, stackEnv, uniqueName, waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
-import { collectingConsumer, committedToEnd, testClient, useBroker } from "./helpers.ts";
 
 // Keys of every length mod 4 (murmur2's tail cases), non-ASCII, and order-id shapes we really use.
 const KEYS = [

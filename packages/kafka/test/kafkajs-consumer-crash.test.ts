@@ -8,9 +8,9 @@ import {
   type IncomingRecord,
   KafkaClientError,
 } from "@invoice/kafka";
+import { committedToEnd, useBroker } from "@invoice/kafka/testing";
 import { uniqueName, waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
-import { committedToEnd, useBroker } from "./helpers.ts";
 
 const broker = useBroker();
 

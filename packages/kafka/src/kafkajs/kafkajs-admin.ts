@@ -80,6 +80,21 @@ export class KafkaJsAdmin implements Admin {
     }
   }
 
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    try {
+      await this.admin.deleteGroups(groupIds);
+    } catch (error) {
+      // kafkajs wraps its KafkaJSDeleteGroupsError (which lists the groups) in a non-retriable error.
+      type Failed = { groups?: Array<{ error?: { type?: string } }> };
+      const failed =
+        (error as Failed & { cause?: Failed }).groups ?? (error as { cause?: Failed }).cause?.groups;
+      // GROUP_ID_NOT_FOUND: nothing to delete (the group never committed, or is gone already).
+      if (failed && failed.length > 0 && failed.every((g) => g.error?.type === "GROUP_ID_NOT_FOUND")) return;
+      throw classifyKafkaError(error);
+    }
+  }
+
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;

@@ -37,6 +37,9 @@ export function createKafkaJsClient(options: KafkaJsClientOptions): KafkaClient 
           allowAutoTopicCreation: false,
           retry: { retries: consumerOptions.retries ?? 5 },
         }),
+        consumerOptions.groupId,
+        options.logger,
+        () => kafka.admin(),
       ),
     admin: () => new KafkaJsAdmin(kafka.admin()),
   };

@@ -1,15 +1,10 @@
-import {
-  type Admin,
-  type Consumer,
-  createKafkaJsClient,
-  type IncomingRecord,
-  type KafkaClient,
-  type Producer,
-  silentLogger,
-} from "@invoice/kafka";
-import { stackEnv, uniqueName } from "@invoice/testing";
+import { stackEnv, uniqueName, waitFor } from "@invoice/testing";
 import { afterAll, beforeAll } from "vitest";
+import { createKafkaJsClient } from "../kafkajs/kafkajs-client.ts";
+import { silentLogger } from "../logger.ts";
+import type { Admin, Consumer, IncomingRecord, KafkaClient, Producer } from "../ports.ts";
 
+/** A client of the stack's broker (`KAFKA_BROKERS`, else 127.0.0.1:9092) with a unique client id. */
 export function testClient(): KafkaClient {
   return createKafkaJsClient({
     brokers: stackEnv().kafkaBrokers,
@@ -59,7 +54,7 @@ export async function collectingConsumer(
 
 /**
  * True once the group's committed offset of every partition equals the partition's high watermark
- * (a partition that never held a record counts as caught up with nothing committed).
+ * (lag 0; a partition that never held a record counts as caught up with nothing committed).
  */
 export async function committedToEnd(admin: Admin, groupId: string, topic: string): Promise<boolean> {
   const [committed, ends] = await Promise.all([
@@ -70,27 +65,51 @@ export async function committedToEnd(admin: Admin, groupId: string, topic: strin
   return ends.every((end) => (byPartition.get(end.partition) ?? "0") === end.high);
 }
 
+/** Waits until the group's lag is 0 on every partition of every topic (see committedToEnd). */
+export async function untilCommittedToEnd(
+  admin: Admin,
+  groupId: string,
+  topics: string[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  await waitFor(
+    async () => (await Promise.all(topics.map((t) => committedToEnd(admin, groupId, t)))).every(Boolean),
+    { timeoutMs, description: `group ${groupId} committed to the end of ${topics.join(", ")}` },
+  );
+}
+
 export interface BrokerFixture {
   client: KafkaClient;
   admin: Admin;
   producer: Producer;
-  /** Creates a uniquely named topic, deleted again after the file's tests. */
+  /**
+   * Creates a uniquely named topic, deleted again after the file's tests. The local broker does
+   * not create topics on first use (auto.create.topics.enable=false), so every test creates its own.
+   */
   newTopic(prefix: string, partitions?: number): Promise<string>;
+  /** A unique consumer group id; the group is deleted after the file's tests (once it is empty). */
+  newGroup(prefix: string): string;
   /** Deletes a topic the test created itself after the file's tests. */
   track(topic: string): void;
 }
 
 /** One client, admin and producer per test file, connected before and closed after its tests. */
 export function useBroker(): BrokerFixture {
-  const created: string[] = [];
+  const topics: string[] = [];
+  const groups: string[] = [];
   const fixture = {
     track: (topic: string) => {
-      created.push(topic);
+      topics.push(topic);
+    },
+    newGroup: (prefix: string) => {
+      const group = uniqueName(prefix);
+      groups.push(group);
+      return group;
     },
     newTopic: async (prefix: string, partitions = 3) => {
       const topic = uniqueName(prefix);
       await fixture.admin.ensureTopics([{ topic, partitions }]);
-      created.push(topic);
+      topics.push(topic);
       return topic;
     },
   } as BrokerFixture;
@@ -103,7 +122,10 @@ export function useBroker(): BrokerFixture {
   });
   afterAll(async () => {
     await fixture.producer?.disconnect();
-    await fixture.admin?.deleteTopics(created).catch(() => undefined);
+    // Cleanup is best effort: a group that still has a member (a test that failed before it
+    // disconnected) cannot be deleted, and must not hide the test's own failure.
+    await fixture.admin?.deleteGroups(groups).catch(() => undefined);
+    await fixture.admin?.deleteTopics(topics).catch(() => undefined);
     await fixture.admin?.disconnect();
   });
   return fixture;

@@ -1,0 +1,91 @@
+import { invoiceCounter, invoiceGauge, invoiceHistogram, type Registry } from "@invoice/observability";
+
+/** Final outcomes of a record (a revoked or abandoned one has none: it is handled again elsewhere). */
+export type RecordOutcome = "done" | "retried" | "dead_lettered";
+
+/** What the processor reports; labels are bounded (processor name, topic, outcome, reason). */
+export interface ProcessingMetrics {
+  recordFinished(topic: string, outcome: RecordOutcome, seconds: number | undefined): void;
+  retryScheduled(topic: string): void;
+  deadLettered(topic: string, reason: string): void;
+  stalled(topic: string): void;
+  commitSkipped(reason: string): void;
+  commitFailed(): void;
+  inFlight(counts: { queued: number; held: number; active: number; pending: number }): void;
+  pausedPartitions(count: number): void;
+}
+
+export const noProcessingMetrics: ProcessingMetrics = {
+  recordFinished() {},
+  retryScheduled() {},
+  deadLettered() {},
+  stalled() {},
+  commitSkipped() {},
+  commitFailed() {},
+  inFlight() {},
+  pausedPartitions() {},
+};
+
+/** The processor's metrics in a service's registry, labelled with the processor's name. */
+export function createProcessingMetrics(registry: Registry, processor: string): ProcessingMetrics {
+  const processed = invoiceCounter(registry, {
+    name: "records_processed",
+    help: "Records finished by the processing layer, by topic and outcome",
+    labelNames: ["processor", "topic", "outcome"],
+  });
+  const latency = invoiceHistogram(registry, {
+    name: "record_processing",
+    help: "From handing a record to the handler until it is finished (pending work included)",
+    labelNames: ["processor", "topic"],
+  });
+  const retries = invoiceCounter(registry, {
+    name: "record_retries_scheduled",
+    help: "Records published to a retry topic",
+    labelNames: ["processor", "topic"],
+  });
+  const dlq = invoiceCounter(registry, {
+    name: "dlq_records",
+    help: "Records published to a dead-letter topic, by reason",
+    labelNames: ["processor", "topic", "reason"],
+  });
+  const stalls = invoiceCounter(registry, {
+    name: "processing_stall_retries",
+    help: "Handler calls retried in place after a retriable error (an outage)",
+    labelNames: ["processor", "topic"],
+  });
+  const commitSkips = invoiceCounter(registry, {
+    name: "offset_commits_skipped",
+    help: "Commit entries not sent: partition not assigned, or offset not ahead",
+    labelNames: ["processor", "reason"],
+  });
+  const commitFailures = invoiceCounter(registry, {
+    name: "offset_commit_failures",
+    help: "Commits that failed (retried on the next interval)",
+    labelNames: ["processor"],
+  });
+  const inFlight = invoiceGauge(registry, {
+    name: "records_in_flight",
+    help: "Records admitted and not finished, by state",
+    labelNames: ["processor", "state"],
+  });
+  const paused = invoiceGauge(registry, {
+    name: "consumer_paused_partitions",
+    help: "Partitions paused by the processing layer (hold bound or uncommitted window full)",
+    labelNames: ["processor"],
+  });
+  return {
+    recordFinished(topic, outcome, seconds) {
+      processed.inc({ processor, topic, outcome });
+      if (seconds !== undefined) latency.observe({ processor, topic }, seconds);
+    },
+    retryScheduled: (topic) => retries.inc({ processor, topic }),
+    deadLettered: (topic, reason) => dlq.inc({ processor, topic, reason }),
+    stalled: (topic) => stalls.inc({ processor, topic }),
+    commitSkipped: (reason) => commitSkips.inc({ processor, reason }),
+    commitFailed: () => commitFailures.inc({ processor }),
+    inFlight(counts) {
+      for (const [state, value] of Object.entries(counts)) inFlight.set({ processor, state }, value);
+    },
+    pausedPartitions: (count) => paused.set({ processor }, count),
+  };
+}
