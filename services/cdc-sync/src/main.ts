@@ -3,6 +3,7 @@
 // drift check on an interval.
 // Run modes: worker, migrate (database migrations + seed, topics, schemas; then exits).
 import { consumerGroupId } from "@invoice/config";
+import { parseDatabaseUrl } from "@invoice/db";
 import { installSignalHandlers } from "@invoice/lifecycle";
 import { type Dependency, launch, runMain, startService } from "@invoice/runtime";
 import { loadCdcSyncConfig } from "./config.ts";
@@ -32,6 +33,7 @@ runMain("cdc-sync", async () => {
   const { config, logger } = launched;
   const { cdc, identity, infrastructure } = config;
   const mapping = cdc.mapping ?? DEFAULT_COLUMN_MAPPING;
+  const { schema } = parseDatabaseUrl(infrastructure.databaseUrl);
   const service = await startService({ config, fullConfig: config, logger, needs: NEEDS });
   const { prisma, kafka, kafkaAdmin } = service.deps;
   if (!prisma || !kafka || !kafkaAdmin) throw new Error("cdc-sync needs postgres and kafka clients");
@@ -67,7 +69,7 @@ runMain("cdc-sync", async () => {
         clientId: identity.kafkaClientId,
       }),
     }),
-    store: createPrismaTaxInfoStore({ prisma, ids: service.ids }),
+    store: createPrismaTaxInfoStore({ prisma, ids: service.ids, schema }),
     mapping,
     logger,
     metrics: createCdcMetrics(service.metrics),
@@ -92,6 +94,7 @@ runMain("cdc-sync", async () => {
     metrics: createDriftMetrics(service.metrics),
     intervalMs: cdc.driftIntervalMs,
     pageSize: cdc.driftPageSize,
+    schema,
   });
   service.shutdown.register({ name: "taxinfo drift check", stop: () => drift.stop() });
   drift.start();

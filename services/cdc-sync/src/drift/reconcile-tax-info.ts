@@ -8,6 +8,7 @@ import {
   type Registry,
 } from "@invoice/observability";
 import { recordOfRow } from "../store/prisma-tax-info-store.ts";
+import { type InvoiceTables, invoiceTables } from "../store/tables.ts";
 import { metadataTaxOf } from "../store/tax-info-store.ts";
 import type { ColumnMapping } from "../tax/column-mapping.ts";
 import { diffTaxRecords, extractTaxRecord, type TaxRecord } from "../tax/tax-record.ts";
@@ -135,6 +136,8 @@ export interface ReconcileOptions {
   logger: Logger;
   metrics: DriftMetrics;
   pageSize?: number;
+  /** PostgreSQL schema of the tables (the database URL's ?schema=, default "invoice"). */
+  schema?: string;
   now?: () => Date;
 }
 
@@ -157,6 +160,7 @@ export async function reconcileTaxInfo(options: ReconcileOptions): Promise<Recon
   const { prisma, mapping, source, logger, metrics } = options;
   const pageSize = options.pageSize ?? 500;
   const startedAt = (options.now ?? (() => new Date()))();
+  const t = invoiceTables(options.schema ?? "invoice");
   const drifts: Drift[] = [];
   let checked = 0;
   try {
@@ -167,7 +171,7 @@ export async function reconcileTaxInfo(options: ReconcileOptions): Promise<Recon
                t."communeCode", t."email", t."phone", t."vatMethod", t."eInvoiceSettings", t."deletedAt",
                (p."merchantId" IS NOT NULL) AS "hasProfile",
                CASE WHEN jsonb_typeof(p."metadata" -> 'tax') = 'object' THEN p."metadata" -> 'tax' END AS "metadataTax"
-        FROM "TaxInfo" t LEFT JOIN "MerchantProfile" p ON p."merchantId" = t."merchantId" AND p."deletedAt" IS NULL
+        FROM ${t.taxInfo} t LEFT JOIN ${t.merchantProfile} p ON p."merchantId" = t."merchantId" AND p."deletedAt" IS NULL
         WHERE t."merchantId" > ${after} ORDER BY t."merchantId" LIMIT ${pageSize}`;
       if (rows.length === 0) break;
       const sourceRows = source ? await source.readMany(rows.map((r) => r.merchantId)) : undefined;
@@ -180,7 +184,7 @@ export async function reconcileTaxInfo(options: ReconcileOptions): Promise<Recon
       after = rows[rows.length - 1]?.merchantId ?? after;
       if (rows.length < pageSize) break;
     }
-    if (source) drifts.push(...(await missingFromTaxInfo(prisma, source, pageSize)));
+    if (source) drifts.push(...(await missingFromTaxInfo(prisma, t, source, pageSize)));
 
     for (const drift of drifts) {
       logger.warn(
@@ -188,12 +192,12 @@ export async function reconcileTaxInfo(options: ReconcileOptions): Promise<Recon
         "[reconcileTaxInfo] drift",
       );
     }
-    await record(prisma, drifts, startedAt);
+    await record(prisma, t, drifts, startedAt);
     const byKind = Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])) as Record<DriftKind, number>;
     for (const d of drifts) byKind[d.kind] += 1;
     for (const kind of DRIFT_KINDS) metrics.merchants.set({ kind }, byKind[kind]);
     const [invalid] = await prisma.$queryRaw<Array<{ n: bigint }>>`
-      SELECT count(*) AS n FROM "TaxInfo" WHERE NOT "taxCodeValid" AND "deletedAt" IS NULL`;
+      SELECT count(*) AS n FROM ${t.taxInfo} WHERE NOT "taxCodeValid" AND "deletedAt" IS NULL`;
     metrics.invalidTaxCodes.set(Number(invalid?.n ?? 0));
     metrics.runs.inc({ result: drifts.length > 0 ? "drift" : "ok" });
     logger.info(
@@ -208,14 +212,19 @@ export async function reconcileTaxInfo(options: ReconcileOptions): Promise<Recon
   }
 }
 
-async function missingFromTaxInfo(prisma: PrismaClient, source: CommerceMerchantSource, pageSize: number) {
+async function missingFromTaxInfo(
+  prisma: PrismaClient,
+  t: InvoiceTables,
+  source: CommerceMerchantSource,
+  pageSize: number,
+) {
   const drifts: Drift[] = [];
   let after: string | undefined;
   for (;;) {
     const ids = await source.listIds(after, pageSize);
     if (ids.length === 0) break;
     const known = await prisma.$queryRaw<Array<{ merchantId: string }>>`
-      SELECT "merchantId" FROM "TaxInfo" WHERE "merchantId" = ANY(${ids}::varchar[])`;
+      SELECT "merchantId" FROM ${t.taxInfo} WHERE "merchantId" = ANY(${ids}::varchar[])`;
     const have = new Set(known.map((k) => k.merchantId));
     for (const id of ids)
       if (!have.has(id)) drifts.push({ merchantId: id, kind: "TAXINFO_MISSING", fields: [] });
@@ -226,14 +235,14 @@ async function missingFromTaxInfo(prisma: PrismaClient, source: CommerceMerchant
 }
 
 /** TaxInfoDrift holds the open drifts: found ones upserted (firstSeenAt kept), the others removed. */
-async function record(prisma: PrismaClient, drifts: Drift[], at: Date) {
+async function record(prisma: PrismaClient, t: InvoiceTables, drifts: Drift[], at: Date) {
   const rows = JSON.stringify(drifts);
   await prisma.$transaction([
     prisma.$executeRaw`
-      INSERT INTO "TaxInfoDrift" ("merchantId", "kind", "fields", "firstSeenAt", "lastSeenAt")
+      INSERT INTO ${t.taxInfoDrift} ("merchantId", "kind", "fields", "firstSeenAt", "lastSeenAt")
       SELECT x."merchantId", x."kind", ARRAY(SELECT jsonb_array_elements_text(x."fields")), ${at}, ${at}
       FROM jsonb_to_recordset(${rows}::jsonb) AS x("merchantId" text, "kind" text, "fields" jsonb)
       ON CONFLICT ("merchantId", "kind") DO UPDATE SET "fields" = EXCLUDED."fields", "lastSeenAt" = EXCLUDED."lastSeenAt"`,
-    prisma.$executeRaw`DELETE FROM "TaxInfoDrift" WHERE "lastSeenAt" < ${at}`,
+    prisma.$executeRaw`DELETE FROM ${t.taxInfoDrift} WHERE "lastSeenAt" < ${at}`,
   ]);
 }

@@ -3,6 +3,7 @@ import { classifyDatabaseError } from "@invoice/errors";
 import type { IdGenerator } from "@invoice/ids";
 import type { StoredTaxInfo } from "../tax/decide-change.ts";
 import type { TaxRecord } from "../tax/tax-record.ts";
+import { invoiceTables } from "./tables.ts";
 import { type LockedPlan, metadataTaxOf, type TaxInfoStore, type TaxWrite } from "./tax-info-store.ts";
 
 interface TaxInfoRow {
@@ -45,12 +46,15 @@ const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 
 export function createPrismaTaxInfoStore(options: {
   prisma: PrismaClient;
   ids: IdGenerator;
+  /** PostgreSQL schema of the tables (the database URL's ?schema=, default "invoice"). */
+  schema?: string;
   now?: () => Date;
   /** Transaction timeout; a batch holding row locks longer than this is rolled back. */
   transactionTimeoutMs?: number;
 }): TaxInfoStore {
   const { prisma, ids } = options;
   const now = options.now ?? (() => new Date());
+  const t = invoiceTables(options.schema ?? "invoice");
   return {
     async withLockedMerchants<T>(
       merchantIds: readonly string[],
@@ -63,7 +67,7 @@ export function createPrismaTaxInfoStore(options: {
             const rows = await tx.$queryRaw<TaxInfoRow[]>`
               SELECT "merchantId", "taxCode", "taxCodeIssue", "legalName", "address", "provinceCode",
                      "communeCode", "email", "phone", "vatMethod", "eInvoiceSettings", "sourceLsn", "deletedAt"
-              FROM "TaxInfo" WHERE "merchantId" = ANY(${sorted}::varchar[])
+              FROM ${t.taxInfo} WHERE "merchantId" = ANY(${sorted}::varchar[])
               ORDER BY "merchantId" FOR UPDATE`;
             const current = new Map<string, StoredTaxInfo>(
               rows.map((r) => [
@@ -93,7 +97,7 @@ export function createPrismaTaxInfoStore(options: {
       deleted: w.deleted,
     }));
     const upserted = await tx.$queryRaw<Array<{ merchantId: string }>>`
-      INSERT INTO "TaxInfo" ("merchantId", "taxCode", "taxCodeValid", "taxCodeIssue", "legalName", "address",
+      INSERT INTO ${t.taxInfo} AS cur ("merchantId", "taxCode", "taxCodeValid", "taxCodeIssue", "legalName", "address",
         "provinceCode", "communeCode", "email", "phone", "vatMethod", "eInvoiceSettings", "sourceLsn",
         "sourceTxId", "sourceEventAt", "syncedAt", "updatedAt", "deletedAt")
       SELECT x."merchantId", x."taxCode", x."taxCodeIssue" IS NULL, x."taxCodeIssue", x."legalName", x."address",
@@ -113,7 +117,7 @@ export function createPrismaTaxInfoStore(options: {
         "sourceLsn" = EXCLUDED."sourceLsn", "sourceTxId" = EXCLUDED."sourceTxId",
         "sourceEventAt" = EXCLUDED."sourceEventAt", "syncedAt" = EXCLUDED."syncedAt",
         "updatedAt" = EXCLUDED."updatedAt", "deletedAt" = EXCLUDED."deletedAt"
-      WHERE "TaxInfo"."sourceLsn" <= EXCLUDED."sourceLsn"
+      WHERE cur."sourceLsn" <= EXCLUDED."sourceLsn"
       RETURNING "merchantId"`;
     const written = new Set(upserted.map((r) => r.merchantId));
     const effective = writes.filter((w) => written.has(w.merchantId));
@@ -124,7 +128,7 @@ export function createPrismaTaxInfoStore(options: {
     }));
     // Only the `tax` key of metadata belongs to cdc-sync; the rest is kept as it is.
     await tx.$executeRaw`
-      UPDATE "MerchantProfile" AS p SET
+      UPDATE ${t.merchantProfile} AS p SET
         "metadata" = (CASE WHEN jsonb_typeof(p."metadata") = 'object' THEN p."metadata" ELSE '{}'::jsonb END)
                      || jsonb_build_object('tax', x."tax"),
         "updatedAt" = ${at}
@@ -144,7 +148,7 @@ export function createPrismaTaxInfoStore(options: {
       correlationId: w.audit.correlationId,
     }));
     await tx.$executeRaw`
-      INSERT INTO "TaxInfoAudit" ("id", "merchantId", "operation", "changedFields", "before", "after",
+      INSERT INTO ${t.taxInfoAudit} ("id", "merchantId", "operation", "changedFields", "before", "after",
         "sourceLsn", "sourceTxId", "sourceEventAt", "actor", "correlationId", "createdAt")
       SELECT x."id"::bigint, x."merchantId", x."operation", ARRAY(SELECT jsonb_array_elements_text(x."changedFields")),
         x."before", x."after", x."sourceLsn"::bigint, x."sourceTxId"::bigint, x."sourceEventAt"::timestamptz,
