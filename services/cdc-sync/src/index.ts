@@ -1,5 +1,7 @@
 // Public entry of @invoice/cdc-sync for the ops CLI (issue 13), the benchmark and tests: the handler,
 // its ports and the drift/re-sync functions. The service itself starts from main.ts.
+// TEMPORARY (until the platform's record-processing package replaces it; see the file's header).
+export { createMerchantCdcConsumer } from "./consumer/merchant-cdc.temporary-consumer.ts";
 export {
   type CommerceMerchantSource,
   createCommerceMerchantSource,

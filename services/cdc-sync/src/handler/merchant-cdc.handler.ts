@@ -95,7 +95,11 @@ export function createMerchantCdcHandler(options: MerchantCdcHandlerOptions) {
         }
         const { event } = decoded.result;
         const merchantId = merchantOf(event, mapping);
-        pending.push({ index, record, event, log: merchantId ? log.child({ merchantId }) : log });
+        // One child logger per record (pino serialises bindings per child): topic/partition/offset + merchantId.
+        const recordLog = merchantId
+          ? logger.child({ topic: record.topic, partition: record.partition, offset: record.offset, merchantId })
+          : log;
+        pending.push({ index, record, event, log: recordLog });
       }),
     );
     if (pending.length === 0) return out;
