@@ -62,7 +62,8 @@ export function createMerchantCdcHandler(options: MerchantCdcHandlerOptions) {
     const pending: Pending[] = [];
     await Promise.all(
       records.map(async (record, index) => {
-        const log = logger.child({ topic: record.topic, partition: record.partition, offset: record.offset });
+        // One child logger per record (pino serialises the bindings of every child it creates).
+        const where = { topic: record.topic, partition: record.partition, offset: record.offset };
         let decoded: DecodedRecord;
         try {
           decoded = await decode(record);
@@ -70,15 +71,22 @@ export function createMerchantCdcHandler(options: MerchantCdcHandlerOptions) {
           if (isRetriable(error)) {
             out[index] = { outcome: "retry", error };
             metrics.events.inc({ op: "?", outcome: "retry" });
-            log.warn({ err: error }, "[handleMerchantCDC] decoding failed, will retry");
+            logger.child(where).warn({ err: error }, "[handleMerchantCDC] decoding failed, will retry");
           } else {
-            deadLetter(out, index, log, "?", "deserialization", asPlatformError(error, "CDC_UNDECODABLE"));
+            deadLetter(
+              out,
+              index,
+              logger.child(where),
+              "?",
+              "deserialization",
+              asPlatformError(error, "CDC_UNDECODABLE"),
+            );
           }
           return;
         }
         if (decoded.kind === "tombstone") {
           metrics.events.inc({ op: "tombstone", outcome: "tombstone" });
-          log.debug("[handleMerchantCDC] tombstone, SKIP");
+          logger.child(where).debug("[handleMerchantCDC] tombstone, SKIP");
           return;
         }
         if (!decoded.result.ok) {
@@ -86,7 +94,7 @@ export function createMerchantCdcHandler(options: MerchantCdcHandlerOptions) {
           deadLetter(
             out,
             index,
-            log,
+            logger.child(where),
             "?",
             "deserialization",
             new PlatformError(code, message, { retriable: false }),
@@ -95,11 +103,12 @@ export function createMerchantCdcHandler(options: MerchantCdcHandlerOptions) {
         }
         const { event } = decoded.result;
         const merchantId = merchantOf(event, mapping);
-        // One child logger per record (pino serialises bindings per child): topic/partition/offset + merchantId.
-        const recordLog = merchantId
-          ? logger.child({ topic: record.topic, partition: record.partition, offset: record.offset, merchantId })
-          : log;
-        pending.push({ index, record, event, log: recordLog });
+        pending.push({
+          index,
+          record,
+          event,
+          log: logger.child(merchantId ? { ...where, merchantId } : where),
+        });
       }),
     );
     if (pending.length === 0) return out;
