@@ -25,7 +25,8 @@ import {
   merchantRow,
   startConnector,
 } from "@invoice/cdc-sync/testing";
-import { createPrismaClient, migrate, withDatabase } from "@invoice/db";
+import { createPrismaClient } from "@invoice/db";
+import { createTempDatabase } from "@invoice/db/testing";
 import { createSnowflakeGenerator } from "@invoice/ids";
 import { createKafkaJsClient, type OutgoingRecord, silentLogger } from "@invoice/kafka";
 import { createLogger, createMetrics } from "@invoice/observability";
@@ -102,22 +103,13 @@ function buildEvents(): {
 }
 
 async function invoiceDatabase(prefix: string) {
-  const url = withDatabase(stack.databaseUrl, uniqueName(prefix));
-  await migrate({ databaseUrl: url, createDatabase: true, seed: false });
-  return url;
-}
-
-async function dropDatabase(url: string) {
-  const admin = new pg.Client({ connectionString: withDatabase(stack.databaseUrl, "postgres") });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
-  await admin.end();
+  return createTempDatabase(prefix, { migrate: true });
 }
 
 // ---------------------------------------------------------------- baseline: raw batched upserts
 async function baselineUpsertsPerSecond(rows: number, batch: number): Promise<number> {
-  const url = await invoiceDatabase("bench_cdc_base");
-  const client = new pg.Client({ connectionString: url });
+  const database = await invoiceDatabase("bench_cdc_base");
+  const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   await client.query('SET search_path TO "invoice"');
   try {
@@ -147,15 +139,15 @@ async function baselineUpsertsPerSecond(rows: number, batch: number): Promise<nu
     return rows / ((performance.now() - started) / 1000);
   } finally {
     await client.end();
-    await dropDatabase(url);
+    await database.drop();
   }
 }
 
 // ---------------------------------------------------------------- cdc-sync through Kafka
 async function throughCdcSync() {
   const { records, expected } = buildEvents();
-  const url = await invoiceDatabase("bench_cdc");
-  const prisma = createPrismaClient({ databaseUrl: url, maxConnections: 5 });
+  const database = await invoiceDatabase("bench_cdc");
+  const prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 5 });
   const kafka = createKafkaJsClient({
     brokers: stack.kafkaBrokers,
     clientId: uniqueName("bench"),
@@ -220,7 +212,7 @@ async function throughCdcSync() {
   await admin.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
   await admin.disconnect();
   await prisma.$disconnect();
-  await dropDatabase(url);
+  await database.drop();
   return result;
 }
 
@@ -229,8 +221,8 @@ async function commitToTaxInfoLatency(samples: number) {
   if (samples === 0) return undefined;
   await ensureCdcStack();
   const commerce = await createCommerceDatabase("bench_commerce", MERCHANT_TABLE_DDL);
-  const url = await invoiceDatabase("bench_cdc_latency");
-  const prisma = createPrismaClient({ databaseUrl: url, maxConnections: 5 });
+  const database = await invoiceDatabase("bench_cdc_latency");
+  const prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 5 });
   const kafka = createKafkaJsClient({
     brokers: stack.kafkaBrokers,
     clientId: uniqueName("bench"),
@@ -245,7 +237,7 @@ async function commitToTaxInfoLatency(samples: number) {
     cols.map((c) => row[c]),
   );
   const connector = await startConnector({ name: prefix, database: commerce, prefix, format: "json" });
-  const sql = new pg.Client({ connectionString: url });
+  const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
   const logger = createLogger({ service: "cdc-sync-bench", level: "warn" });
   const consumer = createMerchantCdcConsumer({
@@ -295,7 +287,7 @@ async function commitToTaxInfoLatency(samples: number) {
     await connector.remove();
     await sql.end();
     await prisma.$disconnect();
-    await Promise.all([commerce.drop(), dropDatabase(url)]);
+    await Promise.all([commerce.drop(), database.drop()]);
   }
 }
 

@@ -5,6 +5,8 @@
 #   stack/stack.sh down               stop what this script started, remove data dirs
 #   stack/stack.sh status             one line per component; exit 0 iff all are up
 #   stack/stack.sh env                KAFKA_BROKERS=... SCHEMA_REGISTRY_URL=... (shell assignments)
+#   stack/stack.sh simulator up|down|status
+#                                     only the SInvoice provider simulator (127.0.0.1:31150)
 #   stack/stack.sh kafka-run-class <main-class> [args...]
 #                                     run a Java class on the Kafka classpath (console producer, ...)
 #
@@ -533,6 +535,75 @@ ensure_redis() {
   log "redis ready"
 }
 
+# ---------------------------------------------------------------- provider simulator
+# Our SInvoice look-alike (packages/provider-simulator): a Node process on a fixed port, in-memory
+# state, started with the repository's tsx. INVOICE_STACK_SIMULATOR=0 leaves it out of up/status.
+SIMULATOR_ENABLED="${INVOICE_STACK_SIMULATOR:-1}"
+SIMULATOR_HOST=127.0.0.1
+SIMULATOR_PORT="${INVOICE_STACK_SIMULATOR_PORT:-31150}"
+SIMULATOR_PID_FILE="$RUN_DIR/provider-simulator.pid"
+SIMULATOR_LOG="$LOG_DIR/provider-simulator.log"
+SIMULATOR_PATTERN=provider-simulator/src/simulator.cli.ts
+
+simulator_running() {
+  local pid; pid="$(read_pid "$SIMULATOR_PID_FILE")"
+  [[ -n "$pid" ]] && pid_alive "$pid" "$SIMULATOR_PATTERN"
+}
+simulator_ready() {
+  simulator_running && curl -fsS -o /dev/null --max-time 2 "http://$SIMULATOR_HOST:$SIMULATOR_PORT/health" 2>/dev/null
+}
+
+# Starts the simulator (unless disabled or running) and waits until /health answers; on failure it
+# stops what it started and dies with the log's tail.
+start_simulator() {
+  if [[ "$SIMULATOR_ENABLED" != 1 ]]; then log "provider simulator disabled (INVOICE_STACK_SIMULATOR=0)"; return 0; fi
+  if simulator_running; then log "provider simulator already running (pid $(read_pid "$SIMULATOR_PID_FILE"))"; return 0; fi
+  rm -f "$SIMULATOR_PID_FILE"
+  command -v node >/dev/null 2>&1 || die "node is needed for the provider simulator"
+  command -v curl >/dev/null 2>&1 || die "curl is needed to poll the provider simulator's readiness"
+  [[ -e "$REPO_ROOT/node_modules/tsx" ]] || die "the provider simulator needs the workspace installed (pnpm install)"
+  port_open "$SIMULATOR_HOST" "$SIMULATOR_PORT" && die "port $SIMULATOR_HOST:$SIMULATOR_PORT is already in use ($(port_owner "$SIMULATOR_PORT")); set INVOICE_STACK_SIMULATOR_PORT or stop it"
+  mkdir -p "$LOG_DIR" "$RUN_DIR"
+  # From the repository root, so `--import tsx` resolves the workspace's tsx.
+  (cd "$REPO_ROOT" && launch "$SIMULATOR_PID_FILE" "$SIMULATOR_LOG" node --import tsx \
+    "$REPO_ROOT/packages/provider-simulator/src/simulator.cli.ts" --host "$SIMULATOR_HOST" --port "$SIMULATOR_PORT") \
+    || die "could not launch the provider simulator"
+  printf '%s\n' "$SIMULATOR_PORT" >"$RUN_DIR/provider-simulator.info"
+  local deadline=$(( $(now) + READY_TIMEOUT ))
+  until simulator_ready; do
+    if ! simulator_running || (( $(now) >= deadline )); then
+      show_failure provider-simulator "$SIMULATOR_LOG" "did not answer GET /health on port $SIMULATOR_PORT"
+      stop_simulator
+      die "provider simulator did not start"
+    fi
+    sleep 0.2
+  done
+  log "provider simulator ready (pid $(read_pid "$SIMULATOR_PID_FILE")) — http://$SIMULATOR_HOST:$SIMULATOR_PORT (admin: /admin/report)"
+}
+
+stop_simulator() {
+  stop_pids "provider-simulator:$SIMULATOR_PID_FILE:$SIMULATOR_PATTERN"
+  rm -f "$RUN_DIR/provider-simulator.info"
+}
+
+# One status line; false when it should run and does not.
+simulator_status() {
+  if [[ "$SIMULATOR_ENABLED" != 1 ]]; then status_line simulator disabled - "$SIMULATOR_PORT" - "$SIMULATOR_LOG"; return 0; fi
+  local pid; pid="$(read_pid "$SIMULATOR_PID_FILE")"
+  if simulator_ready; then status_line simulator running "$pid" "$SIMULATOR_PORT" - "$SIMULATOR_LOG"
+  elif simulator_running; then status_line simulator starting "$pid" "$SIMULATOR_PORT" - "$SIMULATOR_LOG"; return 1
+  else status_line simulator stopped - "$SIMULATOR_PORT" - "$SIMULATOR_LOG"; return 1; fi
+}
+
+cmd_simulator() {
+  case "${1:-}" in
+    up)     with_lock; SIMULATOR_ENABLED=1 start_simulator ;;
+    down)   with_lock; stop_simulator ;;
+    status) SIMULATOR_ENABLED=1 simulator_status ;;
+    *)      die "usage: stack/stack.sh simulator up|down|status" ;;
+  esac
+}
+
 # ---------------------------------------------------------------- commands
 with_lock() {  # serialise up/down (parallel test workers may call 'up' at once)
   mkdir -p "$STACK_DIR"
@@ -600,6 +671,7 @@ cmd_up() {
     if ((${#PENDING[@]})); then sleep 0.25; fi
   done
   ((failed == 0)) || die "stack did not come up; stopping what this call had started (logs in $LOG_DIR)"
+  start_simulator
   UP_OK=1
   log "up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s — $KAFKA_HOST:$KAFKA_PORT (kafka), http://$APICURIO_HOST:$APICURIO_PORT/apis/ccompat/v7 (schema registry), $PG_HOST:$PG_PORT (postgres), $REDIS_HOST:$REDIS_PORT (redis)"
 }
@@ -608,6 +680,7 @@ cmd_down() {
   with_lock
   stop_pids "kafka:$KAFKA_PID_FILE:kafka.Kafka" "apicurio:$APICURIO_PID_FILE:apicurio" \
             "redis:$REDIS_PID_FILE:redis-server"
+  stop_simulator
   if [[ -f "$PG_STARTED_FILE" ]]; then
     local ver; ver="$(cat "$PG_STARTED_FILE")"
     log "stopping PostgreSQL $ver (started by this script)"
@@ -652,6 +725,7 @@ cmd_status() {
     owner=external; [[ -f "$REDIS_PID_FILE" ]] && owner="$REDIS_LOG"
     status_line redis running "${pid:--}" "$REDIS_PORT" "${ver:--}" "$owner"
   else status_line redis stopped - "$REDIS_PORT" - -; all=1; fi
+  simulator_status || all=1
   return "$all"
 }
 
@@ -665,6 +739,7 @@ PGPORT=$PG_PORT
 PGUSER=postgres
 DATABASE_URL=postgresql://postgres@$PG_HOST:$PG_PORT/invoice
 REDIS_URL=redis://$REDIS_HOST:$REDIS_PORT
+PROVIDER_SIMULATOR_URL=http://$SIMULATOR_HOST:$SIMULATOR_PORT
 INVOICE_STACK_DIR=$STACK_DIR
 EOF
 }
@@ -691,7 +766,7 @@ cmd_kafka_run_class() {
 }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 main() {
@@ -702,6 +777,7 @@ main() {
     status)          cmd_status "$@" ;;
     env)             cmd_env "$@" ;;
     kafka-run-class) cmd_kafka_run_class "$@" ;;
+    simulator)       cmd_simulator "$@" ;;
     -h|--help|help)  usage ;;
     *)               usage; exit 2 ;;
   esac

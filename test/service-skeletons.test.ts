@@ -10,6 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SERVICES = ["ingest", "issuer", "claims", "cdc-sync"] as const;
 
+/** The clients each main.ts wires, in its order: each one's /ready check and close step. */
+const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
+  ingest: ["kafka", "schema-registry", "redis", "postgres"],
+  issuer: ["postgres", "kafka", "schema-registry"],
+  claims: ["postgres", "redis", "kafka", "schema-registry"],
+  "cdc-sync": ["postgres", "kafka"],
+};
+const GRACE_MS = 10_000;
+
 const stack = stackEnv();
 const database = uniqueName("skeletons");
 // Tables land in PostgreSQL schema `invoice`, the default when the URL names none.
@@ -26,7 +35,7 @@ function baseEnv(workerId: number): Record<string, string> {
     PORT: "0",
     APP_ENV_INVOICE_WORKER_ID: String(workerId),
     APP_ENV_INVOICE_CREDENTIALS_KEY: credentialsKey,
-    SHUTDOWN_GRACE_MS: "10000",
+    SHUTDOWN_GRACE_MS: String(GRACE_MS),
   };
 }
 
@@ -72,7 +81,7 @@ describe("migrate run mode", () => {
     expect(unexpectedStderr(first.stderr)).toEqual([]);
     expect(first.code).toBe(0);
     const done = first.logs.find((l) => l.msg === "migrate done");
-    expect((done?.appliedMigrations as string[] | undefined)?.length).toBeGreaterThan(0);
+    expect(done?.appliedMigrations).toEqual(expect.arrayContaining(["20261201100000_order_state"]));
     expect(Object.keys((done?.schemaIds as object | undefined) ?? {})).toContain("invoice.issuance");
 
     const second = await runToExit("issuer", ["migrate"], baseEnv(1));
@@ -100,7 +109,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const ready = await getJson(port, "/ready");
       expect(ready.status).toBe(200);
       expect(Object.values(ready.body.checks).every((c) => c.status === "ok")).toBe(true);
-      expect(Object.keys(ready.body.checks).length).toBeGreaterThan(0);
+      expect(Object.keys(ready.body.checks)).toEqual(CLIENTS[service]);
     });
 
     it("exposes Prometheus metrics labelled with the service", async () => {
@@ -117,14 +126,34 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       expect(result.body).toMatchObject({ status: 404 });
     });
 
-    it("logs its identity at start-up", () => {
+    it("logs its identity and its shutdown plan at start-up", () => {
       const started = proc.logs.find((l) => l.msg === "service started");
-      expect(started).toMatchObject({ serviceCode: "SVC-00150-INVOICE", workerId });
+      expect(started).toMatchObject({
+        serviceCode: "SVC-00150-INVOICE",
+        workerId,
+        readinessChecks: CLIENTS[service],
+        shutdownPlan: [
+          { phase: "intake", steps: ["http server"] },
+          { phase: "close", steps: CLIENTS[service] },
+        ],
+      });
       expect(JSON.stringify(started)).not.toContain(credentialsKey);
     });
 
-    it("shuts down cleanly on SIGTERM", async () => {
+    it("shuts down cleanly on SIGTERM within the grace period: HTTP intake first, clients last", async () => {
+      const signalledAt = performance.now();
       expect(await proc.stop("SIGTERM")).toBe(0);
+      expect(performance.now() - signalledAt).toBeLessThan(GRACE_MS);
+      // Phase order, by the log's own timestamps: lines written while the process exits can reach the
+      // pipe out of order.
+      const at = (msg: string, step: string) =>
+        String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
+      const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
+      expect(new Set(stopped)).toEqual(new Set(["http server", ...CLIENTS[service]]));
+      for (const client of CLIENTS[service]) {
+        expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);
+      }
+      expect(proc.logs.find((l) => l.msg === "shutdown finished")).toBeDefined();
     });
   },
 );

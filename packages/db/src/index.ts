@@ -12,4 +12,5 @@ export { Prisma } from "./generated/prisma/client.ts";
 export * from "./generated/prisma/enums.ts";
 export { type AppliedMigration, type MigrateOptions, type MigrateResult, migrate } from "./migrate.ts";
 export { MigrationError, type MigrationErrorCode } from "./migration-error.ts";
+export * from "./order-state/index.ts";
 export { runSeed, type SeedSummary, seed } from "./seed/seed.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../src/index.ts";
-import { connect, createTempDatabase, type TempDatabase } from "./temp-database.ts";
+import { connect, createTempDatabase, type TempDatabase } from "../src/testing/index.ts";
 
 let db: TempDatabase;
 let client: pg.Client;

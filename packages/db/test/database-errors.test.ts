@@ -2,7 +2,7 @@ import { classifyDatabaseError, isRetriable } from "@invoice/errors";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, migrate, type PrismaClient } from "../src/index.ts";
-import { connect, createTempDatabase, type TempDatabase } from "./temp-database.ts";
+import { connect, createTempDatabase, type TempDatabase } from "../src/testing/index.ts";
 
 // The classifier is checked against the errors a real PostgreSQL server produces, through both
 // `pg` and Prisma 7 with @prisma/adapter-pg, not only against hand-made shapes.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawSqlAllowlist } from "../src/drift/raw-sql-allowlist.ts";
 import { checkSchemaDrift, migrate } from "../src/index.ts";
 import { schemaPath } from "../src/paths.ts";
-import { connect, createTempDatabase, type TempDatabase } from "./temp-database.ts";
+import { connect, createTempDatabase, type TempDatabase } from "../src/testing/index.ts";
 
 // The guard DESIGN.md asks for: schema.prisma and the migrations must describe the same database.
 // `prisma migrate diff` cannot run here (no native schema engine), so the check compares Prisma's own

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigrationError, migrate, PRISMA_MIGRATE_LOCK_ID } from "../src/index.ts";
 import { checksumOf, readMigrations } from "../src/migrations-dir.ts";
 import { migrationsDir } from "../src/paths.ts";
-import { connect, createTempDatabase, type TempDatabase } from "./temp-database.ts";
+import { connect, createTempDatabase, type TempDatabase } from "../src/testing/index.ts";
 
 /** Every row of every table in the schema, with its row version (xmin): any write shows up. */
 async function snapshot(client: pg.Client): Promise<Record<string, { rows: number; digest: string }>> {

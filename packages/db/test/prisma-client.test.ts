@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, migrate, Prisma, type PrismaClient } from "../src/index.ts";
-import { createTempDatabase, type TempDatabase } from "./temp-database.ts";
+import { createTempDatabase, type TempDatabase } from "../src/testing/index.ts";
 
 let db: TempDatabase;
 let prisma: PrismaClient;
@@ -87,5 +87,14 @@ describe("Prisma client through @prisma/adapter-pg", () => {
     expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
     expect((error as Prisma.PrismaClientKnownRequestError).code).toBe("P2002");
     expect(await prisma.invoice.count({ where: { orderId: "order-2" } })).toBe(1);
+  });
+
+  it("runs raw SQL in the same schema as the generated queries", async () => {
+    await prisma.invoice.create({ data: invoiceData(BIG + 20n, "order-raw") });
+    const rows = await prisma.$queryRawUnsafe<Array<{ orderId: string; schema: string }>>(
+      `SELECT "orderId", current_schema() AS schema FROM "Invoice" WHERE "orderId" = $1`,
+      "order-raw",
+    );
+    expect(rows).toEqual([{ orderId: "order-raw", schema: "invoice" }]);
   });
 });

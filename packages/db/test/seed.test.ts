@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, seed } from "../src/index.ts";
-import { connect, createTempDatabase, type TempDatabase } from "./temp-database.ts";
+import { connect, createTempDatabase, type TempDatabase } from "../src/testing/index.ts";
 
 let db: TempDatabase;
 let client: pg.Client;

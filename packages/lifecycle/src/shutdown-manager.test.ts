@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createComponent } from "./component.ts";
 import { ShutdownInProgressError, ShutdownManager } from "./shutdown-manager.ts";
+import type { ShutdownPhase } from "./shutdown-phases.ts";
 import { captureLogger } from "./test-logger.ts";
 
 const never = () => new Promise<void>(() => undefined);
@@ -11,32 +12,78 @@ function manager(gracePeriodMs = 1000, now?: () => number) {
 }
 
 describe("ShutdownManager", () => {
-  it("stops steps in reverse registration order: intake first, database last", async () => {
+  it("stops by phase, whatever the registration order: a producer added after HTTP still stops after it", async () => {
     const { manager: shutdown } = manager();
     const order: string[] = [];
-    for (const name of ["database", "redis", "producer", "consumer", "http"]) {
-      shutdown.register({ name, stop: () => void order.push(name) });
-    }
+    // The order a service used to register in: clients, then HTTP, then its own parts.
+    const steps: Array<[string, ShutdownPhase]> = [
+      ["database", "close"],
+      ["redis", "close"],
+      ["http", "intake"],
+      ["producer", "flush"],
+      ["offsets", "commit"],
+      ["workers", "drain"],
+      ["consumer", "intake"],
+    ];
+    for (const [name, phase] of steps) shutdown.register({ name, phase, stop: () => void order.push(name) });
     const report = await shutdown.shutdown("SIGTERM");
-    expect(order).toEqual(["http", "consumer", "producer", "redis", "database"]);
+    expect(order).toEqual(["http", "consumer", "workers", "offsets", "producer", "database", "redis"]);
     expect(report.ok).toBe(true);
     expect(report.reason).toBe("SIGTERM");
-    expect(report.steps.map((step) => [step.name, step.outcome])).toEqual(
-      order.map((name) => [name, "stopped"]),
+    expect(report.steps.map((step) => [step.name, step.phase, step.outcome])).toEqual(
+      order.map((name) => [name, steps.find(([n]) => n === name)?.[1], "stopped"]),
     );
+    expect(shutdown.plan()).toEqual([
+      { phase: "intake", steps: ["http", "consumer"] },
+      { phase: "drain", steps: ["workers"] },
+      { phase: "commit", steps: ["offsets"] },
+      { phase: "flush", steps: ["producer"] },
+      { phase: "close", steps: ["database", "redis"] },
+    ]);
+  });
+
+  it("runs the steps of one phase concurrently and the next phase only after all of them", async () => {
+    const { manager: shutdown } = manager();
+    const events: string[] = [];
+    const gates: Array<() => void> = [];
+    const held = (name: string) => () =>
+      new Promise<void>((resolve) => {
+        events.push(`${name} started`);
+        gates.push(() => {
+          events.push(`${name} done`);
+          resolve();
+        });
+      });
+    shutdown.register({ name: "database", phase: "close", stop: () => void events.push("database") });
+    shutdown.register({ name: "http", phase: "intake", stop: held("http") });
+    shutdown.register({ name: "consumer", phase: "intake", stop: held("consumer") });
+    const running = shutdown.shutdown("SIGTERM");
+    while (gates.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(["http started", "consumer started"]);
+    gates[1]?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).not.toContain("database");
+    gates[0]?.();
+    await running;
+    expect(events).toEqual(["http started", "consumer started", "consumer done", "http done", "database"]);
   });
 
   it("keeps going when a step throws or rejects, and reports it", async () => {
     const { manager: shutdown, logger } = manager();
     const order: string[] = [];
-    shutdown.register({ name: "database", stop: () => void order.push("database") });
+    shutdown.register({ name: "database", phase: "close", stop: () => void order.push("database") });
     shutdown.register({
       name: "producer",
+      phase: "flush",
       stop: () => {
         throw new Error("flush failed");
       },
     });
-    shutdown.register({ name: "consumer", stop: () => Promise.reject(new Error("commit failed")) });
+    shutdown.register({
+      name: "consumer",
+      phase: "intake",
+      stop: () => Promise.reject(new Error("commit failed")),
+    });
     const report = await shutdown.shutdown("SIGTERM");
     expect(order).toEqual(["database"]);
     expect(report.ok).toBe(false);
@@ -57,12 +104,14 @@ describe("ShutdownManager", () => {
     let databaseClosed = false;
     shutdown.register({
       name: "database",
+      phase: "close",
       stop: () => {
         databaseClosed = true;
       },
     });
     shutdown.register({
       name: "consumer",
+      phase: "intake",
       stop: (signal) => {
         aborted = signal;
         return never();
@@ -75,19 +124,20 @@ describe("ShutdownManager", () => {
     expect(report.ok).toBe(false);
   });
 
-  it("gives each step its weighted share of the time left, rolling unused time over", async () => {
+  it("gives each phase its weighted share of the time left, rolling unused time over", async () => {
     let clock = 0;
     const { manager: shutdown } = manager(3000, () => clock);
-    shutdown.register({ name: "database", stop: () => undefined });
-    shutdown.register({ name: "producer", stop: () => undefined, weight: 2 });
+    shutdown.register({ name: "database", phase: "close", stop: () => undefined });
+    shutdown.register({ name: "producer", phase: "flush", stop: () => undefined, weight: 2 });
     shutdown.register({
       name: "http",
+      phase: "intake",
       stop: () => {
         clock += 100;
       },
     });
     const report = await shutdown.shutdown("SIGTERM");
-    // http: 3000 * 1/4; then 2900 left: producer 2900 * 2/3; it took no time, so database gets all 2900.
+    // intake: 3000 * 1/4; then 2900 left: flush 2900 * 2/3; it took no time, so close gets all 2900.
     expect(report.steps.map((step) => [step.name, step.budgetMs, step.durationMs])).toEqual([
       ["http", 750, 100],
       ["producer", 1933, 0],
@@ -95,12 +145,27 @@ describe("ShutdownManager", () => {
     ]);
   });
 
+  it("gives every step of a phase the phase's budget, weighted by its heaviest step", async () => {
+    const clock = 0;
+    const { manager: shutdown } = manager(3000, () => clock);
+    shutdown.register({ name: "database", phase: "close", stop: () => undefined });
+    shutdown.register({ name: "http", phase: "intake", stop: () => undefined, weight: 2 });
+    shutdown.register({ name: "consumer", phase: "intake", stop: () => undefined });
+    const report = await shutdown.shutdown("SIGTERM");
+    expect(report.steps.map((step) => [step.name, step.budgetMs])).toEqual([
+      ["http", 2000],
+      ["consumer", 2000],
+      ["database", 3000],
+    ]);
+  });
+
   it("skips steps once the grace period is exhausted", async () => {
     let clock = 0;
     const { manager: shutdown, logger } = manager(1000, () => clock);
-    shutdown.register({ name: "database", stop: () => undefined });
+    shutdown.register({ name: "database", phase: "close", stop: () => undefined });
     shutdown.register({
       name: "consumer",
+      phase: "intake",
       stop: () => {
         clock += 5000;
       },
@@ -113,7 +178,7 @@ describe("ShutdownManager", () => {
   it("is idempotent: repeated calls share one run and stop each step once", async () => {
     const { manager: shutdown } = manager();
     let stops = 0;
-    shutdown.register({ name: "consumer", stop: () => void stops++ });
+    shutdown.register({ name: "consumer", phase: "intake", stop: () => void stops++ });
     expect(shutdown.state).toBe("running");
     const first = shutdown.shutdown("SIGTERM");
     const second = shutdown.shutdown("SIGINT");
@@ -129,18 +194,24 @@ describe("ShutdownManager", () => {
   it("refuses registration once shutdown has started", () => {
     const { manager: shutdown } = manager();
     void shutdown.shutdown("SIGTERM");
-    expect(() => shutdown.register({ name: "late", stop: () => undefined })).toThrow(ShutdownInProgressError);
+    expect(() => shutdown.register({ name: "late", phase: "close", stop: () => undefined })).toThrow(
+      ShutdownInProgressError,
+    );
   });
 
   it.each([
-    ["duplicate name", "consumer", 1, /already registered/],
-    ["zero weight", "other", 0, /weight/],
-    ["negative weight", "other", -1, /weight/],
-    ["NaN weight", "other", Number.NaN, /weight/],
-  ])("refuses a %s", (_name, name, weight, message) => {
+    ["duplicate name", "consumer", "close", 1, /already registered/],
+    ["zero weight", "other", "close", 0, /weight/],
+    ["negative weight", "other", "close", -1, /weight/],
+    ["NaN weight", "other", "close", Number.NaN, /weight/],
+    ["missing phase", "other", undefined, 1, /phase of "other" must be one of intake, drain/],
+    ["unknown phase", "other", "later", 1, /phase/],
+  ])("refuses a %s", (_name, name, phase, weight, message) => {
     const { manager: shutdown } = manager();
-    shutdown.register({ name: "consumer", stop: () => undefined });
-    expect(() => shutdown.register({ name, stop: () => undefined, weight })).toThrow(message);
+    shutdown.register({ name: "consumer", phase: "intake", stop: () => undefined });
+    expect(() =>
+      shutdown.register({ name, phase: phase as ShutdownPhase, stop: () => undefined, weight }),
+    ).toThrow(message);
   });
 
   it.each([0, -1, 1.5, Number.NaN])("refuses a grace period of %s", (gracePeriodMs) => {
@@ -152,17 +223,17 @@ describe("ShutdownManager", () => {
     let stops = 0;
     const component = createComponent({ start: () => undefined, stop: () => void stops++ });
     await component.start();
-    shutdown.registerComponent("http", component);
+    shutdown.registerComponent("http", component, { phase: "intake" });
     await component.stop();
     const report = await shutdown.shutdown("SIGTERM");
-    expect(report.steps[0]?.outcome).toBe("stopped");
+    expect(report.steps[0]).toMatchObject({ name: "http", phase: "intake", outcome: "stopped" });
     expect(stops).toBe(1);
   });
 
-  it("logs start, each step with its duration, and the end", async () => {
+  it("logs start with the plan, each step with its phase and duration, and the end", async () => {
     const { manager: shutdown, logger } = manager();
-    shutdown.register({ name: "database", stop: () => undefined });
-    shutdown.register({ name: "http", stop: () => undefined });
+    shutdown.register({ name: "database", phase: "close", stop: () => undefined });
+    shutdown.register({ name: "http", phase: "intake", stop: () => undefined });
     await shutdown.shutdown("SIGTERM");
     expect(logger.messages()).toEqual([
       "shutdown started",
@@ -172,9 +243,19 @@ describe("ShutdownManager", () => {
       "shutdown step stopped",
       "shutdown finished",
     ]);
-    expect(logger.entries[0]?.fields).toMatchObject({ reason: "SIGTERM", steps: ["http", "database"] });
+    expect(logger.entries[0]?.fields).toMatchObject({
+      reason: "SIGTERM",
+      steps: ["http", "database"],
+      phases: [
+        { phase: "intake", steps: ["http"] },
+        { phase: "close", steps: ["database"] },
+      ],
+    });
     const stopped = logger.entries.filter((entry) => entry.message === "shutdown step stopped");
-    expect(stopped.map((entry) => entry.fields.step)).toEqual(["http", "database"]);
+    expect(stopped.map((entry) => [entry.fields.step, entry.fields.phase])).toEqual([
+      ["http", "intake"],
+      ["database", "close"],
+    ]);
     for (const entry of stopped) expect(typeof entry.fields.durationMs).toBe("number");
   });
 });

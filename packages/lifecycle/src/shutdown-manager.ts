@@ -1,14 +1,21 @@
 import type { Component } from "./component.ts";
 import type { LifecycleLogger } from "./lifecycle-logger.ts";
+import { isShutdownPhase, SHUTDOWN_PHASES, type ShutdownPhase } from "./shutdown-phases.ts";
 
 /**
  * One thing to stop at shutdown. `stop` receives a signal that aborts when the step's time budget runs
- * out, so a drain loop can give up early instead of being abandoned mid-way.
+ * out, so a drain loop can give up early (and commit what it finished) instead of being abandoned mid-way.
  */
 export interface ShutdownStep {
+  /** Unique among the manager's steps; appears in every shutdown log line. */
   name: string;
+  /** When it stops, relative to the others (see SHUTDOWN_PHASES). */
+  phase: ShutdownPhase;
   stop(signal: AbortSignal): Promise<void> | void;
-  /** Relative share of the grace period (default 1); give draining steps more than closing a pool. */
+  /**
+   * Relative share of the grace period (default 1). A phase gets the largest weight among its steps;
+   * give draining steps more than closing a pool.
+   */
   weight?: number;
 }
 
@@ -16,6 +23,7 @@ export type ShutdownStepOutcome = "stopped" | "failed" | "timed_out" | "skipped"
 
 export interface ShutdownStepReport {
   name: string;
+  phase: ShutdownPhase;
   outcome: ShutdownStepOutcome;
   budgetMs: number;
   durationMs: number;
@@ -27,6 +35,7 @@ export interface ShutdownReport {
   /** True when every step stopped within its budget. */
   ok: boolean;
   durationMs: number;
+  /** In the order they ran: by phase, then by registration within a phase. */
   steps: ShutdownStepReport[];
 }
 
@@ -51,14 +60,15 @@ export class ShutdownInProgressError extends Error {
 }
 
 /**
- * Stops registered components in the reverse of their registration (= start) order. Services register in
- * start order — DB and Redis, producer, consumer, HTTP server — so shutdown runs the documented order:
- * stop intake → drain in-flight work → commit offsets → flush the producer → close DB and Redis.
+ * Stops registered steps phase by phase (intake → drain → commit → flush → close, SHUTDOWN_PHASES), so
+ * the documented order holds however and whenever the steps were registered: a producer a service adds
+ * after its HTTP server still stops after HTTP intake.
  *
- * Each step gets a share of the time still left (by weight), so time a fast step does not use rolls over
- * to the later ones; a step that overruns is abandoned (logged as timed out) and the next one starts.
- * A failing or hanging step never prevents the rest from running: closing the database must still
- * happen when the consumer's stop threw.
+ * Each phase gets a share of the time still left (by weight), so time a fast phase does not use rolls
+ * over to the later ones; the steps of a phase run concurrently with the phase's budget each, and a step
+ * that overruns is abandoned (logged as timed out, its signal aborted) and the next phase starts. A
+ * failing or hanging step never prevents the rest from running: the database must still be closed when
+ * the consumer's stop threw.
  *
  * `shutdown()` is idempotent: every call returns the same promise, a second call never restarts it.
  */
@@ -84,11 +94,14 @@ export class ShutdownManager {
     return this.finished ? "stopped" : "stopping";
   }
 
-  /** Registers a step; call in start order. Throws once shutdown has begun (it would never be stopped). */
+  /** Registers a step. Throws once shutdown has begun (it would never be stopped). */
   register(step: ShutdownStep): void {
     if (this.running) throw new ShutdownInProgressError(step.name);
     if (this.steps.some((existing) => existing.name === step.name)) {
       throw new Error(`a shutdown step named "${step.name}" is already registered`);
+    }
+    if (!isShutdownPhase(step.phase)) {
+      throw new RangeError(`phase of "${step.name}" must be one of ${SHUTDOWN_PHASES.join(", ")}`);
     }
     const weight = step.weight ?? 1;
     if (!(weight > 0) || !Number.isFinite(weight))
@@ -97,8 +110,17 @@ export class ShutdownManager {
   }
 
   /** Registers a {@link Component} under a name (its `stop` ignores the abort signal). */
-  registerComponent(name: string, component: Component, weight?: number): void {
-    this.register({ name, stop: () => component.stop(), weight });
+  registerComponent(
+    name: string,
+    component: Component,
+    options: { phase: ShutdownPhase; weight?: number },
+  ): void {
+    this.register({ name, stop: () => component.stop(), ...options });
+  }
+
+  /** The registered steps grouped by phase, in the order shutdown will run them (empty phases left out). */
+  plan(): Array<{ phase: ShutdownPhase; steps: string[] }> {
+    return this.phases().map(({ phase, steps }) => ({ phase, steps: steps.map((step) => step.name) }));
   }
 
   shutdown(reason: string): Promise<ShutdownReport> {
@@ -108,23 +130,36 @@ export class ShutdownManager {
     return this.running;
   }
 
+  private phases(): Array<{ phase: ShutdownPhase; steps: ShutdownStep[] }> {
+    return SHUTDOWN_PHASES.map((phase) => ({
+      phase,
+      steps: this.steps.filter((step) => step.phase === phase),
+    })).filter((group) => group.steps.length > 0);
+  }
+
   private async run(reason: string): Promise<ShutdownReport> {
     const startedAt = this.now();
     const deadline = startedAt + this.gracePeriodMs;
-    const order = [...this.steps].reverse();
+    const phases = this.phases();
     this.logger.info(
-      { reason, gracePeriodMs: this.gracePeriodMs, steps: order.map((step) => step.name) },
+      {
+        reason,
+        gracePeriodMs: this.gracePeriodMs,
+        steps: phases.flatMap((group) => group.steps.map((step) => step.name)),
+        phases: this.plan(),
+      },
       "shutdown started",
     );
 
+    const weightOf = (steps: ShutdownStep[]) => Math.max(...steps.map((step) => step.weight ?? 1));
     const reports: ShutdownStepReport[] = [];
-    let weightLeft = order.reduce((sum, step) => sum + (step.weight ?? 1), 0);
-    for (const step of order) {
-      const weight = step.weight ?? 1;
+    let weightLeft = phases.reduce((sum, group) => sum + weightOf(group.steps), 0);
+    for (const group of phases) {
+      const weight = weightOf(group.steps);
       const remaining = deadline - this.now();
       const budgetMs = Math.max(0, Math.floor((remaining * weight) / weightLeft));
       weightLeft -= weight;
-      reports.push(await this.runStep(step, budgetMs));
+      reports.push(...(await Promise.all(group.steps.map((step) => this.runStep(step, budgetMs)))));
     }
 
     const failed = reports.filter((step) => step.outcome !== "stopped").map((step) => step.name);
@@ -141,12 +176,13 @@ export class ShutdownManager {
   }
 
   private async runStep(step: ShutdownStep, budgetMs: number): Promise<ShutdownStepReport> {
-    const base = { name: step.name, budgetMs };
+    const base = { name: step.name, phase: step.phase, budgetMs };
+    const fields = { step: step.name, phase: step.phase };
     if (budgetMs <= 0) {
-      this.logger.warn({ step: step.name }, "shutdown step skipped: grace period exhausted");
+      this.logger.warn(fields, "shutdown step skipped: grace period exhausted");
       return { ...base, outcome: "skipped", durationMs: 0 };
     }
-    this.logger.info({ step: step.name, budgetMs }, "shutdown step started");
+    this.logger.info({ ...fields, budgetMs }, "shutdown step started");
     const startedAt = this.now();
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -158,14 +194,14 @@ export class ShutdownManager {
       const durationMs = Math.round(this.now() - startedAt);
       if (outcome === "timed_out") {
         abort.abort(new Error(`shutdown step "${step.name}" exceeded its ${budgetMs} ms budget`));
-        this.logger.error({ step: step.name, budgetMs, durationMs }, "shutdown step timed out");
+        this.logger.error({ ...fields, budgetMs, durationMs }, "shutdown step timed out");
         return { ...base, outcome: "timed_out", durationMs };
       }
-      this.logger.info({ step: step.name, durationMs }, "shutdown step stopped");
+      this.logger.info({ ...fields, durationMs }, "shutdown step stopped");
       return { ...base, outcome: "stopped", durationMs };
     } catch (error) {
       const durationMs = Math.round(this.now() - startedAt);
-      this.logger.error({ step: step.name, durationMs, err: error }, "shutdown step failed");
+      this.logger.error({ ...fields, durationMs, err: error }, "shutdown step failed");
       return { ...base, outcome: "failed", durationMs, error };
     } finally {
       clearTimeout(timer);

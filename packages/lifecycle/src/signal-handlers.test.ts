@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
+import { createProcessExit, EXIT_CLEAN, EXIT_FAILED } from "./process-exit.ts";
 import { ShutdownManager, type ShutdownReport } from "./shutdown-manager.ts";
-import { EXIT_CLEAN, EXIT_FAILED, installSignalHandlers, type SignalSource } from "./signal-handlers.ts";
+import { installSignalHandlers, type SignalSource } from "./signal-handlers.ts";
 import { captureLogger } from "./test-logger.ts";
 
 function setup(gracePeriodMs = 1000) {
@@ -24,7 +25,7 @@ describe("installSignalHandlers", () => {
   it("shuts down on SIGTERM and exits 0 when every step stopped", async () => {
     const { logger, manager, source, exits, exited, exit } = setup();
     const stopped: string[] = [];
-    manager.register({ name: "http", stop: () => void stopped.push("http") });
+    manager.register({ name: "http", phase: "intake", stop: () => void stopped.push("http") });
     installSignalHandlers(manager, { logger, source, exit });
     source.emit("SIGTERM", "SIGTERM");
     expect(await exited).toBe(EXIT_CLEAN);
@@ -34,7 +35,11 @@ describe("installSignalHandlers", () => {
 
   it("exits 1 when a step failed", async () => {
     const { logger, manager, source, exited, exit } = setup();
-    manager.register({ name: "producer", stop: () => Promise.reject(new Error("flush failed")) });
+    manager.register({
+      name: "producer",
+      phase: "flush",
+      stop: () => Promise.reject(new Error("flush failed")),
+    });
     installSignalHandlers(manager, { logger, source, exit });
     source.emit("SIGINT", "SIGINT");
     expect(await exited).toBe(EXIT_FAILED);
@@ -46,6 +51,7 @@ describe("installSignalHandlers", () => {
     let finish: () => void = () => undefined;
     manager.register({
       name: "consumer",
+      phase: "intake",
       stop: () => {
         stops++;
         return new Promise<void>((resolve) => {
@@ -89,5 +95,59 @@ describe("installSignalHandlers", () => {
     expect(source.listenerCount("SIGTERM")).toBe(0);
     source.emit("SIGTERM", "SIGTERM");
     expect(manager.state).toBe("running");
+  });
+
+  it("a fatal component error shuts down in order and exits 1, even though every step stopped", async () => {
+    const { logger, manager, exits, exited, exit } = setup();
+    const stopped: string[] = [];
+    manager.register({ name: "database", phase: "close", stop: () => void stopped.push("database") });
+    manager.register({ name: "consumer", phase: "intake", stop: () => void stopped.push("consumer") });
+    const processExit = createProcessExit(manager, { logger, exit });
+    processExit.fatal("consumer", new Error("left the group for good"));
+    processExit.fatal("consumer", new Error("reported twice"));
+    expect(await exited).toBe(EXIT_FAILED);
+    expect(stopped).toEqual(["consumer", "database"]);
+    expect(exits).toEqual([EXIT_FAILED]);
+    expect(
+      logger.entries.find((e) => e.message.startsWith("component stopped for good"))?.fields,
+    ).toMatchObject({ component: "consumer" });
+    expect((await manager.shutdown("again")).reason).toBe("fatal: consumer");
+  });
+
+  it("a fatal error during a SIGTERM shutdown turns the exit code into 1", async () => {
+    const { logger, manager, source, exited, exit } = setup();
+    let finish: (() => void) | undefined;
+    manager.register({
+      name: "consumer",
+      phase: "intake",
+      stop: () =>
+        new Promise<void>((resolve) => {
+          finish = resolve;
+        }),
+    });
+    const processExit = createProcessExit(manager, { logger, exit });
+    installSignalHandlers(manager, { logger, source, processExit });
+    source.emit("SIGTERM", "SIGTERM");
+    while (!finish) await new Promise((resolve) => setImmediate(resolve));
+    processExit.fatal("consumer", new Error("crashed while draining"));
+    finish();
+    expect(await exited).toBe(EXIT_FAILED);
+    // Every step stopped in time: the 1 comes from the fatal report alone.
+    expect((await manager.shutdown("again")).ok).toBe(true);
+  });
+
+  it("after a fatal error the first signal is the 'already in progress' one, the next forces exit", async () => {
+    const { logger, manager, source, exits, exited, exit } = setup();
+    manager.register({ name: "consumer", phase: "intake", stop: () => new Promise<void>(() => undefined) });
+    const processExit = createProcessExit(manager, { logger, exit });
+    installSignalHandlers(manager, { logger, source, processExit });
+    processExit.fatal("consumer", new Error("gone"));
+    source.emit("SIGTERM", "SIGTERM");
+    expect(exits).toEqual([]);
+    expect(logger.messages()).toContain(
+      "shutdown already in progress; send the signal once more to force exit",
+    );
+    source.emit("SIGTERM", "SIGTERM");
+    expect(await exited).toBe(EXIT_FAILED);
   });
 });

@@ -12,9 +12,14 @@ export interface LaunchOptions<C extends PlatformConfig> {
   service: ServiceName;
   /** The service's long-running modes; the first is the default. `migrate` is always accepted. */
   modes: readonly [string, ...string[]];
+  loadConfig: (env: Env) => C;
+}
+
+/** What launch reads of the process: main.ts passes `process` itself (its argv and env). */
+export interface LaunchProcess {
+  /** The whole argv; the run mode is the first argument after the script. */
   argv: readonly string[];
   env: Env;
-  loadConfig: (env: Env) => C;
 }
 
 export interface Launched<C> {
@@ -30,14 +35,15 @@ export interface Launched<C> {
  */
 export async function launch<C extends PlatformConfig>(
   options: LaunchOptions<C>,
+  proc: LaunchProcess,
 ): Promise<Launched<C> | undefined> {
-  const mode = options.argv[0] ?? options.modes[0];
+  const mode = proc.argv[2] ?? options.modes[0];
   if (mode !== "migrate" && !options.modes.includes(mode)) {
     throw new UnknownRunModeError(
       `unknown run mode "${mode}" for ${options.service}; expected one of: ${[...options.modes, "migrate"].join(", ")}`,
     );
   }
-  const config = options.loadConfig(options.env);
+  const config = options.loadConfig(proc.env);
   const logger = createLogger({ service: options.service, level: config.runtime.logLevel }).child({ mode });
   if (mode === "migrate") {
     await runMigrate(config, logger);

@@ -1,7 +1,8 @@
 import { migrate } from "@invoice/db";
-import { createAvroCodec, createKafkaJsClient } from "@invoice/kafka";
 import type { Logger } from "@invoice/observability";
-import { registerSchemas, topicCatalog, topicSpecs } from "@invoice/schemas";
+import { registerSchemas, topicSpecs } from "@invoice/schemas";
+import { createCodec } from "./clients/codec.ts";
+import { createKafka } from "./clients/kafka.ts";
 import type { PlatformConfig } from "./platform-config.ts";
 
 export interface MigrateSummary {
@@ -13,26 +14,23 @@ export interface MigrateSummary {
 /**
  * The `migrate` run mode of every service: database migrations and seed, the platform's topics, and
  * the Avro schemas in the registry. Each step is idempotent, so every deployment may run it first.
+ * It builds its Kafka client, topic catalog and codec with the same factories as the service itself.
  */
 export async function runMigrate(config: PlatformConfig, logger: Logger): Promise<MigrateSummary> {
-  const { infrastructure, identity, topics } = config;
-  const result = await migrate({ databaseUrl: infrastructure.databaseUrl, createDatabase: true, logger });
-
-  const catalog = topicCatalog({
-    issuancePartitions: topics.issuancePartitions,
-    eventsPartitions: topics.eventsPartitions,
-  });
-  const admin = createKafkaJsClient({
-    brokers: infrastructure.kafkaBrokers,
-    clientId: identity.kafkaClientId,
+  const result = await migrate({
+    databaseUrl: config.infrastructure.databaseUrl,
+    createDatabase: true,
     logger,
-  }).admin();
+  });
+
+  const kafka = createKafka(config, logger);
+  const specs = topicSpecs(kafka.topics);
   let createdTopics: string[];
-  await admin.connect();
   try {
-    createdTopics = await admin.ensureTopics(topicSpecs(catalog));
-    const described = await admin.describeTopics(topicSpecs(catalog).map((s) => s.topic));
-    for (const spec of topicSpecs(catalog)) {
+    await kafka.admin.connect();
+    createdTopics = await kafka.admin.ensureTopics(specs);
+    const described = await kafka.admin.describeTopics(specs.map((s) => s.topic));
+    for (const spec of specs) {
       const actual = described.find((d) => d.topic === spec.topic)?.partitions;
       if (actual !== spec.partitions) {
         // Never repartition silently: it moves orders between partitions and breaks per-order ordering.
@@ -43,13 +41,16 @@ export async function runMigrate(config: PlatformConfig, logger: Logger): Promis
       }
     }
   } finally {
-    await admin.disconnect();
+    await kafka.close();
   }
 
-  const codec = createAvroCodec({ url: infrastructure.schemaRegistryUrl, clientId: identity.kafkaClientId });
+  const codec = createCodec(config);
   // Locally (development, test) we stand in for commerce and register its input schemas too.
   const includeCommerce = config.runtime.appEnv === "development" || config.runtime.appEnv === "test";
-  const schemaIds = Object.fromEntries(await registerSchemas(codec, catalog, { includeCommerce }));
+  const schemaIds = Object.fromEntries(
+    await registerSchemas(codec.client, kafka.topics, { includeCommerce }),
+  );
+  await codec.close();
 
   const summary = { appliedMigrations: result.applied.map((m) => m.name), createdTopics, schemaIds };
   logger.info(summary, "migrate done");

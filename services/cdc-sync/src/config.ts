@@ -8,7 +8,7 @@ import {
   positiveInt,
   url,
 } from "@invoice/config";
-import { platformSections } from "@invoice/runtime";
+import { type ClientDefaults, platformSections } from "@invoice/runtime";
 import { z } from "zod";
 import type { ValueFormat } from "./envelope/record-decoder.ts";
 import { type ColumnMapping, parseColumnMapping } from "./tax/column-mapping.ts";
@@ -61,12 +61,15 @@ const cdcSection = z
     driftPageSize: env.CDC_DRIFT_PAGE_SIZE,
   }));
 
+// One transaction per wave of distinct merchants, up to 3 partitions at once, plus the drift job.
+const CLIENT_DEFAULTS: ClientDefaults = { databasePoolMax: 4 };
+
 /**
  * cdc-sync configuration: the platform's shared sections (runtime, infrastructure, identity, topics;
  * packages/config/README.md) plus the `cdc` section above. Invalid values stop start-up, naming each
  * variable.
  */
-const schema = envSections({ ...platformSections("cdc-sync"), cdc: cdcSection });
+const schema = envSections({ ...platformSections("cdc-sync", CLIENT_DEFAULTS), cdc: cdcSection });
 
 export const loadCdcSyncConfig = (env: Env) => loadConfig(schema, env);
 export type CdcSyncConfig = ReturnType<typeof loadCdcSyncConfig>;

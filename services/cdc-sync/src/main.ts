@@ -2,10 +2,10 @@
 // changes to TaxInfo and MerchantProfile.metadata.tax (docs/adr/0015-cdc-sync.md); runs the TaxInfo
 // drift check on an interval.
 // Run modes: worker, migrate (database migrations + seed, topics, schemas; then exits).
+// This file is the service's composition root (ADR 0009): it reads top to bottom as its wiring.
 import { consumerGroupId } from "@invoice/config";
 import { parseDatabaseUrl } from "@invoice/db";
-import { installSignalHandlers } from "@invoice/lifecycle";
-import { type Dependency, launch, runMain, startService } from "@invoice/runtime";
+import { createIds, createKafka, createPostgres, createService, launch, runMain } from "@invoice/runtime";
 import { loadCdcSyncConfig } from "./config.ts";
 import { createMerchantCdcConsumer } from "./consumer/merchant-cdc.temporary-consumer.ts";
 import { createCommerceMerchantSource } from "./drift/commerce-merchant-source.ts";
@@ -18,26 +18,24 @@ import { createMerchantCdcHandler } from "./handler/merchant-cdc.handler.ts";
 import { createPrismaTaxInfoStore } from "./store/prisma-tax-info-store.ts";
 import { DEFAULT_COLUMN_MAPPING } from "./tax/column-mapping.ts";
 
-/** What /ready waits for before this service takes traffic. */
-const NEEDS: Dependency[] = ["postgres", "kafka"];
-
 runMain("cdc-sync", async () => {
-  const launched = await launch({
-    service: "cdc-sync",
-    modes: ["worker"],
-    argv: process.argv.slice(2),
-    env: process.env,
-    loadConfig: loadCdcSyncConfig,
-  });
+  // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
+  //    `migrate` runs to completion inside launch() and leaves nothing to start.
+  const launched = await launch(
+    { service: "cdc-sync", modes: ["worker"], loadConfig: loadCdcSyncConfig },
+    process,
+  );
   if (!launched) return;
   const { config, logger } = launched;
   const { cdc, identity, infrastructure } = config;
+  const service = createService({ config, logger });
   const mapping = cdc.mapping ?? DEFAULT_COLUMN_MAPPING;
   const { schema } = parseDatabaseUrl(infrastructure.databaseUrl);
-  const service = await startService({ config, fullConfig: config, logger, needs: NEEDS });
-  const { prisma, kafka, kafkaAdmin } = service.deps;
-  if (!prisma || !kafka || !kafkaAdmin) throw new Error("cdc-sync needs postgres and kafka clients");
 
+  // 2. Clients, each with its /ready check; closed in the last shutdown phase, after everything above.
+  const prisma = service.addClient(createPostgres(config)).client;
+  const kafka = service.addClient(createKafka(config, logger));
+  const ids = createIds(config);
   // Optional direct read of commerce's table: drift against the source, re-sync. The mapping is
   // checked against the table at start, so a renamed column is an error the operator sees at once.
   const source = cdc.commerceDatabaseUrl
@@ -48,8 +46,8 @@ runMain("cdc-sync", async () => {
       })
     : undefined;
   if (source) {
-    service.shutdown.register({ name: "commerce database", stop: () => source.close() });
-    const missing = await source.missingColumns().catch((err) => {
+    service.addShutdownStep({ name: "commerce database", phase: "close", stop: () => source.close() });
+    const missing = await source.missingColumns().catch((err: unknown) => {
       logger.warn({ err }, "commerce Merchant table not readable at start; the drift check will retry");
       return [];
     });
@@ -61,6 +59,8 @@ runMain("cdc-sync", async () => {
     }
   }
 
+  // 3. The Merchant change-event consumer (temporary until @invoice/processing: see its header) and
+  //    the drift check, both stopped with the intake.
   const handle = createMerchantCdcHandler({
     decode: createRecordDecoder({
       format: cdc.valueFormat,
@@ -69,23 +69,23 @@ runMain("cdc-sync", async () => {
         clientId: identity.kafkaClientId,
       }),
     }),
-    store: createPrismaTaxInfoStore({ prisma, ids: service.ids, schema }),
+    store: createPrismaTaxInfoStore({ prisma, ids, schema }),
     mapping,
     logger,
     metrics: createCdcMetrics(service.metrics),
   });
   const consumer = createMerchantCdcConsumer({
-    kafka,
-    admin: kafkaAdmin,
+    kafka: kafka.client,
+    admin: kafka.admin,
     topic: cdc.merchantTopic,
     dlqTopic: cdc.dlqTopic,
     groupId: cdc.consumerGroup ?? consumerGroupId(identity.serviceCode, "CDC_SYNC"),
     handle,
     logger,
   });
-  service.shutdown.register({ name: "merchant cdc consumer", weight: 3, stop: () => consumer.stop() });
-  await consumer.start();
-
+  // /ready fails only once the consumer stopped for good; while it waits for the Merchant topic
+  // (Debezium creates it with the first event) it logs every attempt and counts as running.
+  await service.addComponent("merchant cdc consumer", consumer, { phase: "intake", weight: 3 });
   const drift = createReconcileWorker({
     prisma,
     mapping,
@@ -96,7 +96,8 @@ runMain("cdc-sync", async () => {
     pageSize: cdc.driftPageSize,
     schema,
   });
-  service.shutdown.register({ name: "taxinfo drift check", stop: () => drift.stop() });
-  drift.start();
-  installSignalHandlers(service.shutdown, { logger });
+  await service.addComponent("taxinfo drift check", drift, { phase: "intake", readiness: false });
+
+  // 4. HTTP last (/health, /ready, /metrics): traffic arrives only once everything above runs.
+  await service.start();
 });

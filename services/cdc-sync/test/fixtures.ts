@@ -1,10 +1,10 @@
 import { Writable } from "node:stream";
-import { createPrismaClient, migrate, type PrismaClient, withDatabase } from "@invoice/db";
+import { createPrismaClient, type PrismaClient } from "@invoice/db";
+import { connect, createTempDatabase } from "@invoice/db/testing";
 import { createSnowflakeGenerator } from "@invoice/ids";
 import { createKafkaJsClient, type IncomingRecord, type KafkaClient, silentLogger } from "@invoice/kafka";
 import { createLogger, createMetrics, type Logger, type Registry } from "@invoice/observability";
 import { stackEnv, uniqueName, waitFor } from "@invoice/testing";
-import pg from "pg";
 import { createMerchantCdcConsumer } from "../src/consumer/merchant-cdc.temporary-consumer.ts";
 import { createAvroEnvelopeDecoder } from "../src/envelope/avro-envelope-decoder.ts";
 import { createRecordDecoder } from "../src/envelope/record-decoder.ts";
@@ -14,27 +14,20 @@ import { createPrismaTaxInfoStore } from "../src/store/prisma-tax-info-store.ts"
 import type { TaxInfoStore } from "../src/store/tax-info-store.ts";
 import { type ColumnMapping, DEFAULT_COLUMN_MAPPING } from "../src/tax/column-mapping.ts";
 
-/** A migrated invoice database of its own (schema "invoice"), dropped by `drop()`. */
+/** A migrated invoice database of its own (schema "invoice"), with a Prisma client and a pg client. */
 export async function createInvoiceDatabase(prefix: string) {
-  const name = uniqueName(prefix);
-  const url = withDatabase(stackEnv().databaseUrl, name);
-  await migrate({ databaseUrl: url, createDatabase: true, seed: false });
-  const prisma = createPrismaClient({ databaseUrl: url, maxConnections: 4 });
-  const sql = new pg.Client({ connectionString: url });
-  await sql.connect();
-  await sql.query('SET search_path TO "invoice"');
+  const temp = await createTempDatabase(prefix, { migrate: true });
+  const prisma = createPrismaClient({ databaseUrl: temp.url, maxConnections: 4 });
+  const sql = await connect(temp.url);
   return {
-    name,
-    url,
+    name: temp.name,
+    url: temp.url,
     prisma,
     sql,
     async drop() {
       await prisma.$disconnect();
       await sql.end();
-      const admin = new pg.Client({ connectionString: withDatabase(stackEnv().databaseUrl, "postgres") });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
+      await temp.drop();
     },
   };
 }

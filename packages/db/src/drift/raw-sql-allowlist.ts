@@ -71,5 +71,7 @@ export const rawSqlAllowlist: RawSqlAllowlist = {
     { name: "AdministrativeUnit_code_check", table: "AdministrativeUnit" },
     { name: "VatRatePolicy_validity_check", table: "VatRatePolicy" },
     { name: "VatRatePolicy_rate_check", table: "VatRatePolicy" },
+    { name: "OrderState_version_check", table: "OrderState" },
+    { name: "OrderState_document_check", table: "OrderState" },
   ],
 };

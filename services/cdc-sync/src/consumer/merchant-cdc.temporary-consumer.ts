@@ -151,49 +151,56 @@ export function createMerchantCdcConsumer(options: MerchantCdcConsumerOptions) {
     logger.info({ topic, groupId, dlqTopic }, "merchant CDC consumer started");
   }
 
-  let starting: Promise<void> | undefined;
+  let retrying: Promise<void> | undefined;
+  let waitingForTopic = false;
   let wake: (() => void) | undefined;
+
+  async function attempt(): Promise<boolean> {
+    try {
+      await ensureDlqTopic();
+      await run();
+      return true;
+    } catch (error) {
+      logger.warn({ err: error, topic }, "merchant CDC consumer cannot start yet (topic missing?); retrying");
+      await consumer?.disconnect().catch(() => undefined);
+      await producer?.disconnect().catch(() => undefined);
+      consumer = undefined;
+      producer = undefined;
+      return false;
+    }
+  }
 
   /**
    * Debezium creates the Merchant topic when commerce's connector first runs, which may be after this
-   * service starts: wait for it (logged every attempt) instead of failing start-up.
+   * service starts: keep trying (logged every attempt, backing off to 30 s) instead of failing start-up.
    */
-  async function startWhenTopicExists() {
-    let attempt = 0;
-    while (!stopping) {
-      try {
-        await ensureDlqTopic();
-        await run();
+  async function retryUntilStarted() {
+    for (let n = 1; !stopping; n += 1) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(n, 5))).unref();
+      });
+      if (stopping) return;
+      if (await attempt()) {
+        waitingForTopic = false;
         return;
-      } catch (error) {
-        attempt += 1;
-        logger.warn(
-          { err: error, topic, attempt },
-          "merchant CDC consumer cannot start yet (topic missing?); retrying",
-        );
-        await consumer?.disconnect().catch(() => undefined);
-        await producer?.disconnect().catch(() => undefined);
-        consumer = undefined;
-        producer = undefined;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))).unref();
-        });
       }
     }
   }
 
   return {
-    /** Resolves once the consumer runs, or at once (start continues in the background) when the topic is missing. */
+    /** One attempt; when the topic is missing the consumer keeps trying in the background. */
     async start() {
-      starting ??= startWhenTopicExists();
-      await Promise.race([starting, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+      if (await attempt()) return;
+      waitingForTopic = true;
+      retrying = retryUntilStarted();
     },
-    isRunning: () => consumer?.isRunning() ?? false,
+    /** Running, or still waiting for the Merchant topic (not a failure: nothing to consume yet). */
+    isRunning: () => (consumer?.isRunning() ?? false) || (waitingForTopic && !stopping),
     async stop() {
       stopping = true;
       wake?.();
-      await starting?.catch(() => undefined);
+      await retrying;
       await consumer?.disconnect();
       await producer?.disconnect();
     },

@@ -1,4 +1,4 @@
-import { uniqueName } from "@invoice/testing";
+import { createTempDatabase } from "@invoice/db/testing";
 import pg from "pg";
 import { cdcStackEnv } from "./cdc-stack.ts";
 
@@ -29,44 +29,36 @@ export interface CommerceDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: cdcStackEnv().commerceAdminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * A database of its own in the commerce stand-in cluster (stack/cdc.sh), with the Merchant table
- * (`ddl`, default our fixture's). `drop()` drops the replication slots and publications left in it.
+ * (`ddl`, default our fixture's). `drop()` drops the replication slots left in it, then the database.
  */
 export async function createCommerceDatabase(
   prefix: string,
   ddl = MERCHANT_TABLE_DDL,
 ): Promise<CommerceDatabase> {
-  const name = uniqueName(prefix);
-  const env = cdcStackEnv();
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = `postgresql://postgres@${env.commerceHost}:${env.commercePort}/${name}`;
-  const client = new pg.Client({ connectionString: url });
+  const serverUrl = cdcStackEnv().commerceAdminUrl;
+  const temp = await createTempDatabase(prefix, { serverUrl });
+  const client = new pg.Client({ connectionString: temp.url });
   await client.connect();
   await client.query(ddl);
   return {
-    name,
-    url,
+    name: temp.name,
+    url: temp.url,
     client,
     async drop() {
       await client.end().catch(() => undefined);
-      await admin(async (c) => {
-        await c.query(
+      const admin = new pg.Client({ connectionString: serverUrl });
+      await admin.connect();
+      try {
+        await admin.query(
           "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active",
-          [name],
+          [temp.name],
         );
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      });
+      } finally {
+        await admin.end();
+      }
+      await temp.drop();
     },
   };
 }

@@ -1,0 +1,80 @@
+import { connect, createTempDatabase, type TempDatabase } from "@invoice/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCodec, createPostgres, createRedis } from "../src/index.ts";
+import { logger, testConfig } from "./support.ts";
+
+let db: TempDatabase;
+
+beforeAll(async () => {
+  db = await createTempDatabase("runtime_clients");
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe("client factories", () => {
+  it("postgres: the pool never opens more connections than DATABASE_POOL_MAX", async () => {
+    const config = testConfig(db.url, { DATABASE_POOL_MAX: "2" });
+    const postgres = createPostgres(config);
+    const observer = await connect(db.url);
+    try {
+      await postgres.readinessCheck();
+      // Prisma's promises are lazy: Promise.all is what sends the five queries.
+      let done = false;
+      const finished = Promise.all(
+        Array.from({ length: 5 }, () => postgres.client.$queryRawUnsafe("SELECT pg_sleep(0.3)::text")),
+      ).finally(() => {
+        done = true;
+      });
+      let most = 0;
+      while (!done) {
+        const { rows } = await observer.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`,
+        );
+        most = Math.max(most, rows[0]?.n ?? 0);
+      }
+      await finished;
+      expect(most).toBe(2);
+    } finally {
+      await observer.end();
+      await postgres.close();
+    }
+  });
+
+  it("redis: ready right after creation, while the connection is still being set up", async () => {
+    const redis = createRedis(testConfig(db.url), logger);
+    try {
+      await expect(redis.readinessCheck()).resolves.toBeUndefined();
+      expect(redis.client.status).toBe("ready");
+    } finally {
+      await redis.close();
+    }
+  });
+
+  it("redis: an unreachable server fails the check within the connect timeout", async () => {
+    const redis = createRedis(
+      testConfig(db.url, { REDIS_URL: "redis://127.0.0.1:1", REDIS_CONNECT_TIMEOUT_MS: "1000" }),
+      logger,
+    );
+    try {
+      const startedAt = performance.now();
+      await expect(redis.readinessCheck()).rejects.toThrow();
+      expect(performance.now() - startedAt).toBeLessThan(1_500);
+    } finally {
+      await redis.close();
+    }
+  });
+
+  it("schema registry: ready against the stack's registry, failing with a code against a wrong path", async () => {
+    const config = testConfig(db.url);
+    await expect(createCodec(config).readinessCheck()).resolves.toBeUndefined();
+    const wrong = createCodec(
+      testConfig(db.url, { SCHEMA_REGISTRY_URL: `${config.infrastructure.schemaRegistryUrl}/nope` }),
+    );
+    await expect(wrong.readinessCheck()).rejects.toMatchObject({
+      code: "SCHEMA_REGISTRY_UNAVAILABLE",
+      retriable: true,
+    });
+  });
+});
