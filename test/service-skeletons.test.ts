@@ -17,6 +17,17 @@ const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
   claims: ["postgres", "redis", "kafka", "schema-registry"],
   "cdc-sync": ["postgres", "kafka"],
 };
+/** A service's own components (after its clients): their /ready checks, and their intake-phase steps. */
+const COMPONENTS: Partial<Record<(typeof SERVICES)[number], { readiness: string[]; intake: string[] }>> = {
+  "cdc-sync": {
+    readiness: ["merchant cdc consumer"],
+    intake: ["merchant cdc consumer", "taxinfo drift check"],
+  },
+};
+const readinessOf = (service: (typeof SERVICES)[number]) => [
+  ...CLIENTS[service],
+  ...(COMPONENTS[service]?.readiness ?? []),
+];
 const GRACE_MS = 10_000;
 
 const stack = stackEnv();
@@ -109,7 +120,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const ready = await getJson(port, "/ready");
       expect(ready.status).toBe(200);
       expect(Object.values(ready.body.checks).every((c) => c.status === "ok")).toBe(true);
-      expect(Object.keys(ready.body.checks)).toEqual(CLIENTS[service]);
+      expect(Object.keys(ready.body.checks)).toEqual(readinessOf(service));
     });
 
     it("exposes Prometheus metrics labelled with the service", async () => {
@@ -131,9 +142,9 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       expect(started).toMatchObject({
         serviceCode: "SVC-00150-INVOICE",
         workerId,
-        readinessChecks: CLIENTS[service],
+        readinessChecks: readinessOf(service),
         shutdownPlan: [
-          { phase: "intake", steps: ["http server"] },
+          { phase: "intake", steps: [...(COMPONENTS[service]?.intake ?? []), "http server"] },
           { phase: "close", steps: CLIENTS[service] },
         ],
       });
@@ -149,7 +160,9 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const at = (msg: string, step: string) =>
         String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
       const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
-      expect(new Set(stopped)).toEqual(new Set(["http server", ...CLIENTS[service]]));
+      expect(new Set(stopped)).toEqual(
+        new Set(["http server", ...(COMPONENTS[service]?.intake ?? []), ...CLIENTS[service]]),
+      );
       for (const client of CLIENTS[service]) {
         expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);
       }
