@@ -106,6 +106,18 @@ async function invoiceDatabase(prefix: string) {
   return createTempDatabase(prefix, { migrate: true });
 }
 
+/** A migrated database with a Prisma client, and a Kafka client, for one part of the run. */
+async function clients(prefix: string) {
+  const database = await invoiceDatabase(prefix);
+  const prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 5 });
+  const kafka = createKafkaJsClient({
+    brokers: stack.kafkaBrokers,
+    clientId: uniqueName("bench"),
+    logger: silentLogger,
+  });
+  return { database, prisma, kafka, admin: kafka.admin() };
+}
+
 // ---------------------------------------------------------------- baseline: raw batched upserts
 async function baselineUpsertsPerSecond(rows: number, batch: number): Promise<number> {
   const database = await invoiceDatabase("bench_cdc_base");
@@ -143,17 +155,38 @@ async function baselineUpsertsPerSecond(rows: number, batch: number): Promise<nu
   }
 }
 
+/** cdc-sync's handler behind its (temporary) consumer, as main.ts wires them. */
+function cdcSync(options: {
+  prisma: ReturnType<typeof createPrismaClient>;
+  kafka: ReturnType<typeof createKafkaJsClient>;
+  topic: string;
+  logger: ReturnType<typeof createLogger>;
+  registry: ReturnType<typeof createMetrics>;
+  onBatchDone?: (info: { records: number }) => void;
+}) {
+  const { prisma, kafka, topic, logger, registry } = options;
+  return createMerchantCdcConsumer({
+    kafka,
+    admin: kafka.admin(),
+    topic,
+    dlqTopic: `${topic}.dlq`,
+    groupId: uniqueName("bench_cdc"),
+    handle: createMerchantCdcHandler({
+      decode: createRecordDecoder({ format: "json" }),
+      store: createPrismaTaxInfoStore({ prisma, ids: createSnowflakeGenerator({ workerId: 11 }) }),
+      mapping: DEFAULT_COLUMN_MAPPING,
+      logger,
+      metrics: createCdcMetrics(registry),
+    }),
+    logger,
+    onBatchDone: options.onBatchDone,
+  });
+}
+
 // ---------------------------------------------------------------- cdc-sync through Kafka
 async function throughCdcSync() {
   const { records, expected } = buildEvents();
-  const database = await invoiceDatabase("bench_cdc");
-  const prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 5 });
-  const kafka = createKafkaJsClient({
-    brokers: stack.kafkaBrokers,
-    clientId: uniqueName("bench"),
-    logger: silentLogger,
-  });
-  const admin = kafka.admin();
+  const { database, prisma, kafka, admin } = await clients("bench_cdc");
   const topic = uniqueName("bench_cdc_merchant");
   await admin.connect();
   await admin.ensureTopics([{ topic, partitions: 3 }]);
@@ -169,22 +202,13 @@ async function throughCdcSync() {
     destination: new Writable({ write: (_c, _e, done) => done() }),
   });
   const registry = createMetrics({ service: "cdc-sync-bench", defaultMetrics: false });
-  const handle = createMerchantCdcHandler({
-    decode: createRecordDecoder({ format: "json" }),
-    store: createPrismaTaxInfoStore({ prisma, ids: createSnowflakeGenerator({ workerId: 11 }) }),
-    mapping: DEFAULT_COLUMN_MAPPING,
-    logger,
-    metrics: createCdcMetrics(registry),
-  });
   let handled = 0;
-  const consumer = createMerchantCdcConsumer({
+  const consumer = cdcSync({
+    prisma,
     kafka,
-    admin,
     topic,
-    dlqTopic: `${topic}.dlq`,
-    groupId: uniqueName("bench_cdc"),
-    handle,
     logger,
+    registry,
     onBatchDone: ({ records: n }) => {
       handled += n;
     },
@@ -221,14 +245,7 @@ async function commitToTaxInfoLatency(samples: number) {
   if (samples === 0) return undefined;
   await ensureCdcStack();
   const commerce = await createCommerceDatabase("bench_commerce", MERCHANT_TABLE_DDL);
-  const database = await invoiceDatabase("bench_cdc_latency");
-  const prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 5 });
-  const kafka = createKafkaJsClient({
-    brokers: stack.kafkaBrokers,
-    clientId: uniqueName("bench"),
-    logger: silentLogger,
-  });
-  const admin = kafka.admin();
+  const { database, prisma, kafka, admin } = await clients("bench_cdc_latency");
   const prefix = uniqueName("bench_lat");
   const row = merchantRow("lat-1");
   const cols = Object.keys(row).filter((c) => c !== "updated_at");
@@ -240,20 +257,12 @@ async function commitToTaxInfoLatency(samples: number) {
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
   const logger = createLogger({ service: "cdc-sync-bench", level: "warn" });
-  const consumer = createMerchantCdcConsumer({
+  const consumer = cdcSync({
+    prisma,
     kafka,
-    admin,
     topic: connector.topic,
-    dlqTopic: `${connector.topic}.dlq`,
-    groupId: uniqueName("bench_lat"),
-    handle: createMerchantCdcHandler({
-      decode: createRecordDecoder({ format: "json" }),
-      store: createPrismaTaxInfoStore({ prisma, ids: createSnowflakeGenerator({ workerId: 12 }) }),
-      mapping: DEFAULT_COLUMN_MAPPING,
-      logger,
-      metrics: createCdcMetrics(createMetrics({ service: "cdc-sync-bench", defaultMetrics: false })),
-    }),
     logger,
+    registry: createMetrics({ service: "cdc-sync-bench", defaultMetrics: false }),
   });
   const legalName = async () =>
     (

@@ -8,7 +8,7 @@ import { parseDatabaseUrl } from "@invoice/db";
 import { createIds, createKafka, createPostgres, createService, launch, runMain } from "@invoice/runtime";
 import { loadCdcSyncConfig } from "./config.ts";
 import { createMerchantCdcConsumer } from "./consumer/merchant-cdc.temporary-consumer.ts";
-import { createCommerceMerchantSource } from "./drift/commerce-merchant-source.ts";
+import { commerceSourceFromConfig } from "./drift/commerce-merchant-source.ts";
 import { createReconcileWorker } from "./drift/reconcile.worker.ts";
 import { createDriftMetrics } from "./drift/reconcile-tax-info.ts";
 import { createAvroEnvelopeDecoder } from "./envelope/avro-envelope-decoder.ts";
@@ -38,13 +38,7 @@ runMain("cdc-sync", async () => {
   const ids = createIds(config);
   // Optional direct read of commerce's table: drift against the source, re-sync. The mapping is
   // checked against the table at start, so a renamed column is an error the operator sees at once.
-  const source = cdc.commerceDatabaseUrl
-    ? createCommerceMerchantSource({
-        databaseUrl: cdc.commerceDatabaseUrl,
-        table: cdc.commerceMerchantTable,
-        mapping,
-      })
-    : undefined;
+  const source = commerceSourceFromConfig(cdc, mapping);
   if (source) {
     service.addShutdownStep({ name: "commerce database", phase: "close", stop: () => source.close() });
     const missing = await source.missingColumns().catch((err: unknown) => {

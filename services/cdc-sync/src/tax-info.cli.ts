@@ -9,7 +9,7 @@ import { createPrismaClient, parseDatabaseUrl } from "@invoice/db";
 import { createSnowflakeGenerator } from "@invoice/ids";
 import { createLogger, createMetrics } from "@invoice/observability";
 import { loadCdcSyncConfig } from "./config.ts";
-import { createCommerceMerchantSource } from "./drift/commerce-merchant-source.ts";
+import { commerceSourceFromConfig } from "./drift/commerce-merchant-source.ts";
 import { createDriftMetrics, reconcileTaxInfo } from "./drift/reconcile-tax-info.ts";
 import { resyncMerchant } from "./resync/resync-merchant.ts";
 import { createPrismaTaxInfoStore } from "./store/prisma-tax-info-store.ts";
@@ -42,13 +42,7 @@ async function main(): Promise<number> {
   const mapping = cdc.mapping ?? DEFAULT_COLUMN_MAPPING;
   const { schema } = parseDatabaseUrl(infrastructure.databaseUrl);
   const prisma = createPrismaClient({ databaseUrl: infrastructure.databaseUrl, maxConnections: 2 });
-  const source = cdc.commerceDatabaseUrl
-    ? createCommerceMerchantSource({
-        databaseUrl: cdc.commerceDatabaseUrl,
-        table: cdc.commerceMerchantTable,
-        mapping,
-      })
-    : undefined;
+  const source = commerceSourceFromConfig(cdc, mapping);
   try {
     if (command === "reconcile") {
       const metrics = createDriftMetrics(createMetrics({ service: "cdc-sync-cli", defaultMetrics: false }));

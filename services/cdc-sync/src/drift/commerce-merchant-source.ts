@@ -111,3 +111,16 @@ export function createCommerceMerchantSource(options: {
     close: () => pool.end(),
   };
 }
+
+/** The source configured by CDC_COMMERCE_DATABASE_URL / CDC_COMMERCE_MERCHANT_TABLE, if any. */
+export function commerceSourceFromConfig(
+  cdc: { commerceDatabaseUrl?: string; commerceMerchantTable: string },
+  mapping: ColumnMapping,
+): CommerceMerchantSource | undefined {
+  if (!cdc.commerceDatabaseUrl) return undefined;
+  return createCommerceMerchantSource({
+    databaseUrl: cdc.commerceDatabaseUrl,
+    table: cdc.commerceMerchantTable,
+    mapping,
+  });
+}

@@ -68,22 +68,12 @@ export function createDriftMetrics(registry: Registry): DriftMetrics {
   };
 }
 
-interface Row {
+type Row = TaxRecord & {
   merchantId: string;
-  taxCode: string;
-  taxCodeIssue: string | null;
-  legalName: string;
-  address: string;
-  provinceCode: string | null;
-  communeCode: string | null;
-  email: string | null;
-  phone: string | null;
-  vatMethod: string | null;
-  eInvoiceSettings: TaxRecord["eInvoiceSettings"];
   deletedAt: Date | null;
   hasProfile: boolean;
   metadataTax: Record<string, unknown> | null;
-}
+};
 
 /** The metadata.tax fields that must equal TaxInfo (sourceLsn and syncedAt are bookkeeping). */
 function metadataDiff(record: TaxRecord, tax: Record<string, unknown>): string[] {

@@ -2,39 +2,17 @@ import type { PrismaClient } from "@invoice/db";
 import { classifyDatabaseError } from "@invoice/errors";
 import type { IdGenerator } from "@invoice/ids";
 import type { StoredTaxInfo } from "../tax/decide-change.ts";
-import type { TaxRecord } from "../tax/tax-record.ts";
+import { TAX_FIELDS, type TaxRecord } from "../tax/tax-record.ts";
 import { invoiceTables } from "./tables.ts";
 import { type LockedPlan, metadataTaxOf, type TaxInfoStore, type TaxWrite } from "./tax-info-store.ts";
 
-interface TaxInfoRow {
-  merchantId: string;
-  taxCode: string;
-  taxCodeIssue: string | null;
-  legalName: string;
-  address: string;
-  provinceCode: string | null;
-  communeCode: string | null;
-  email: string | null;
-  phone: string | null;
-  vatMethod: string | null;
-  eInvoiceSettings: TaxRecord["eInvoiceSettings"];
-  sourceLsn: bigint;
-  deletedAt: Date | null;
-}
+type TaxInfoRow = TaxRecord & { merchantId: string; sourceLsn: bigint; deletedAt: Date | null };
 
-export function recordOfRow(row: Omit<TaxInfoRow, "merchantId" | "sourceLsn" | "deletedAt">): TaxRecord {
-  return {
-    taxCode: row.taxCode,
-    taxCodeIssue: row.taxCodeIssue,
-    legalName: row.legalName,
-    address: row.address,
-    provinceCode: row.provinceCode,
-    communeCode: row.communeCode,
-    email: row.email,
-    phone: row.phone,
-    vatMethod: row.vatMethod,
-    eInvoiceSettings: row.eInvoiceSettings,
-  };
+const RECORD_FIELDS = [...TAX_FIELDS, "taxCodeIssue"] as const;
+
+/** The TaxRecord part of a TaxInfo row (any row carrying the record's columns). */
+export function recordOfRow(row: TaxRecord): TaxRecord {
+  return Object.fromEntries(RECORD_FIELDS.map((field) => [field, row[field]])) as unknown as TaxRecord;
 }
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));

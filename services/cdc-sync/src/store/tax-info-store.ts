@@ -52,37 +52,17 @@ export interface TaxInfoStore {
   ): Promise<{ result: T; written: Set<string> }>;
 }
 
-/** metadata.tax as front-ends and the merchant API read it (null once the merchant is deleted). */
-export interface MetadataTax {
-  taxCode: string;
-  taxCodeValid: boolean;
-  taxCodeIssue: string | null;
-  legalName: string;
-  address: string;
-  provinceCode: string | null;
-  communeCode: string | null;
-  email: string | null;
-  phone: string | null;
-  vatMethod: string | null;
-  eInvoiceSettings: TaxRecord["eInvoiceSettings"];
-  /** Decimal string (a JSON number cannot carry every int64). */
-  sourceLsn: string;
-  syncedAt: string;
-}
+/**
+ * metadata.tax as front-ends and the merchant API read it (null once the merchant is deleted): the
+ * stored record, the tax-code flag, and the position it was synced at (sourceLsn as a decimal string:
+ * a JSON number cannot carry every int64).
+ */
+export type MetadataTax = TaxRecord & { taxCodeValid: boolean; sourceLsn: string; syncedAt: string };
 
 export function metadataTaxOf(record: TaxRecord, lsn: bigint, syncedAt: Date): MetadataTax {
   return {
-    taxCode: record.taxCode,
+    ...record,
     taxCodeValid: record.taxCodeIssue === null,
-    taxCodeIssue: record.taxCodeIssue,
-    legalName: record.legalName,
-    address: record.address,
-    provinceCode: record.provinceCode,
-    communeCode: record.communeCode,
-    email: record.email,
-    phone: record.phone,
-    vatMethod: record.vatMethod,
-    eInvoiceSettings: record.eInvoiceSettings,
     sourceLsn: lsn.toString(),
     syncedAt: syncedAt.toISOString(),
   };
