@@ -28,10 +28,21 @@ CDC_CONNECT_PORT="${INVOICE_CDC_CONNECT_PORT:-18083}"
 CDC_CONNECT_HEAP_OPTS="${INVOICE_CDC_CONNECT_HEAP_OPTS:--Xms64m -Xmx384m}"
 
 CDC_DIR="$STACK_DIR/cdc"
-CDC_PG_DATA="$CDC_DIR/pgdata"
-CDC_PG_SOCKET_DIR="$CDC_DIR/pgsocket"
 CDC_CONNECT_DIR="$CDC_DIR/connect"
 CDC_PG_LOG="$LOG_DIR/cdc-postgres.log"
+
+# As root the cluster runs as 'postgres', which must reach its data directory: when the stack dir
+# lies below a directory it cannot enter (a checkout under /root, say), the cluster lives under
+# /var/tmp instead, named after the stack dir. Its log is copied to $LOG_DIR on 'down'.
+nearest_existing() { local d="$1"; while [[ ! -e "$d" ]]; do d="$(dirname "$d")"; done; printf '%s
+' "$d"; }
+CDC_PG_BASE="$CDC_DIR"
+if [[ "$(id -u)" == 0 ]] && ! runuser -u postgres -- test -x "$(nearest_existing "$STACK_DIR")" 2>/dev/null; then
+  CDC_PG_BASE="/var/tmp/invoice-cdc-$(printf '%s' "$STACK_DIR" | sha256sum | cut -c1-12)"
+  CDC_PG_LOG="$CDC_PG_BASE/postgres.log"
+fi
+CDC_PG_DATA="$CDC_PG_BASE/pgdata"
+CDC_PG_SOCKET_DIR="$CDC_PG_BASE/pgsocket"
 CDC_CONNECT_LOG="$LOG_DIR/cdc-connect.log"
 CDC_CONNECT_PID_FILE="$RUN_DIR/cdc-connect.pid"
 
@@ -124,7 +135,7 @@ start_cdc_postgres() {
   port_open "$CDC_PG_HOST" "$CDC_PG_PORT" \
     && die "port $CDC_PG_HOST:$CDC_PG_PORT is already in use ($(port_owner "$CDC_PG_PORT")); set INVOICE_CDC_PG_PORT"
   local bin; bin="$(pg_bin)"
-  mkdir -p "$CDC_DIR" "$LOG_DIR"
+  mkdir -p "$CDC_DIR" "$CDC_PG_BASE" "$LOG_DIR"
   if [[ ! -f "$CDC_PG_DATA/PG_VERSION" ]]; then
     rm -rf "$CDC_PG_DATA"
     mkdir -p "$CDC_PG_DATA" "$CDC_PG_SOCKET_DIR"
@@ -280,6 +291,10 @@ cdc_down() {
   delete_connectors
   stop_pids "cdc-connect:$CDC_CONNECT_PID_FILE:ConnectStandalone"
   stop_cdc_postgres
+  if [[ "$CDC_PG_BASE" != "$CDC_DIR" ]]; then
+    cp -f "$CDC_PG_LOG" "$LOG_DIR/cdc-postgres.log" 2>/dev/null || true
+    rm -rf "$CDC_PG_BASE"
+  fi
   rm -rf "$CDC_DIR"
   log "cdc down (logs kept in $LOG_DIR)"
 }

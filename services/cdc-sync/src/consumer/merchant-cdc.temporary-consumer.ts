@@ -75,7 +75,8 @@ export function dlqHeaders(
 
 export function createMerchantCdcConsumer(options: MerchantCdcConsumerOptions) {
   const { kafka, admin, topic, dlqTopic, groupId, handle, logger } = options;
-  const backoff = options.retryBackoffMs ?? { initial: 500, max: 30_000 };
+  // Capped well below the session timeout (30 s): the member heartbeats between two tries.
+  const backoff = options.retryBackoffMs ?? { initial: 500, max: 10_000 };
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let stopping = false;

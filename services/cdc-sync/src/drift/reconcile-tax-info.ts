@@ -11,7 +11,7 @@ import { recordOfRow } from "../store/prisma-tax-info-store.ts";
 import { type InvoiceTables, invoiceTables } from "../store/tables.ts";
 import { metadataTaxOf } from "../store/tax-info-store.ts";
 import type { ColumnMapping } from "../tax/column-mapping.ts";
-import { diffTaxRecords, extractTaxRecord, type TaxRecord } from "../tax/tax-record.ts";
+import { diffTaxRecords, extractTaxRecord, sameValue, type TaxRecord } from "../tax/tax-record.ts";
 import type { CommerceMerchantSource } from "./commerce-merchant-source.ts";
 
 export type DriftKind =
@@ -80,7 +80,7 @@ function metadataDiff(record: TaxRecord, tax: Record<string, unknown>): string[]
   const expected = metadataTaxOf(record, 0n, new Date(0)) as unknown as Record<string, unknown>;
   return Object.keys(expected)
     .filter((k) => k !== "sourceLsn" && k !== "syncedAt")
-    .filter((k) => JSON.stringify(expected[k] ?? null) !== JSON.stringify(tax[k] ?? null));
+    .filter((k) => !sameValue(expected[k] ?? null, tax[k] ?? null));
 }
 
 /** Pure: the drifts of one TaxInfo row (with its profile's metadata.tax and, when read, commerce's row). */

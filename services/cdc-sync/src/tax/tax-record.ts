@@ -190,7 +190,8 @@ export function extractMerchantId(row: Row, mapping: ColumnMapping): string | un
   return undefined;
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** Deep equality of JSON-like values, object key order ignored (jsonb reorders keys). */
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
   const ka = Object.keys(a).sort();
