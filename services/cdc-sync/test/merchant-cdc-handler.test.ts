@@ -111,11 +111,33 @@ describe("createMerchantCdcHandler on PostgreSQL", () => {
     );
   });
 
+  it("applies two tax changes of one merchant in one batch, auditing both", async () => {
+    const out = await handle([
+      event({ op: "u", after: merchantRow("h1", { legal_name: "v400" }), lsn: 400 }),
+      event({ op: "u", after: merchantRow("h1", { legal_name: "v410", address: "Huế" }), lsn: 410 }),
+    ]);
+    expect(out.map((d) => d.outcome)).toEqual(["done", "done"]);
+    expect(await taxInfo(db, "h1")).toMatchObject({ legalName: "v410", address: "Huế", sourceLsn: "410" });
+    const { rows } = await db.sql.query(
+      `SELECT "sourceLsn"::text AS lsn, "changedFields", "before"->>'legalName' AS before FROM "TaxInfoAudit"
+       WHERE "merchantId" = 'h1' AND "sourceLsn" >= 400 ORDER BY "sourceLsn"`,
+    );
+    expect(rows).toEqual([
+      { lsn: "400", changedFields: ["legalName"], before: "v300" },
+      { lsn: "410", changedFields: ["legalName", "address"], before: "v400" },
+    ]);
+    // Written in one transaction (one statement time), not re-run record by record after a refusal.
+    const { rows: times } = await db.sql.query(
+      `SELECT DISTINCT "createdAt" FROM "TaxInfoAudit" WHERE "merchantId" = 'h1' AND "sourceLsn" >= 400`,
+    );
+    expect(times).toHaveLength(1);
+  });
+
   it("dead-letters only the record the database refuses; the rest of the batch is applied", async () => {
     const out = await handle([
-      event({ op: "c", after: merchantRow("h4"), lsn: 400 }),
-      event({ op: "c", after: merchantRow("h5", { legal_name: "x".repeat(401) }), lsn: 401 }),
-      event({ op: "c", after: merchantRow("h6"), lsn: 402 }),
+      event({ op: "c", after: merchantRow("h4"), lsn: 500 }),
+      event({ op: "c", after: merchantRow("h5", { legal_name: "x".repeat(401) }), lsn: 501 }),
+      event({ op: "c", after: merchantRow("h6"), lsn: 502 }),
     ]);
     expect(out.map((d) => d.outcome)).toEqual(["done", "dead-letter", "done"]);
     expect(out[1]).toMatchObject({ reason: "non-retryable", error: { retriable: false } });
@@ -138,7 +160,7 @@ describe("createMerchantCdcHandler on PostgreSQL", () => {
       logger,
       metrics: createCdcMetrics(registry),
     });
-    const out = await broken([event({ op: "c", after: merchantRow("h7"), lsn: 500 }), record(null, "h7")]);
+    const out = await broken([event({ op: "c", after: merchantRow("h7"), lsn: 600 }), record(null, "h7")]);
     expect(out.map((d) => d.outcome)).toEqual(["retry", "done"]);
   });
 });

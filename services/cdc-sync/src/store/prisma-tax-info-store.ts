@@ -66,7 +66,10 @@ export function createPrismaTaxInfoStore(options: {
   };
 
   async function write(tx: PrismaClient, writes: TaxWrite[], at: Date): Promise<Set<string>> {
-    const rows = writes.map((w) => ({
+    // One row per merchant in the set-based statements (ON CONFLICT cannot touch a row twice): the
+    // last write of a merchant is its final state; every write keeps its own audit row.
+    const last = [...new Map(writes.map((w) => [w.merchantId, w])).values()];
+    const rows = last.map((w) => ({
       merchantId: w.merchantId,
       ...w.record,
       sourceLsn: w.position.lsn.toString(),
@@ -100,10 +103,12 @@ export function createPrismaTaxInfoStore(options: {
     const written = new Set(upserted.map((r) => r.merchantId));
     const effective = writes.filter((w) => written.has(w.merchantId));
     if (effective.length === 0) return written;
-    const profiles = effective.map((w) => ({
-      merchantId: w.merchantId,
-      tax: w.deleted ? null : metadataTaxOf(w.record, w.position.lsn, at),
-    }));
+    const profiles = last
+      .filter((w) => written.has(w.merchantId))
+      .map((w) => ({
+        merchantId: w.merchantId,
+        tax: w.deleted ? null : metadataTaxOf(w.record, w.position.lsn, at),
+      }));
     // Only the `tax` key of metadata belongs to cdc-sync; the rest is kept as it is.
     await tx.$executeRaw`
       UPDATE ${t.merchantProfile} AS p SET
