@@ -9,6 +9,7 @@ import { createSnowflakeGenerator } from "@invoice/ids";
 import type { IncomingRecord } from "@invoice/kafka";
 import { createMetrics } from "@invoice/observability";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAvroEnvelopeDecoder } from "../src/envelope/avro-envelope-decoder.ts";
 import { createRecordDecoder } from "../src/envelope/record-decoder.ts";
 import { createCdcMetrics } from "../src/handler/cdc-metrics.ts";
 import { createMerchantCdcHandler } from "../src/handler/merchant-cdc.handler.ts";
@@ -162,6 +163,31 @@ describe("createMerchantCdcHandler on PostgreSQL", () => {
     });
     const out = await broken([event({ op: "c", after: merchantRow("h7"), lsn: 600 }), record(null, "h7")]);
     expect(out.map((d) => d.outcome)).toEqual(["retry", "done"]);
+  });
+});
+
+describe("createMerchantCdcHandler with Avro records", () => {
+  it("retries while the registry is unreachable and dead-letters what is not in the wire format", async () => {
+    const { logger } = capturingLogger();
+    const handle = createMerchantCdcHandler({
+      decode: createRecordDecoder({
+        format: "avro",
+        avro: createAvroEnvelopeDecoder({ url: "http://127.0.0.1:1/apis/ccompat/v7" }),
+      }),
+      store: {
+        withLockedMerchants: () => Promise.reject(new Error("not reached: nothing decodes")),
+      },
+      mapping: DEFAULT_COLUMN_MAPPING,
+      logger,
+      metrics: createCdcMetrics(createMetrics({ service: "avro-test", defaultMetrics: false })),
+    });
+    const out = await handle([record(Buffer.from([0, 0, 0, 0, 7, 2, 4])), record(Buffer.from([1, 2, 3]))]);
+    expect(out[0]).toMatchObject({ outcome: "retry" });
+    expect(out[1]).toMatchObject({
+      outcome: "dead-letter",
+      reason: "deserialization",
+      error: { code: "SCHEMA_MALFORMED_RECORD" },
+    });
   });
 });
 
