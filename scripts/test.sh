@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/bootstrap.sh
+bash scripts/ensure-chromium.sh   # the claim page's browser tests
 export TURBO_TELEMETRY_DISABLED=1
 
 echo "[test] lint and format (biome)"

@@ -17,16 +17,21 @@ const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
   claims: ["postgres", "redis", "kafka", "schema-registry"],
   "cdc-sync": ["postgres", "kafka"],
 };
-/** A service's own components (after its clients): their /ready checks, and their intake-phase steps. */
-const COMPONENTS: Partial<Record<(typeof SERVICES)[number], { readiness: string[]; intake: string[] }>> = {
-  "cdc-sync": {
-    readiness: ["merchant cdc consumer"],
-    intake: ["merchant cdc consumer", "taxinfo drift check"],
-  },
+/** Steps a service adds between HTTP intake and its clients (claims: its event publisher, api mode). */
+const PARTS: Record<(typeof SERVICES)[number], Array<{ phase: string; steps: string[] }>> = {
+  ingest: [],
+  issuer: [],
+  claims: [{ phase: "flush", steps: ["issuance publisher"] }],
+  "cdc-sync": [],
 };
+/** Components a service stops with its HTTP intake, before the server (cdc-sync: consumer, drift check). */
+const INTAKE: Partial<Record<(typeof SERVICES)[number], string[]>> = {
+  "cdc-sync": ["merchant cdc consumer", "taxinfo drift check"],
+};
+/** /ready checks of a service's own components, after its clients'. */
 const readinessOf = (service: (typeof SERVICES)[number]) => [
   ...CLIENTS[service],
-  ...(COMPONENTS[service]?.readiness ?? []),
+  ...(service === "cdc-sync" ? ["merchant cdc consumer"] : []),
 ];
 const GRACE_MS = 10_000;
 
@@ -144,7 +149,8 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
         workerId,
         readinessChecks: readinessOf(service),
         shutdownPlan: [
-          { phase: "intake", steps: [...(COMPONENTS[service]?.intake ?? []), "http server"] },
+          { phase: "intake", steps: [...(INTAKE[service] ?? []), "http server"] },
+          ...PARTS[service],
           { phase: "close", steps: CLIENTS[service] },
         ],
       });
@@ -160,9 +166,8 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const at = (msg: string, step: string) =>
         String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
       const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
-      expect(new Set(stopped)).toEqual(
-        new Set(["http server", ...(COMPONENTS[service]?.intake ?? []), ...CLIENTS[service]]),
-      );
+      const parts = [...(INTAKE[service] ?? []), ...PARTS[service].flatMap((part) => part.steps)];
+      expect(new Set(stopped)).toEqual(new Set(["http server", ...parts, ...CLIENTS[service]]));
       for (const client of CLIENTS[service]) {
         expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);
       }

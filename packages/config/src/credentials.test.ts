@@ -28,7 +28,10 @@ describe("credentialsSection", () => {
     });
     expect(keyring.activeKeyId).toBe(credentialsKeyId(Buffer.from(ACTIVE, "hex")));
     expect(keyring.keys.size).toBe(2);
-    expect(decryptToString(encrypt("provider-password", keyring), keyring)).toBe("provider-password");
+    const aad = { aad: "provider-credential:merchant-1" };
+    expect(decryptToString(encrypt("provider-password", keyring, aad), keyring, aad)).toBe(
+      "provider-password",
+    );
   });
 
   it("is required in every environment (no key in code)", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { describeConfig } from "./describe-config.ts";
 
 describe("describeConfig", () => {
-  it("redacts secret-named fields, binary values and URL passwords, keeping the rest", () => {
+  it("redacts secret-named fields, binary values, URL passwords and password parameters, keeping the rest", () => {
     const key = randomBytes(32);
     const keyring = createKeyring(key);
     const config = {
@@ -13,6 +13,8 @@ describe("describeConfig", () => {
         kafkaBrokers: ["kafka-0:9092"],
         databaseUrl: "postgresql://app:db-pass-123@db:5432/invoice",
         redisUrl: "redis://cache:6379",
+        replicaUrl: "postgresql://replica.internal/invoice?sslmode=require&password=replica-pass-456",
+        dsn: "host=db user=app password=dsn-pass-789",
       },
       credentials: { keyring },
       webhook: { secret: "whsec_abcdef", internalSecret: "whsec_internal", toleranceSeconds: 300 },
@@ -25,6 +27,8 @@ describe("describeConfig", () => {
     const text = JSON.stringify(described);
     for (const secret of [
       "db-pass-123",
+      "replica-pass-456",
+      "dsn-pass-789",
       "whsec_abcdef",
       "whsec_internal",
       "pk_live_1",
@@ -38,8 +42,10 @@ describe("describeConfig", () => {
       runtime: config.runtime,
       infrastructure: {
         kafkaBrokers: ["kafka-0:9092"],
-        databaseUrl: "postgresql://app:%5BREDACTED%5D@db:5432/invoice",
+        databaseUrl: "postgresql://app:[REDACTED]@db:5432/invoice",
         redisUrl: "redis://cache:6379",
+        replicaUrl: "postgresql://replica.internal/invoice?sslmode=require&password=[REDACTED]",
+        dsn: "host=db user=app password=[REDACTED]",
       },
       credentials: {
         keyring: { activeKeyId: keyring.activeKeyId, keys: { [keyring.activeKeyId]: "[REDACTED]" } },

@@ -66,12 +66,25 @@ describe("envSections", () => {
     ]);
   });
 
-  it("keeps the production identity rule inside the identity section", () => {
+  it("keeps the production rules inside their sections: addresses and identity must be explicit", () => {
     const found = issues({ APP_ENV: "production", APP_ENV_INVOICE_CREDENTIALS_KEY: KEY });
     expect(found.map((issue) => issue.variable)).toEqual([
+      "KAFKA_BROKERS",
+      "SCHEMA_REGISTRY_URL",
+      "DATABASE_URL",
+      "REDIS_URL",
       "APP_ENV_INVOICE_SERVICE_CODE",
       "APP_ENV_INVOICE_WORKER_ID",
       "PORT",
     ]);
+  });
+
+  it("reports contradictory NODE_ENV and APP_ENV once, although three sections check them", () => {
+    const found = issues({
+      NODE_ENV: "production",
+      APP_ENV: "development",
+      APP_ENV_INVOICE_CREDENTIALS_KEY: KEY,
+    });
+    expect(found.filter((issue) => issue.variable === "APP_ENV")).toHaveLength(1);
   });
 });

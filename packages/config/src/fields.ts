@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addOwnIssue } from "./own-issue.ts";
 
 /**
  * Field helpers for environment variables. Each takes the raw string and either converts it or fails
@@ -12,7 +13,7 @@ export function envField<T>(parse: (raw: string) => ParseResult<T>) {
     const result = parse(raw.trim());
     if (result.ok) return result.value;
     // `continue` lets the object's cross-field rules still run, so they are reported in the same error.
-    ctx.addIssue({ code: "custom", message: result.reason, continue: true });
+    addOwnIssue(ctx, { message: result.reason, continue: true });
     return z.NEVER;
   });
 }

@@ -26,11 +26,13 @@ export {
   DEFAULT_HTTP_BODY_LIMIT_BYTES,
   DEFAULT_SHUTDOWN_GRACE_MS,
   environmentShape,
+  isDeployed,
   isProduction,
   LOG_LEVELS,
   type LogLevel,
   NODE_ENVS,
   type RuntimeConfig,
+  refuseContradictoryEnvironment,
   runtimeSection,
 } from "./runtime.ts";
 export {

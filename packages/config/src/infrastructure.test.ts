@@ -14,6 +14,59 @@ describe("infrastructureSection", () => {
     expect(LOCAL_STACK.KAFKA_BROKERS).toBe("127.0.0.1:9092");
   });
 
+  it.each([
+    { APP_ENV: "production" },
+    { NODE_ENV: "production" },
+    { APP_ENV: "staging" },
+    { APP_ENV: "staging", NODE_ENV: "production" },
+  ])(
+    "in staging and production refuses every unset address instead of defaulting to 127.0.0.1 (%j)",
+    (env) => {
+      try {
+        loadConfig(infrastructureSection, { ...env, DATABASE_URL: "postgresql://app@db.internal/invoice" });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        const issues = (error as ConfigError).issues;
+        expect(issues.map((issue) => issue.variable)).toEqual([
+          "KAFKA_BROKERS",
+          "SCHEMA_REGISTRY_URL",
+          "REDIS_URL",
+        ]);
+        expect(issues[0]?.reason).toBe(
+          "must be set explicitly in staging and production (only development and test default to the local stack's 127.0.0.1:9092)",
+        );
+        return;
+      }
+      throw new Error("expected a ConfigError");
+    },
+  );
+
+  it("in production takes every address as given", () => {
+    const config = loadConfig(infrastructureSection, {
+      APP_ENV: "production",
+      KAFKA_BROKERS: "kafka-0:9092",
+      SCHEMA_REGISTRY_URL: "https://registry.internal/apis/ccompat/v7",
+      DATABASE_URL: "postgresql://app@db.internal/invoice",
+      REDIS_URL: "rediss://cache.internal:6380",
+    });
+    expect(config).toEqual({
+      kafkaBrokers: ["kafka-0:9092"],
+      schemaRegistryUrl: "https://registry.internal/apis/ccompat/v7",
+      databaseUrl: "postgresql://app@db.internal/invoice",
+      redisUrl: "rediss://cache.internal:6380",
+    });
+  });
+
+  it("in test and development defaults to the local stack", () => {
+    for (const env of [
+      { NODE_ENV: "test" },
+      { APP_ENV: "development" },
+      { NODE_ENV: "development", APP_ENV: "test" },
+    ]) {
+      expect(loadConfig(infrastructureSection, env).databaseUrl).toBe(LOCAL_STACK.DATABASE_URL);
+    }
+  });
+
   it("reads several brokers and TLS variants", () => {
     const config = loadConfig(infrastructureSection, {
       KAFKA_BROKERS: "kafka-0:9092, kafka-1:9092",

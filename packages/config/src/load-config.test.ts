@@ -1,3 +1,4 @@
+import { isRetriable } from "@invoice/errors";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError } from "./config-error.ts";
@@ -31,6 +32,7 @@ describe("loadConfig", () => {
       loadConfig(schema, { PORT: "http", WEBHOOK_SECRET: "too-short-secret-value" }),
     );
     expect(error.code).toBe("CONFIG_INVALID");
+    expect(isRetriable(error)).toBe(false);
     expect(error.issues).toEqual([
       { variable: "PORT", reason: "must be an integer from 0 to 65535" },
       { variable: "BATCH_SIZE", reason: "is required but not set" },
@@ -55,6 +57,26 @@ describe("loadConfig", () => {
     const error = configError(() => loadConfig(leaky, { API_TOKEN: "sk_live_abcdef123456" }));
     expect(error.message).not.toContain("sk_live_abcdef123456");
     expect(error.issues[0]).toEqual({ variable: "API_TOKEN", reason: "bad token [value hidden]" });
+  });
+
+  it("hides a value only where it stands on its own, never inside the message's own words", () => {
+    const echo = z.object({
+      MODE: z
+        .string()
+        .refine(() => false, { error: (issue) => `mode ${issue.input} unknown; use production` }),
+    });
+    const error = configError(() => loadConfig(echo, { MODE: "prod" }));
+    expect(error.issues[0]).toEqual({
+      variable: "MODE",
+      reason: "mode [value hidden] unknown; use production",
+    });
+    const secretish = z.object({
+      API_TOKEN: z
+        .string()
+        .refine(() => false, { error: (issue) => `token=${issue.input}; tokens sk_live_xyz9 ok` }),
+    });
+    const hidden = configError(() => loadConfig(secretish, { API_TOKEN: "sk_live_xyz" }));
+    expect(hidden.issues[0]?.reason).toBe("token=[value hidden]; tokens sk_live_xyz9 ok");
   });
 
   it("treats empty and blank variables as unset (defaults apply, required ones are reported missing)", () => {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "./config-error.ts";
+import { isOwnIssue } from "./own-issue.ts";
 
 /** The process environment, or a test's stand-in for it. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -17,7 +18,7 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.output<S
   const present = presentVariables(env);
   const result = schema.safeParse(present);
   if (result.success) return result.data;
-  throw new ConfigError(toConfigIssues(result.error.issues, present));
+  throw ConfigError.fromIssues(toConfigIssues(result.error.issues, present));
 }
 
 function presentVariables(env: Env): Record<string, string> {
@@ -38,7 +39,9 @@ function toConfigIssues(issues: readonly z.core.$ZodIssue[], env: Record<string,
     const reason =
       value === undefined && issue.code === "invalid_type"
         ? "is required but not set"
-        : scrub(issue.message, value);
+        : isOwnIssue(issue)
+          ? issue.message
+          : scrub(issue.message, value);
     // Sections that share a variable (NODE_ENV in runtime and identity) would report it twice.
     const key = `${variable}\u0000${reason}`;
     if (seen.has(key)) continue;
@@ -48,8 +51,28 @@ function toConfigIssues(issues: readonly z.core.$ZodIssue[], env: Record<string,
   return result;
 }
 
-/** Our reasons never include values, but a custom schema's message might: keep secrets out of the error. */
+/**
+ * A message from another schema (a service's own zod refinement) might quote the value, which may be a
+ * secret: hide each occurrence of it that stands on its own. Occurrences inside a longer word are
+ * left alone — they are the message's own text, not the value ("prod" in "production").
+ */
 function scrub(message: string, value: string | undefined): string {
-  if (value === undefined || value.trim().length < 4) return message;
-  return message.split(value).join("[value hidden]").split(value.trim()).join("[value hidden]");
+  if (value === undefined) return message;
+  let result = message;
+  for (const candidate of new Set([value, value.trim()])) {
+    if (candidate.length < 4) continue;
+    result = result.replace(standalone(candidate), "[value hidden]");
+  }
+  return result;
+}
+
+const WORD = "[\\p{L}\\p{N}_]";
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+
+/** `value` as a regex that does not match inside a longer word (only word-character edges need a guard). */
+function standalone(value: string): RegExp {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const before = WORD_CHAR.test(value.at(0) ?? "") ? `(?<!${WORD})` : "";
+  const after = WORD_CHAR.test(value.at(-1) ?? "") ? `(?!${WORD})` : "";
+  return new RegExp(`${before}${escaped}${after}`, "gu");
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { envField, integer, port } from "./fields.ts";
-import { environmentShape, isProduction } from "./runtime.ts";
+import { addOwnIssue } from "./own-issue.ts";
+import { environmentShape, isDeployed, refuseContradictoryEnvironment } from "./runtime.ts";
 
 /** The platform's service code in the existing deployment; its consumer group is `SVC-00150-INVOICE_CONSUMER`. */
 export const DEFAULT_SERVICE_CODE = "SVC-00150-INVOICE";
@@ -86,11 +87,6 @@ const REQUIRED_WHEN_DEPLOYED = {
   PORT: "must be set explicitly in staging and production, matching what the load balancer or nginx upstream targets",
 } as const;
 
-/** Staging and production; development and test may use the defaults. */
-function isDeployed(env: { NODE_ENV?: string | undefined; APP_ENV?: string | undefined }): boolean {
-  return isProduction(env) || env.APP_ENV === "staging";
-}
-
 /**
  * Who this process is: service code, derived Kafka client id, Snowflake worker id and HTTP port.
  * In staging and production the code, the worker id and the port must be set explicitly — any
@@ -111,15 +107,15 @@ export function serviceIdentitySection({ service, defaultPort }: ServiceIdentity
     })
     .superRefine((env, ctx) => {
       // Runs even when other fields failed, so production gaps are listed together with bad values.
+      refuseContradictoryEnvironment(env, ctx);
       if (!isDeployed(env)) return;
       for (const [variable, reason] of Object.entries(REQUIRED_WHEN_DEPLOYED)) {
         if (env[variable as keyof typeof REQUIRED_WHEN_DEPLOYED] === undefined) {
-          ctx.addIssue({ code: "custom", path: [variable], message: reason });
+          addOwnIssue(ctx, { path: [variable], message: reason });
         }
       }
       if (env.PORT === 0) {
-        ctx.addIssue({
-          code: "custom",
+        addOwnIssue(ctx, {
           path: ["PORT"],
           message: "must not be 0 (a random port) in staging or production",
         });

@@ -1,16 +1,26 @@
 import { randomBytes } from "node:crypto";
+import { isRetriable } from "@invoice/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DecryptionError, decrypt, decryptToString, encrypt, type SealedSecret } from "./aes-gcm.ts";
+import {
+  DecryptionError,
+  decrypt,
+  decryptToString,
+  encrypt,
+  InvalidAadError,
+  type SealedSecret,
+} from "./aes-gcm.ts";
 import { createKeyring } from "./keyring.ts";
 
 const keyring = createKeyring(randomBytes(32));
+const AAD = { aad: "provider-credential:merchant-1" };
 
 function codeOf(action: () => unknown): string {
   try {
     action();
   } catch (error) {
     expect(error).toBeInstanceOf(DecryptionError);
+    expect(isRetriable(error)).toBe(false);
     return (error as DecryptionError).code;
   }
   throw new Error("expected a DecryptionError");
@@ -25,17 +35,17 @@ function flipBit(field: string, byteIndex = 0): string {
 
 describe("encrypt / decrypt", () => {
   it("round-trips strings, bytes and the empty string", () => {
-    expect(decryptToString(encrypt("provider-password-ünicode", keyring), keyring)).toBe(
+    expect(decryptToString(encrypt("provider-password-ünicode", keyring, AAD), keyring, AAD)).toBe(
       "provider-password-ünicode",
     );
     const bytes = randomBytes(100);
-    expect(decrypt(encrypt(bytes, keyring), keyring).equals(bytes)).toBe(true);
-    expect(decryptToString(encrypt("", keyring), keyring)).toBe("");
+    expect(decrypt(encrypt(bytes, keyring, AAD), keyring, AAD).equals(bytes)).toBe(true);
+    expect(decryptToString(encrypt("", keyring, AAD), keyring, AAD)).toBe("");
   });
 
   it("round-trips any bytes and any AAD (property)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 512 }), fc.string(), (plaintext, aad) => {
+      fc.property(fc.uint8Array({ maxLength: 512 }), fc.string({ minLength: 1 }), (plaintext, aad) => {
         const sealed = encrypt(Buffer.from(plaintext), keyring, { aad });
         expect(decrypt(sealed, keyring, { aad }).equals(Buffer.from(plaintext))).toBe(true);
       }),
@@ -43,8 +53,8 @@ describe("encrypt / decrypt", () => {
   });
 
   it("produces a 12-byte iv, a 16-byte tag and the active key id, with a fresh iv every time", () => {
-    const first = encrypt("same", keyring);
-    const second = encrypt("same", keyring);
+    const first = encrypt("same", keyring, AAD);
+    const second = encrypt("same", keyring, AAD);
     expect(first.keyId).toBe(keyring.activeKeyId);
     expect(Buffer.from(first.iv, "base64")).toHaveLength(12);
     expect(Buffer.from(first.tag, "base64")).toHaveLength(16);
@@ -58,9 +68,26 @@ describe("encrypt / decrypt", () => {
     expect(decryptToString(sealed, keyring, { aad: "merchant-1" })).toBe("secret");
     expect(decryptToString(sealed, keyring, { aad: Buffer.from("merchant-1") })).toBe("secret");
     expect(codeOf(() => decrypt(sealed, keyring, { aad: "merchant-2" }))).toBe("AUTHENTICATION_FAILED");
-    expect(codeOf(() => decrypt(sealed, keyring))).toBe("AUTHENTICATION_FAILED");
-    const unbound = encrypt("secret", keyring);
-    expect(codeOf(() => decrypt(unbound, keyring, { aad: "merchant-1" }))).toBe("AUTHENTICATION_FAILED");
+    expect(codeOf(() => decrypt(sealed, keyring, { aad: "merchant-10" }))).toBe("AUTHENTICATION_FAILED");
+  });
+
+  it.each([
+    ["no options", undefined],
+    ["no aad", {}],
+    ["empty string aad", { aad: "" }],
+    ["empty bytes aad", { aad: Buffer.alloc(0) }],
+    ["a number", { aad: 42 }],
+  ])("refuses to encrypt or decrypt with %s: empty AAD binds nothing in GCM", (_name, options) => {
+    const sealed = encrypt("secret", keyring, AAD);
+    const bad = options as unknown as { aad: string };
+    expect(() => encrypt("secret", keyring, bad)).toThrow(InvalidAadError);
+    expect(() => decrypt(sealed, keyring, bad)).toThrow(InvalidAadError);
+    try {
+      encrypt("secret", keyring, bad);
+    } catch (error) {
+      expect((error as InvalidAadError).code).toBe("INVALID_AAD");
+      expect(isRetriable(error)).toBe(false);
+    }
   });
 
   describe("tampering", () => {
@@ -78,7 +105,7 @@ describe("encrypt / decrypt", () => {
       ],
       [
         "ciphertext from another record",
-        { ciphertext: encrypt("a provider credential", keyring).ciphertext },
+        { ciphertext: encrypt("a provider credential", keyring, AAD).ciphertext },
       ],
     ])("fails authentication when the %s changes", (_name, change) => {
       expect(codeOf(open({ ...sealed, ...change }))).toBe("AUTHENTICATION_FAILED");
@@ -106,28 +133,28 @@ describe("encrypt / decrypt", () => {
   it("supports rotation: old records decrypt with the retired key, new ones use the new key", () => {
     const oldKey = randomBytes(32);
     const before = createKeyring(oldKey);
-    const oldRecord = encrypt("old", before);
+    const oldRecord = encrypt("old", before, AAD);
 
     const after = createKeyring(randomBytes(32), [oldKey]);
-    const newRecord = encrypt("new", after);
+    const newRecord = encrypt("new", after, AAD);
     expect(newRecord.keyId).not.toBe(oldRecord.keyId);
-    expect(decryptToString(oldRecord, after)).toBe("old");
-    expect(decryptToString(newRecord, after)).toBe("new");
-    expect(codeOf(() => decrypt(newRecord, before))).toBe("UNKNOWN_KEY_ID");
+    expect(decryptToString(oldRecord, after, AAD)).toBe("old");
+    expect(decryptToString(newRecord, after, AAD)).toBe("new");
+    expect(codeOf(() => decrypt(newRecord, before, AAD))).toBe("UNKNOWN_KEY_ID");
 
     const oldKeyDropped = createKeyring(randomBytes(32));
-    expect(codeOf(() => decrypt(oldRecord, oldKeyDropped))).toBe("UNKNOWN_KEY_ID");
+    expect(codeOf(() => decrypt(oldRecord, oldKeyDropped, AAD))).toBe("UNKNOWN_KEY_ID");
   });
 
   it("refuses to encrypt when the keyring's active key is missing", () => {
     const broken = { activeKeyId: "nope", keys: keyring.keys };
-    expect(codeOf(() => encrypt("x", broken))).toBe("UNKNOWN_KEY_ID");
+    expect(codeOf(() => encrypt("x", broken, AAD))).toBe("UNKNOWN_KEY_ID");
   });
 
   it("does not leak the plaintext or key in error messages", () => {
-    const sealed = encrypt("hunter2", keyring);
+    const sealed = encrypt("hunter2", keyring, AAD);
     try {
-      decrypt({ ...sealed, tag: flipBit(sealed.tag) }, keyring);
+      decrypt({ ...sealed, tag: flipBit(sealed.tag) }, keyring, AAD);
     } catch (error) {
       expect(String(error)).not.toContain("hunter2");
       return;

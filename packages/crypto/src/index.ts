@@ -5,6 +5,7 @@ export {
   decrypt,
   decryptToString,
   encrypt,
+  InvalidAadError,
   type SealedSecret,
 } from "./aes-gcm.ts";
 export { constantTimeEqual } from "./constant-time.ts";
@@ -13,6 +14,7 @@ export {
   credentialsKeyId,
   InvalidCredentialsKeyError,
   type InvalidCredentialsKeyReason,
+  isDegenerateKey,
   parseCredentialsKey,
 } from "./credentials-key.ts";
 export { createKeyring, InvalidKeyringError, type Keyring } from "./keyring.ts";

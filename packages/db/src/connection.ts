@@ -29,7 +29,10 @@ export async function openSession(
   { createDatabase = false, logger = silentLogger }: { createDatabase?: boolean; logger?: DbLogger } = {},
 ): Promise<{ client: pg.Client; schema: string }> {
   const { connectionString, schema, database } = parseDatabaseUrl(databaseUrl);
-  const client = new pg.Client({ connectionString });
+  const client = new pg.Client({ connectionString, application_name: "invoice-migrate" });
+  // A connection that drops between queries makes pg emit "error": without a listener that would
+  // crash the process instead of failing the next query (which the applier reports and classifies).
+  client.on("error", (error) => logger.warn({ err: error }, "migrate connection lost"));
   try {
     await client.connect();
   } catch (error) {
@@ -65,9 +68,8 @@ export async function withMigrateLock<T>(
   } catch (error) {
     if (pgCode(error) !== LOCK_NOT_AVAILABLE) throw error;
     throw new MigrationError(
-      "MIGRATION_LOCK_TIMEOUT",
       `Another migration run holds the advisory lock ${PRISMA_MIGRATE_LOCK_ID} (pg_locks, locktype 'advisory') for more than ${timeoutMs} ms`,
-      { cause: error },
+      { code: "MIGRATION_LOCK_TIMEOUT", cause: error },
     );
   } finally {
     await client.query("RESET lock_timeout");

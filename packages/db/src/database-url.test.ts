@@ -25,6 +25,9 @@ describe("parseDatabaseUrl", () => {
   ])("rejects %s", (url, message) => {
     expect(() => parseDatabaseUrl(url)).toThrow(DatabaseUrlError);
     expect(() => parseDatabaseUrl(url)).toThrow(message);
+    expect(() => parseDatabaseUrl(url)).toThrow(
+      expect.objectContaining({ code: "DATABASE_URL_INVALID", retriable: false }),
+    );
   });
 
   it("swaps the database of a URL", () => {

@@ -1,3 +1,5 @@
+import { PlatformError } from "@invoice/errors";
+
 /** PostgreSQL schema of the platform's tables when the URL does not name one (`?schema=`). */
 export const DEFAULT_SCHEMA = "invoice";
 
@@ -10,8 +12,14 @@ export interface ParsedDatabaseUrl {
   database: string;
 }
 
-export class DatabaseUrlError extends Error {
-  readonly code = "DATABASE_URL_INVALID";
+/** DATABASE_URL cannot be used (not a URL, not postgresql://, a bad `schema`): a configuration error. */
+export class DatabaseUrlError extends PlatformError {
+  override readonly name = "DatabaseUrlError";
+  declare readonly code: "DATABASE_URL_INVALID";
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("DATABASE_URL_INVALID", message, { retriable: false, cause: options.cause });
+  }
 }
 
 /**

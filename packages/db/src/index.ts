@@ -1,3 +1,4 @@
+export type { AppliedMigration } from "./apply-migration.ts";
 export { type CreatePrismaClientOptions, createPrismaClient, type PrismaClient } from "./client.ts";
 export { type DbLogger, PRISMA_MIGRATE_LOCK_ID, silentLogger } from "./connection.ts";
 export {
@@ -10,7 +11,7 @@ export {
 export { type CheckSchemaDriftOptions, checkSchemaDrift } from "./drift/check-drift.ts";
 export { Prisma } from "./generated/prisma/client.ts";
 export * from "./generated/prisma/enums.ts";
-export { type AppliedMigration, type MigrateOptions, type MigrateResult, migrate } from "./migrate.ts";
+export { type MigrateOptions, type MigrateResult, migrate } from "./migrate.ts";
 export { MigrationError, type MigrationErrorCode } from "./migration-error.ts";
 export * from "./order-state/index.ts";
 export { runSeed, type SeedSummary, seed } from "./seed/seed.ts";

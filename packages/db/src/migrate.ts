@@ -1,15 +1,8 @@
-import type pg from "pg";
+import { type AppliedMigration, applyMigration } from "./apply-migration.ts";
 import { type DbLogger, openSession, silentLogger, useSchema, withMigrateLock } from "./connection.ts";
 import { MigrationError } from "./migration-error.ts";
 import { type MigrationFile, readMigrations, scriptMatchesChecksum } from "./migrations-dir.ts";
-import {
-  ensureMigrationsTable,
-  listMigrationRows,
-  type MigrationRow,
-  recordMigrationFailed,
-  recordMigrationFinished,
-  recordMigrationStarted,
-} from "./migrations-table.ts";
+import { ensureMigrationsTable, listMigrationRows, type MigrationRow } from "./migrations-table.ts";
 import { migrationsDir as defaultMigrationsDir } from "./paths.ts";
 import { runSeed, type SeedSummary } from "./seed/seed.ts";
 
@@ -25,12 +18,6 @@ export interface MigrateOptions {
   createDatabase?: boolean;
   /** How long to wait for a concurrent migration run's advisory lock (default 60 s). */
   lockTimeoutMs?: number;
-}
-
-export interface AppliedMigration {
-  name: string;
-  checksum: string;
-  durationMs: number;
 }
 
 export interface MigrateResult {
@@ -52,10 +39,11 @@ function refuseFailedMigrations(rows: MigrationRow[]): void {
     )
     .join("\n");
   throw new MigrationError(
-    "MIGRATION_FAILED_PREVIOUSLY",
     `Found failed migrations in the target database; new migrations will not be applied.\n${details}\n` +
-      "Each migration ran in a transaction, so a failed one left no changes: fix it, then mark it rolled back " +
-      "(prisma migrate resolve --rolled-back <name>, or UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = '<id>') and run migrate again.",
+      "Such a migration ran outside a single transaction (its own BEGIN/COMMIT, CREATE INDEX CONCURRENTLY, or prisma migrate deploy), so it may be partly applied: " +
+      "inspect and repair the schema, then mark it rolled back (prisma migrate resolve --rolled-back <name>, or UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = '<id>') " +
+      "or applied (prisma migrate resolve --applied <name>) and run migrate again.",
+    { code: "MIGRATION_FAILED_PREVIOUSLY" },
   );
 }
 
@@ -78,9 +66,9 @@ function planMigrations(files: MigrationFile[], rows: MigrationRow[], logger: Db
   }
   if (mismatched.length > 0) {
     throw new MigrationError(
-      "MIGRATION_CHECKSUM_MISMATCH",
       `Applied migrations were modified after they were applied (sha256 of migration.sql differs):\n${mismatched.join("\n")}\n` +
         "Never edit an applied migration: restore the file and add a new migration for the change.",
+      { code: "MIGRATION_CHECKSUM_MISMATCH" },
     );
   }
   const known = new Set(files.map((f) => f.name));
@@ -90,48 +78,11 @@ function planMigrations(files: MigrationFile[], rows: MigrationRow[], logger: Db
   return { pending, alreadyApplied };
 }
 
-async function applyMigration(
-  client: pg.ClientBase,
-  file: MigrationFile,
-  logger: DbLogger,
-): Promise<AppliedMigration> {
-  const started = Date.now();
-  logger.info({ migration: file.name }, "applying migration");
-  const id = await recordMigrationStarted(client, file.name, file.checksum);
-  try {
-    await client.query("BEGIN");
-    // Simple query protocol (no parameters): the whole multi-statement script in one round trip.
-    await client.query(file.script);
-    await recordMigrationFinished(client, id);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    const pgError = error as { message?: string; detail?: string; position?: string };
-    const logs = [
-      pgError.message,
-      pgError.detail,
-      pgError.position ? `position ${pgError.position}` : undefined,
-    ]
-      .filter(Boolean)
-      .join("\n");
-    await recordMigrationFailed(client, id, logs);
-    throw new MigrationError(
-      "MIGRATION_FAILED",
-      `Migration ${file.name} failed and was rolled back: ${logs}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const durationMs = Date.now() - started;
-  logger.info({ migration: file.name, durationMs }, "migration applied");
-  return { name: file.name, checksum: file.checksum, durationMs };
-}
-
 /**
  * Applies pending migrations of a Prisma migrations folder without Prisma's schema engine, with the
  * same `_prisma_migrations` bookkeeping and advisory lock as `prisma migrate deploy` (so either tool
- * can take over), each migration in its own transaction; then seeds reference data. Idempotent.
+ * can take over), each migration in one transaction with its bookkeeping where the script allows it
+ * (apply-migration.ts); then seeds reference data. Idempotent.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const logger = options.logger ?? silentLogger;

@@ -34,16 +34,15 @@ export async function readMigrations(migrationsDir: string): Promise<MigrationFi
   try {
     lock = await readFile(join(migrationsDir, "migration_lock.toml"), "utf8");
   } catch {
-    throw new MigrationError(
-      "MIGRATIONS_DIR_INVALID",
-      `No migration_lock.toml in ${migrationsDir}: not a Prisma migrations folder`,
-    );
+    throw new MigrationError(`No migration_lock.toml in ${migrationsDir}: not a Prisma migrations folder`, {
+      code: "MIGRATIONS_DIR_INVALID",
+    });
   }
   const provider = /^\s*provider\s*=\s*"([^"]+)"/m.exec(lock)?.[1];
   if (provider !== "postgresql") {
     throw new MigrationError(
-      "MIGRATION_PROVIDER_MISMATCH",
       `${migrationsDir}/migration_lock.toml says provider "${provider ?? "?"}"; this applier only runs postgresql migrations`,
+      { code: "MIGRATION_PROVIDER_MISMATCH" },
     );
   }
   const entries = await readdir(migrationsDir, { withFileTypes: true });

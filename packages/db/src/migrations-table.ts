@@ -40,8 +40,8 @@ export async function ensureMigrationsTable(client: pg.ClientBase, schema: strin
   if (names.includes("_prisma_migrations")) return;
   if (names.length > 0) {
     throw new MigrationError(
-      "MIGRATION_SCHEMA_NOT_EMPTY",
       `Schema "${schema}" has tables (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}) but no _prisma_migrations: baseline it (prisma migrate resolve --applied <migration>) or use an empty schema`,
+      { code: "MIGRATION_SCHEMA_NOT_EMPTY" },
     );
   }
   await client.query(CREATE_MIGRATIONS_TABLE);
@@ -78,4 +78,22 @@ export async function recordMigrationFinished(client: pg.ClientBase, id: string)
 
 export async function recordMigrationFailed(client: pg.ClientBase, id: string, logs: string): Promise<void> {
   await client.query("UPDATE _prisma_migrations SET logs = $2 WHERE id = $1", [id, logs]);
+}
+
+/**
+ * A failed attempt that left no changes (it ran in one transaction, which was rolled back), recorded
+ * the way `prisma migrate resolve --rolled-back` leaves it: `rolled_back_at` set, so neither tool
+ * treats it as blocking and the next run tries the migration again. `logs` keeps the error.
+ */
+export async function recordRolledBackAttempt(
+  client: pg.ClientBase,
+  name: string,
+  checksum: string,
+  logs: string,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO _prisma_migrations (id, checksum, started_at, migration_name, logs, rolled_back_at)
+     VALUES ($1, $2, now(), $3, $4, now())`,
+    [randomUUID(), checksum, name, logs],
+  );
 }

@@ -131,12 +131,17 @@ describe("at most one active invoice per (merchantId, orderId)", () => {
 });
 
 describe("claim tokens", () => {
-  async function insertClaim(invoiceId: bigint, token: string, status = "OPEN") {
+  async function insertClaim(
+    invoiceId: bigint | null,
+    token: string,
+    { status = "OPEN", orderId = `order-${token}` }: { status?: string; orderId?: string } = {},
+  ) {
     const id = newId();
     await client.query(
-      `INSERT INTO "Claim" ("id", "invoiceId", "merchantId", "orderId", "token", "status", "claimDeadline", "updatedAt")
-       VALUES ($1, $2, 'merchant-1', 'order', $3, $4, now() + interval '1 day', now())`,
-      [id, invoiceId, token, status],
+      `INSERT INTO "Claim" ("id", "invoiceId", "merchantId", "orderId", "token", "status", "claimDeadline",
+         "orderAmountVnd", "orderPaidAt", "updatedAt")
+       VALUES ($1, $2, 'merchant-1', $3, $4, $5, now() + interval '1 day', 150000, now(), now())`,
+      [id, invoiceId, orderId, token, status],
     );
     return id;
   }
@@ -151,9 +156,10 @@ describe("claim tokens", () => {
       constraint: "Claim_token_open_key",
     });
 
-    await client.query(`UPDATE "Claim" SET "status" = 'EXPIRED', "closedAt" = now() WHERE "id" = $1`, [
-      claim,
-    ]);
+    await client.query(
+      `UPDATE "Claim" SET "status" = 'EXPIRED', "expiredAt" = now(), "closedAt" = now() WHERE "id" = $1`,
+      [claim],
+    );
     await insertClaim(invoiceB, token);
     const { rows } = await client.query(
       `SELECT "status"::text AS status FROM "Claim" WHERE "token" = $1 ORDER BY "id"`,
@@ -169,7 +175,30 @@ describe("claim tokens", () => {
       code: "23505",
       constraint: "Claim_invoiceId_open_key",
     });
-    await insertClaim(invoice, randomUUID(), "CANCELLED");
+    await insertClaim(invoice, randomUUID(), { status: "CANCELLED" });
+  });
+
+  it("opens claims before any invoice exists, one open claim per order", async () => {
+    await insertClaim(null, randomUUID(), { orderId: "order-claim-d" });
+    expect(await violation(insertClaim(null, randomUUID(), { orderId: "order-claim-d" }))).toEqual({
+      code: "23505",
+      constraint: "Claim_merchantId_orderId_open_key",
+    });
+    await insertClaim(null, randomUUID(), { orderId: "order-claim-d", status: "CANCELLED" });
+  });
+
+  it("records a submission whole, on SUBMITTED claims only", async () => {
+    const claim = await insertClaim(null, randomUUID());
+    const submit = (columns: string) =>
+      client.query(`UPDATE "Claim" SET "status" = 'SUBMITTED', ${columns} WHERE "id" = $1`, [claim]);
+    expect(await violation(submit(`"submittedAt" = now()`))).toEqual({
+      code: "23514",
+      constraint: "Claim_lifecycle_check",
+    });
+    expect(
+      await violation(client.query(`UPDATE "Claim" SET "eventPublishedAt" = now() WHERE "id" = $1`, [claim])),
+    ).toEqual({ code: "23514", constraint: "Claim_lifecycle_check" });
+    await submit(`"submittedAt" = now(), "submissionId" = gen_random_uuid(), "submission" = '{}'`);
   });
 });
 

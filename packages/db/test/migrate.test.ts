@@ -199,7 +199,7 @@ describe("migrate refuses inconsistent histories", () => {
     expect(error.message).toContain(first.name);
   });
 
-  it("rolls a failing migration back, records it like Prisma and refuses until it is resolved", async () => {
+  it("rolls a failing migration back with its bookkeeping, records the attempt as rolled back and retries it next run", async () => {
     const { db, dir } = await fresh("db_failed");
     const broken = "20991231000000_broken";
     await mkdirMigration(dir, broken, 'CREATE TABLE "Half" ("id" INTEGER);\nSELECT * FROM "NoSuchTable";\n');
@@ -209,31 +209,162 @@ describe("migrate refuses inconsistent histories", () => {
       "MIGRATION_FAILED",
     );
     expect(error.message).toContain(broken);
+    expect(error.message).toContain("rolled back");
+    expect(error.retriable).toBe(false);
 
     const client = await connect(db.url);
     cleanups.push(() => client.end());
-    const { rows } = await client.query("SELECT * FROM _prisma_migrations WHERE migration_name = $1", [
-      broken,
-    ]);
-    expect(rows).toHaveLength(1);
-    expect(rows[0].finished_at).toBeNull();
-    expect(rows[0].applied_steps_count).toBe(0);
-    expect(rows[0].logs).toContain("NoSuchTable");
+    const attempts = async () =>
+      (await client.query("SELECT * FROM _prisma_migrations WHERE migration_name = $1", [broken])).rows;
+    const [attempt, ...others] = await attempts();
+    expect(others).toEqual([]);
+    expect(attempt.finished_at).toBeNull();
+    expect(attempt.rolled_back_at).not.toBeNull();
+    expect(attempt.applied_steps_count).toBe(0);
+    expect(attempt.logs).toContain("NoSuchTable");
     // The whole migration ran in one transaction: its first statement left nothing behind.
     expect((await client.query(`SELECT to_regclass('"Half"') AS t`)).rows[0].t).toBeNull();
 
-    const refused = await expectMigrationError(
-      migrate({ databaseUrl: db.url, migrationsDir: dir }),
-      "MIGRATION_FAILED_PREVIOUSLY",
-    );
-    expect(refused.message).toContain(broken);
-    expect(refused.message).toContain("rolled back");
-
-    // The documented way out: fix the file, mark the failed attempt rolled back, migrate again.
+    // Nothing to resolve by hand: fix the file and run again.
     await mkdirMigration(dir, broken, 'CREATE TABLE "Half" ("id" INTEGER);\n');
-    await client.query("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = $1", [rows[0].id]);
     const result = await migrate({ databaseUrl: db.url, migrationsDir: dir });
     expect(result.applied.map((m) => m.name)).toEqual([broken]);
+    expect((await attempts()).map((row) => row.finished_at === null)).toEqual([true, false]);
+  });
+
+  it("reports a script with its own COMMIT that then fails as partly applied, keeps refusing until resolved", async () => {
+    const { db, dir } = await fresh("db_commit");
+    const name = "20991231000000_own_commit";
+    await mkdirMigration(
+      dir,
+      name,
+      'CREATE TABLE "Kept" ("id" INTEGER);\nCOMMIT;\nCREATE TABLE "Lost" ("id" INTEGER);\nSELECT * FROM "NoSuchTable";\n',
+    );
+    const error = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false }),
+      "MIGRATION_PARTIALLY_APPLIED",
+    );
+    expect(error.message).not.toContain("rolled back,");
+    expect(error.message).toContain("may have taken effect");
+
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    // What the issue saw: the table before the COMMIT stays. Now the error says so.
+    expect((await client.query(`SELECT to_regclass('"Kept"') AS t`)).rows[0].t).toBe('"Kept"');
+    expect((await client.query(`SELECT to_regclass('"Lost"') AS t`)).rows[0].t).toBeNull();
+    const { rows } = await client.query("SELECT * FROM _prisma_migrations WHERE migration_name = $1", [name]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].finished_at).toBeNull();
+    expect(rows[0].rolled_back_at).toBeNull();
+    expect(rows[0].logs).toContain("NoSuchTable");
+
+    const refused = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false }),
+      "MIGRATION_FAILED_PREVIOUSLY",
+    );
+    expect(refused.message).toContain(name);
+    expect(refused.message).toContain("partly applied");
+  });
+
+  it("applies a script that manages its own transaction, and records it finished", async () => {
+    const { db, dir } = await fresh("db_own_tx");
+    const name = "20991231000000_own_transaction";
+    await mkdirMigration(dir, name, 'BEGIN;\nCREATE TABLE "Own" ("id" INTEGER);\nCOMMIT;\n');
+    const result = await migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false });
+    expect(result.applied.map((m) => m.name)).toContain(name);
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    const { rows } = await client.query("SELECT * FROM _prisma_migrations WHERE migration_name = $1", [name]);
+    expect(rows[0]).toMatchObject({ applied_steps_count: 1, rolled_back_at: null, logs: null });
+    expect(rows[0].finished_at).not.toBeNull();
+  });
+
+  it("refuses a script that leaves its transaction open instead of recording it applied", async () => {
+    const { db, dir } = await fresh("db_open_tx");
+    const name = "20991231000000_open_transaction";
+    await mkdirMigration(dir, name, 'BEGIN;\nCREATE TABLE "Open" ("id" INTEGER);\n');
+    const error = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false }),
+      "MIGRATION_PARTIALLY_APPLIED",
+    );
+    expect(error.message).toContain("left a transaction open");
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    expect((await client.query(`SELECT to_regclass('"Open"') AS t`)).rows[0].t).toBeNull();
+    const { rows } = await client.query("SELECT * FROM _prisma_migrations WHERE migration_name = $1", [name]);
+    expect(rows[0]).toMatchObject({ finished_at: null, rolled_back_at: null });
+  });
+
+  it("runs a CREATE INDEX CONCURRENTLY migration the way prisma migrate deploy does", async () => {
+    const { db, dir } = await fresh("db_concurrently");
+    const table = "20991231000000_table";
+    const index = "20991231000001_index";
+    await mkdirMigration(dir, table, 'CREATE TABLE "Big" ("id" INTEGER, "v" TEXT);\n');
+    await mkdirMigration(
+      dir,
+      index,
+      '-- CreateIndex\nCREATE INDEX CONCURRENTLY "Big_v_idx" ON "Big"("v");\n',
+    );
+    const result = await migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false });
+    expect(result.applied.map((m) => m.name).slice(-2)).toEqual([table, index]);
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    const valid = await client.query(
+      `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'Big_v_idx'`,
+    );
+    expect(valid.rows).toEqual([{ indisvalid: true }]);
+    const { rows } = await client.query(
+      "SELECT finished_at FROM _prisma_migrations WHERE migration_name = $1",
+      [index],
+    );
+    expect(rows[0].finished_at).not.toBeNull();
+  });
+
+  it("refuses CREATE INDEX CONCURRENTLY among other statements, as PostgreSQL does, leaving no changes", async () => {
+    const { db, dir } = await fresh("db_concurrently_mixed");
+    const name = "20991231000000_mixed";
+    await mkdirMigration(
+      dir,
+      name,
+      'CREATE TABLE "Mixed" ("id" INTEGER);\nCREATE INDEX CONCURRENTLY "Mixed_id_idx" ON "Mixed"("id");\n',
+    );
+    const error = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false }),
+      "MIGRATION_FAILED",
+    );
+    expect(error.message).toContain("migration of its own");
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    expect((await client.query(`SELECT to_regclass('"Mixed"') AS t`)).rows[0].t).toBeNull();
+  });
+
+  it("leaves nothing that blocks later runs when the connection drops mid-migration", async () => {
+    const { db, dir } = await fresh("db_dropped");
+    const name = "20991231000000_dropped";
+    // The session is killed while the migration runs, so recording the failure cannot reach the server.
+    await mkdirMigration(
+      dir,
+      name,
+      'CREATE TABLE "Gone" ("id" INTEGER);\nSELECT pg_terminate_backend(pg_backend_pid());\n',
+    );
+    const error = await expectMigrationError(
+      migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false }),
+      "MIGRATION_FAILED",
+    );
+    expect(error.retriable).toBe(true);
+
+    const client = await connect(db.url);
+    cleanups.push(() => client.end());
+    const { rows } = await client.query(
+      "SELECT * FROM _prisma_migrations WHERE migration_name = $1 AND rolled_back_at IS NULL",
+      [name],
+    );
+    expect(rows).toEqual([]);
+    expect((await client.query(`SELECT to_regclass('"Gone"') AS t`)).rows[0].t).toBeNull();
+
+    await mkdirMigration(dir, name, 'CREATE TABLE "Gone" ("id" INTEGER);\n');
+    const result = await migrate({ databaseUrl: db.url, migrationsDir: dir, seed: false });
+    expect(result.applied.map((m) => m.name)).toEqual([name]);
   });
 
   it("refuses a schema that has tables but no migration history", async () => {

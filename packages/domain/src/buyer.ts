@@ -17,8 +17,8 @@ export type BuyerResult =
   | { ok: true; buyer: BuyerInfo }
   | { ok: false; code: BuyerErrorCode; field: string; taxCodeError?: TaxCodeErrorCode };
 
-/** XML `NMua` limits: Ten 400, DChi 400, DCTDTu 50. */
-const LIMITS = { name: 400, address: 400, email: 50 } as const;
+/** XML `NMua` limits: Ten 400, DChi 400, DCTDTu 50, SDThoai 20. */
+const LIMITS = { name: 400, address: 400, email: 50, phone: 20 } as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function text(value: string | undefined): string | undefined {
@@ -40,10 +40,12 @@ export function normalizeBuyer(input: BuyerInfo | undefined): BuyerResult {
   const name = text(input.name);
   const address = text(input.address);
   const email = text(input.email);
+  const phone = text(input.phone);
   for (const [field, value] of [
     ["name", name],
     ["address", address],
     ["email", email],
+    ["phone", phone],
   ] as const) {
     if (value === undefined) continue;
     if (hasInvalidXmlChar(value)) return { ok: false, code: "INVALID_CHARACTERS", field };
@@ -65,6 +67,7 @@ export function normalizeBuyer(input: BuyerInfo | undefined): BuyerResult {
   if (input.kind === "company" && !address) return { ok: false, code: "ADDRESS_REQUIRED", field: "address" };
   if (address) buyer.address = address;
   if (email) buyer.email = email;
+  if (phone) buyer.phone = phone;
   const rawPersonalId = text(input.personalId);
   if (rawPersonalId) {
     const personalId = validatePersonalId(rawPersonalId);
@@ -80,7 +83,7 @@ function fold(value: string | undefined): string {
 
 /**
  * Same buyer as far as the invoice is concerned: kind, tax code, personal ID, name and address
- * (case-insensitive, after normalisation). E-mail is a delivery detail and does not count.
+ * (case-insensitive, after normalisation). E-mail and phone are contact details and do not count.
  */
 export function sameBuyer(a: InvoiceBuyer, b: InvoiceBuyer): boolean {
   if (a.kind === "anonymous" || b.kind === "anonymous") return a.kind === b.kind;

@@ -25,19 +25,30 @@ export {
 export { escapeXml } from "./document/xml-writer.ts";
 export * from "./events.ts";
 export { isLocalDate, isValidInstant, type LocalDate, vietnamDateOf } from "./local-date.ts";
+export { attemptIdOf, currentAttempt, isOpen, mayExist } from "./order/attempts.ts";
 export { type Decision, decide } from "./order/decide.ts";
-export type {
-  AuditOutcome,
-  AuditRecord,
-  Effect,
-  EffectType,
-  InvoiceReference,
-  IssuanceDates,
-  RejectCode,
-  ReviewCode,
-} from "./order/effects.ts";
-export { DEFAULT_MERCHANT_POLICY, type MerchantPolicy, SEND_IN_FLIGHT_GUARD_MS } from "./order/policy.ts";
 export {
+  type AuditOutcome,
+  type AuditRecord,
+  type Effect,
+  type EffectType,
+  type InvoiceReference,
+  type IssuanceDates,
+  isProviderEffect,
+  type ProviderCall,
+  type ProviderEffect,
+  type RejectCode,
+  type ReviewCode,
+  type SendCall,
+} from "./order/effects.ts";
+export {
+  DEFAULT_MERCHANT_POLICY,
+  type MerchantPolicy,
+  SEND_LEASE_MS,
+  SEND_START_WINDOW_MS,
+} from "./order/policy.ts";
+export {
+  type AttemptStatus,
   activeInvoice,
   type BuyerFact,
   type ClaimRecord,
@@ -46,11 +57,11 @@ export {
   type FactRef,
   type Failure,
   type InvoiceRecord,
-  MAX_APPLIED_EVENT_IDS,
   ORDER_STATUSES,
   type OrderState,
   type OrderStatus,
   type PaymentFact,
+  type ProviderAttempt,
   type RefundFact,
 } from "./order/state.ts";
 export type { FreshIds } from "./order/step.ts";

@@ -39,3 +39,8 @@ export function vietnamDateOf(epochMs: number): LocalDate {
 export function yearOf(date: LocalDate): number {
   return Number(date.slice(0, 4));
 }
+
+/** The later of two local dates (`YYYY-MM-DD` strings order like the dates they name). */
+export function laterDate(a: LocalDate, b: LocalDate): LocalDate {
+  return b > a ? b : a;
+}

@@ -1,7 +1,7 @@
 import type { Logger, Registry } from "@invoice/observability";
 import express, { type Express, type Request, type Router } from "express";
 import { httpMetrics, ROUTE_BASE } from "./http-metrics.ts";
-import { errorHandler, notFound } from "./problem-response.ts";
+import { errorHandler, notFound, parseJsonBody } from "./problem-response.ts";
 import { type ReadinessCheck, runReadinessChecks } from "./readiness.ts";
 import { requestContext } from "./request-context.ts";
 
@@ -51,13 +51,15 @@ export function createHttpApp(options: CreateHttpAppOptions): Express {
   app.use(requestContext(logger));
   app.use(httpMetrics(metricsRegistry));
   app.use(
-    express.json({
-      limit: bodyLimitBytes,
-      type: ["application/json", "application/*+json"],
-      verify: (req, _res, buffer) => {
-        (req as Request).rawBody = buffer;
-      },
-    }),
+    parseJsonBody(
+      express.json({
+        limit: bodyLimitBytes,
+        type: ["application/json", "application/*+json"],
+        verify: (req, _res, buffer) => {
+          (req as Request).rawBody = buffer;
+        },
+      }),
+    ),
   );
 
   app.get("/health", (_req, res) => {

@@ -1,3 +1,4 @@
+import { isRetriable, PlatformError } from "@invoice/errors";
 import { describe, expect, it } from "vitest";
 import { HttpProblem } from "./http-problem.ts";
 
@@ -16,7 +17,13 @@ describe("HttpProblem", () => {
     expect(problem.retriable).toBe(false);
   });
 
-  it("marks 429 and 5xx retriable", () => {
+  it("is a PlatformError with the problem's code, retriable for 408, 429 and 5xx", () => {
+    const problem = new HttpProblem({ status: 503, code: "PROVIDER_UNAVAILABLE" });
+    expect(problem).toBeInstanceOf(PlatformError);
+    expect(problem.code).toBe("PROVIDER_UNAVAILABLE");
+    expect(isRetriable(problem)).toBe(true);
+    expect(isRetriable(new HttpProblem({ status: 422, code: "INVALID_TAX_CODE" }))).toBe(false);
+    expect(new HttpProblem({ status: 408, code: "REQUEST_TIMEOUT" }).retriable).toBe(true);
     expect(new HttpProblem({ status: 429, code: "RATE_LIMITED" }).retriable).toBe(true);
     expect(new HttpProblem({ status: 503, code: "PROVIDER_UNAVAILABLE" }).retriable).toBe(true);
     expect(new HttpProblem({ status: 409, code: "CONFLICT" }).retriable).toBe(false);

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from "node:http";
+import { PlatformError } from "@invoice/errors";
 
 /** RFC 9457 problem details, plus the platform's `code` (stable, for clients to switch on) and `requestId`. */
 export interface ProblemDetails {
@@ -32,17 +33,22 @@ export interface HttpProblemOptions {
 
 const CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 
-/** An error a handler throws to answer with a problem+json response. */
-export class HttpProblem extends Error {
+/**
+ * An error a handler throws to answer with a problem+json response: the only error (with body-parser's
+ * and the router's own, converted where they arise) that becomes a 4xx. Anything else a handler throws
+ * is a logged 500 whose body says nothing about it.
+ *
+ * A PlatformError: `code` is the problem's code, `retriable` is true for 408, 429 and 5xx (the same
+ * request may succeed later).
+ */
+export class HttpProblem extends PlatformError {
+  override readonly name = "HttpProblem";
   readonly status: number;
-  readonly code: string;
   readonly title: string;
   readonly detail: string | undefined;
   readonly type: string;
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
-  /** Worth retrying: rate limited or a server-side problem. */
-  readonly retriable: boolean;
 
   constructor(options: HttpProblemOptions) {
     if (!Number.isInteger(options.status) || options.status < 400 || options.status > 599) {
@@ -51,16 +57,16 @@ export class HttpProblem extends Error {
     if (!CODE.test(options.code))
       throw new TypeError(`HttpProblem code must be UPPER_SNAKE_CASE: "${options.code}"`);
     const title = options.title ?? statusTitle(options.status);
-    super(options.detail ?? title, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "HttpProblem";
+    super(options.code, options.detail ?? title, {
+      retriable: options.status === 408 || options.status === 429 || options.status >= 500,
+      cause: options.cause,
+    });
     this.status = options.status;
-    this.code = options.code;
     this.title = title;
     this.detail = options.detail;
     this.type = options.type ?? "about:blank";
     this.extensions = options.extensions ?? {};
     this.headers = options.headers ?? {};
-    this.retriable = options.status === 429 || options.status >= 500;
   }
 
   toProblemDetails(context: { instance?: string; requestId?: string } = {}): ProblemDetails {

@@ -114,6 +114,67 @@ describe("problem+json responses", () => {
     },
   );
 
+  it.each([
+    [
+      "an axios-style provider error with status 401 and expose",
+      () =>
+        Object.assign(new Error("Request failed with status code 401: upstream says MST 0100109106 locked"), {
+          name: "AxiosError",
+          status: 401,
+          statusCode: 401,
+          expose: true,
+          config: { headers: { Authorization: "Bearer provider-token-123" } },
+          response: { status: 401, data: "upstream says MST 0100109106 locked" },
+        }),
+    ],
+    [
+      "an http-errors 404 from a library",
+      () =>
+        Object.assign(new Error("Not Found: tenant 7 has no template"), {
+          status: 404,
+          statusCode: 404,
+          expose: true,
+        }),
+    ],
+    [
+      "an error that looks like body-parser's",
+      () =>
+        Object.assign(new Error("upstream entity.parse.failed at gateway"), {
+          type: "entity.parse.failed",
+          status: 400,
+        }),
+    ],
+    ["a handler's own URIError", () => new URIError("URI malformed in provider callback")],
+  ])("answers a logged 500, not a 4xx, for %s (issue 7 finding 13)", async (_name, makeError) => {
+    const { url, logs } = await start({
+      routes: (router) =>
+        router.post("/invoices", async () => {
+          throw makeError();
+        }),
+    });
+    const response = await fetch(`${url}/v1/api/invoices`, {
+      ...json({}),
+      headers: { "content-type": "application/json", "x-request-id": "req-13" },
+    });
+    expect(response.status).toBe(500);
+    const text = await response.clone().text();
+    expect(text).not.toMatch(/upstream|MST|tenant|template|provider-token|URI malformed|gateway/);
+    expect(await problem(response)).toEqual({
+      type: "about:blank",
+      title: "Internal Server Error",
+      status: 500,
+      code: "INTERNAL_ERROR",
+      detail: "The request could not be completed. Quote the request id when reporting this.",
+      instance: "/v1/api/invoices",
+      requestId: "req-13",
+    });
+    // The operator finds the cause by the request id the client quotes; secrets in it stay redacted.
+    const failure = logs().find((line) => line.msg === "request failed");
+    expect(failure).toMatchObject({ level: "error", requestId: "req-13", code: "INTERNAL_ERROR" });
+    expect(JSON.stringify(failure?.err)).toMatch(/upstream|tenant|gateway|URI malformed/);
+    expect(JSON.stringify(logs())).not.toContain("provider-token-123");
+  });
+
   it("answers 400 for a path parameter that cannot be decoded", async () => {
     const { url } = await start({
       routes: (router) => {

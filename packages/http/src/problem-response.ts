@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from "express";
-import { HttpProblem, statusTitle } from "./http-problem.ts";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { HttpProblem } from "./http-problem.ts";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -24,76 +24,85 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
 interface BodyParserError {
   type: string;
   status: number;
-  expose?: boolean;
   message: string;
   limit?: number;
 }
 
-/** body-parser's failures (too large, not JSON, unsupported encoding) as client-facing problems. */
-function fromBodyParser(error: BodyParserError): HttpProblem {
+/**
+ * body-parser's failures (too large, not JSON, unsupported encoding...) as client-facing problems.
+ * Called only for errors that came out of the body parser (see {@link parseJsonBody}), never for an
+ * arbitrary error that happens to carry `type` and `status`.
+ */
+function fromBodyParser(error: BodyParserError): HttpProblem | undefined {
   switch (error.type) {
     case "entity.too.large":
       return new HttpProblem({
         status: 413,
         code: "PAYLOAD_TOO_LARGE",
         detail: `Request body exceeds the limit of ${error.limit ?? "the configured"} bytes.`,
+        cause: error,
       });
     case "entity.parse.failed":
       return new HttpProblem({
         status: 400,
         code: "MALFORMED_JSON",
         detail: "Request body is not valid JSON.",
+        cause: error,
       });
     case "encoding.unsupported":
     case "charset.unsupported":
-      return new HttpProblem({ status: 415, code: "UNSUPPORTED_ENCODING", detail: error.message });
+      return new HttpProblem({
+        status: 415,
+        code: "UNSUPPORTED_ENCODING",
+        detail: error.message,
+        cause: error,
+      });
     default:
+      // Other client-side failures (aborted upload, size mismatch); a 5xx of the parser is ours: a 500.
+      if (!(error.status >= 400 && error.status < 500)) return undefined;
       return new HttpProblem({
         status: error.status,
         code: "BAD_REQUEST",
         detail: "The request body could not be read.",
+        cause: error,
       });
   }
 }
 
-function isBodyParserError(error: unknown): error is BodyParserError {
-  const candidate = error as Partial<BodyParserError> | null;
-  return (
-    typeof candidate?.type === "string" &&
-    typeof candidate.status === "number" &&
-    candidate.status >= 400 &&
-    candidate.status < 500
-  );
-}
-
 /**
- * A 4xx from express or a library (`status` 400-499), e.g. a path parameter that is not valid
- * percent-encoding. Its message is shown only when marked `expose` (the http-errors convention): the
- * router's messages echo the raw input.
+ * `express.json(...)` whose errors become {@link HttpProblem}s here, where they arise: downstream an
+ * error from the body parser cannot be told from a handler's error that looks the same.
  */
-function fromClientError(error: unknown): HttpProblem | undefined {
-  const candidate = error as {
-    status?: unknown;
-    statusCode?: unknown;
-    expose?: unknown;
-    message?: unknown;
-  } | null;
-  const status = typeof candidate?.status === "number" ? candidate.status : candidate?.statusCode;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 499)
-    return undefined;
-  const code =
-    statusTitle(status)
-      .toUpperCase()
-      .replace(/[^A-Z0-9]+/g, "_")
-      .replace(/^_|_$/g, "") || "BAD_REQUEST";
-  const detail =
-    candidate?.expose === true && typeof candidate.message === "string" ? candidate.message : undefined;
-  return new HttpProblem({ status, code, ...(detail === undefined ? {} : { detail }) });
+export function parseJsonBody(parser: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    parser(req, res, (error?: unknown) => {
+      if (error === undefined || error === null) return next();
+      const candidate = error as Partial<BodyParserError>;
+      const problem =
+        typeof candidate.type === "string" && typeof candidate.status === "number"
+          ? fromBodyParser(candidate as BodyParserError)
+          : undefined;
+      next(problem ?? error);
+    });
+  };
 }
 
 /**
- * Last middleware: every error becomes problem+json. Anything that is not an HttpProblem or a known client
- * error is a 500 whose body says nothing about the cause (no message, no stack); the cause is logged.
+ * The router's own 400: a path parameter that is not valid percent-encoding. The router marks the
+ * URIError it caught with `status` 400; a handler's own URIError has none. Its message echoes the raw
+ * input, so the problem carries no detail.
+ */
+function fromRouter(error: unknown): HttpProblem | undefined {
+  if (!(error instanceof URIError) || (error as { status?: unknown }).status !== 400) return undefined;
+  return new HttpProblem({ status: 400, code: "BAD_REQUEST", cause: error });
+}
+
+/**
+ * Last middleware: every error becomes problem+json (RFC 9457). Only an {@link HttpProblem} (which the
+ * body parser's errors already are) and the router's decode failure answer 4xx. Anything else — an
+ * axios error with `status: 401`, an http-errors 404 from a library, a TypeError — is a 500 whose body
+ * says nothing about the cause and carries the request id, and the error is logged with that id: a
+ * provider's 401 must not reach the merchant as theirs, nor its text leak through `expose`.
  */
 export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) {
@@ -105,14 +114,12 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
   const problem =
     error instanceof HttpProblem
       ? error
-      : isBodyParserError(error)
-        ? fromBodyParser(error)
-        : (fromClientError(error) ??
-          new HttpProblem({
-            status: 500,
-            code: "INTERNAL_ERROR",
-            detail: "The request could not be completed. Quote the request id when reporting this.",
-          }));
+      : (fromRouter(error) ??
+        new HttpProblem({
+          status: 500,
+          code: "INTERNAL_ERROR",
+          detail: "The request could not be completed. Quote the request id when reporting this.",
+        }));
   if (problem.status >= 500) req.log.error({ err: error, code: problem.code }, "request failed");
   sendProblem(req, res, problem);
 }

@@ -1,3 +1,4 @@
+import { isRetriable } from "@invoice/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeSnowflake, parseSnowflake } from "./decode-snowflake.ts";
@@ -91,6 +92,7 @@ describe("createSnowflakeGenerator", () => {
     expect(error.code).toBe("CLOCK_MOVED_BACKWARDS");
     expect(error.driftMs).toBe(6);
     expect(error.retriable).toBe(true);
+    expect(isRetriable(error)).toBe(true);
     expect(generator.next()).toBeGreaterThan(first);
   });
 
@@ -122,10 +124,40 @@ describe("createSnowflakeGenerator", () => {
     expect(last).toBeLessThan(1n << 63n);
   });
 
-  it("throws CLOCK_STALLED instead of hanging when the clock never advances", () => {
+  it("throws a retriable CLOCK_STALLED instead of hanging when the clock never advances", () => {
     const generator = createSnowflakeGenerator({ workerId: 1, clock: () => T });
     for (let i = 0; i <= MAX_SEQUENCE; i++) generator.next();
-    expect(clockError(() => generator.next()).code).toBe("CLOCK_STALLED");
+    const error = clockError(() => generator.next());
+    expect(error.code).toBe("CLOCK_STALLED");
+    expect(error.retriable).toBe(true);
+  });
+
+  it("hands out no used sequence after a stalled wait: state changes only once the wait succeeded", () => {
+    // Issue 7 finding 9: the sequence was reset to 0 before the wait; when the wait failed, the next
+    // calls in the same millisecond returned sequences 1, 2, ... again.
+    let now = T;
+    const generator = createSnowflakeGenerator({ workerId: 1, clock: () => now });
+    const issued = new Set<bigint>();
+    for (let i = 0; i <= MAX_SEQUENCE; i++) issued.add(generator.next());
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect(clockError(() => generator.next()).code).toBe("CLOCK_STALLED");
+    }
+    now = T + 1;
+    const after = Array.from({ length: 10 }, () => generator.next());
+    for (const id of after) expect(issued.has(id)).toBe(false);
+    expect(decodeSnowflake(after[0] ?? 0n)).toEqual({ timestamp: T + 1, workerId: 1, sequence: 0 });
+  });
+
+  it("a backward step that fails leaves the generator where it was", () => {
+    const { clock } = scriptedClock([T, T, T - 100, T]);
+    const generator = createSnowflakeGenerator({ workerId: 1, clock, maxBackwardDriftMs: 5 });
+    const first = generator.next();
+    const second = generator.next();
+    expect(clockError(() => generator.next()).code).toBe("CLOCK_MOVED_BACKWARDS");
+    const third = generator.next();
+    expect(third).toBeGreaterThan(second);
+    expect(decodeSnowflake(third)).toEqual({ timestamp: T, workerId: 1, sequence: 2 });
+    expect(first).toBeLessThan(second);
   });
 
   it("nextString is the decimal form of the id", () => {

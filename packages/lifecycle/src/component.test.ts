@@ -29,6 +29,7 @@ describe("createComponent", () => {
     const component = createComponent({ start: record("start"), stop: record("stop") });
     await component.stop();
     await expect(component.start()).rejects.toBeInstanceOf(ComponentStoppedError);
+    await expect(component.start()).rejects.toMatchObject({ code: "COMPONENT_STOPPED", retriable: false });
     expect(calls).toEqual([]);
   });
 

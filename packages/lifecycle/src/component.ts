@@ -1,3 +1,5 @@
+import { PlatformError } from "@invoice/errors";
+
 /**
  * Anything with a lifetime: a Kafka consumer or producer, an HTTP server, a database pool.
  *
@@ -13,13 +15,16 @@ export interface Component {
   stop(): Promise<void>;
 }
 
-export class ComponentStoppedError extends Error {
-  readonly code = "COMPONENT_STOPPED";
-  readonly retriable = false;
+/** `start()` after `stop()`: components are single-use. Not retriable: build a new component. */
+export class ComponentStoppedError extends PlatformError {
+  override readonly name = "ComponentStoppedError";
+  declare readonly code: "COMPONENT_STOPPED";
 
-  constructor() {
-    super("component was stopped and cannot be started again");
-    this.name = "ComponentStoppedError";
+  constructor(
+    message = "component was stopped and cannot be started again",
+    options: { cause?: unknown } = {},
+  ) {
+    super("COMPONENT_STOPPED", message, { retriable: false, cause: options.cause });
   }
 }
 

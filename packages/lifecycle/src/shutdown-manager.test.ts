@@ -1,3 +1,4 @@
+import { isRetriable } from "@invoice/errors";
 import { describe, expect, it } from "vitest";
 import { createComponent } from "./component.ts";
 import { ShutdownInProgressError, ShutdownManager } from "./shutdown-manager.ts";
@@ -197,6 +198,12 @@ describe("ShutdownManager", () => {
     expect(() => shutdown.register({ name: "late", phase: "close", stop: () => undefined })).toThrow(
       ShutdownInProgressError,
     );
+    try {
+      shutdown.register({ name: "late", phase: "close", stop: () => undefined });
+    } catch (error) {
+      expect(error).toMatchObject({ code: "SHUTDOWN_IN_PROGRESS", retriable: false, step: "late" });
+      expect(isRetriable(error)).toBe(false);
+    }
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { PlatformError } from "@invoice/errors";
 import type { Component } from "./component.ts";
 import type { LifecycleLogger } from "./lifecycle-logger.ts";
 import { isShutdownPhase, SHUTDOWN_PHASES, type ShutdownPhase } from "./shutdown-phases.ts";
@@ -49,13 +50,16 @@ export interface ShutdownManagerOptions {
 
 export type ShutdownState = "running" | "stopping" | "stopped";
 
-export class ShutdownInProgressError extends Error {
-  readonly code = "SHUTDOWN_IN_PROGRESS";
-  readonly retriable = false;
+/** A step registered after shutdown began: it would never be stopped. Not retriable. */
+export class ShutdownInProgressError extends PlatformError {
+  override readonly name = "ShutdownInProgressError";
+  declare readonly code: "SHUTDOWN_IN_PROGRESS";
+  /** The step that came too late. */
+  readonly step: string;
 
-  constructor(name: string) {
-    super(`cannot register "${name}": shutdown has already started`);
-    this.name = "ShutdownInProgressError";
+  constructor(message: string, options: { step: string; cause?: unknown }) {
+    super("SHUTDOWN_IN_PROGRESS", message, { retriable: false, cause: options.cause });
+    this.step = options.step;
   }
 }
 
@@ -96,7 +100,11 @@ export class ShutdownManager {
 
   /** Registers a step. Throws once shutdown has begun (it would never be stopped). */
   register(step: ShutdownStep): void {
-    if (this.running) throw new ShutdownInProgressError(step.name);
+    if (this.running) {
+      throw new ShutdownInProgressError(`cannot register "${step.name}": shutdown has already started`, {
+        step: step.name,
+      });
+    }
     if (this.steps.some((existing) => existing.name === step.name)) {
       throw new Error(`a shutdown step named "${step.name}" is already registered`);
     }

@@ -8,4 +8,13 @@ export {
   invoiceGauge,
   invoiceHistogram,
 } from "./metrics.ts";
-export { REDACTED, redactPaths, SECRET_FIELDS } from "./redaction.ts";
+export {
+  CIRCULAR,
+  foldName,
+  isSecretName,
+  REDACTED,
+  redactText,
+  redactValue,
+  SECRET_NAME_RULES,
+  TRUNCATED,
+} from "./redaction.ts";

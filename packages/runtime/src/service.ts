@@ -128,7 +128,11 @@ export function createService(options: CreateServiceOptions): Service {
   };
 
   const refuseAfterShutdown = (name: string) => {
-    if (shutdown.state !== "running") throw new ShutdownInProgressError(name);
+    if (shutdown.state !== "running") {
+      throw new ShutdownInProgressError(`cannot start "${name}": shutdown has already started`, {
+        step: name,
+      });
+    }
   };
 
   const startComponent = (entry: Registered): Promise<void> => {

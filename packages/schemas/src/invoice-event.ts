@@ -1,5 +1,15 @@
+import { unwrapPayload } from "./issuance-event.ts";
+
 /** TypeScript view of avro/invoice-event.avsc (see issuance-event.ts for the union convention). */
-export interface InvoiceIssued {
+export type InvoiceRole = "ORIGINAL" | "ADJUSTMENT" | "REPLACEMENT" | "UNKNOWN";
+
+/** Identifies the invoice within its order; null in records written before these fields existed. */
+interface InvoiceIdentity {
+  invoiceSeq: number | null;
+  transactionUuid: string | null;
+}
+
+export interface InvoiceIssued extends InvoiceIdentity {
   invoiceNo: string;
   templateCode: string;
   invoiceSeries: string;
@@ -9,12 +19,14 @@ export interface InvoiceIssued {
   buyerKind: "COMPANY" | "INDIVIDUAL" | "ANONYMOUS_RETAIL" | "UNKNOWN";
   provider: string;
   lookupCode: string | null;
+  role: InvoiceRole;
 }
 
-export interface InvoiceFailed {
+export interface InvoiceFailed extends InvoiceIdentity {
   errorCode: string;
   reason: string;
   attempts: number;
+  role: InvoiceRole;
 }
 
 export interface ClaimOpened {
@@ -27,19 +39,30 @@ export interface ClaimExpiredOutcome {
   issuedToAnonymousBuyer: boolean;
 }
 
-export interface IssuanceCancelled {
+export interface IssuanceCancelled extends InvoiceIdentity {
   reason: string;
 }
 
-export interface AdjustmentRequired {
+export interface AdjustmentRequired extends InvoiceIdentity {
   kind: "ADJUSTMENT" | "REPLACEMENT" | "UNKNOWN";
   reason: string;
   automatic: boolean;
+  relatesToSeq: number | null;
 }
 
 export interface LateBuyerRequestRecorded {
   requestEventId: string;
   reason: string;
+}
+
+export interface ClaimResolved {
+  claimToken: string;
+  reason: "SUBMITTED" | "REQUESTED" | "REFUNDED" | "UNKNOWN";
+}
+
+export interface ReviewRequired {
+  code: string;
+  message: string;
 }
 
 export interface InvoicePayloads {
@@ -50,6 +73,8 @@ export interface InvoicePayloads {
   ISSUANCE_CANCELLED: IssuanceCancelled;
   ADJUSTMENT_REQUIRED: AdjustmentRequired;
   LATE_BUYER_REQUEST_RECORDED: LateBuyerRequestRecorded;
+  CLAIM_RESOLVED: ClaimResolved;
+  REVIEW_REQUIRED: ReviewRequired;
 }
 
 export type InvoiceEventType = keyof InvoicePayloads;
@@ -77,6 +102,8 @@ export const INVOICE_PAYLOAD_RECORD: Record<InvoiceEventType, string> = {
   ISSUANCE_CANCELLED: `${NAMESPACE}.IssuanceCancelled`,
   ADJUSTMENT_REQUIRED: `${NAMESPACE}.AdjustmentRequired`,
   LATE_BUYER_REQUEST_RECORDED: `${NAMESPACE}.LateBuyerRequestRecorded`,
+  CLAIM_RESOLVED: `${NAMESPACE}.ClaimResolved`,
+  REVIEW_REQUIRED: `${NAMESPACE}.ReviewRequired`,
 };
 
 export type InvoiceEventAvro = InvoiceEnvelope & { type: string; payload: Record<string, unknown> };
@@ -84,4 +111,10 @@ export type InvoiceEventAvro = InvoiceEnvelope & { type: string; payload: Record
 export function invoiceEventToAvro(event: InvoiceEvent): InvoiceEventAvro {
   const { payload, ...envelope } = event;
   return { ...envelope, payload: { [INVOICE_PAYLOAD_RECORD[event.type]]: payload } };
+}
+
+/** See {@link unwrapPayload}. */
+export function invoiceEventFromAvro(avro: InvoiceEventAvro): InvoiceEvent {
+  const { payload: _wrapped, ...envelope } = avro;
+  return { ...envelope, ...unwrapPayload(avro, INVOICE_PAYLOAD_RECORD, "invoice") } as InvoiceEvent;
 }

@@ -127,19 +127,28 @@ export class UnsupportedEventError extends Error {
 }
 
 /**
- * Fails when the record's `type` and its payload branch disagree, or when a newer producer sent a
- * type this consumer does not know (decoded as UNKNOWN): such records go to the DLQ with the reason.
+ * The payload of a wrapped-union record, checked against its `type`: fails when the two disagree, or
+ * when a newer producer wrote a type this reader does not know (decoded as UNKNOWN). Such records go
+ * to the DLQ with the reason.
  */
-export function issuanceEventFromAvro(avro: IssuanceEventAvro): IssuanceEvent {
-  const type = avro.type as IssuanceEventType;
-  const expected = ISSUANCE_PAYLOAD_RECORD[type];
-  if (!expected) throw new UnsupportedEventError(`unsupported issuance event type ${avro.type}`);
+export function unwrapPayload<T extends string>(
+  avro: { type: string; payload: Record<string, unknown> },
+  records: Record<T, string>,
+  what: string,
+): { type: T; payload: object } {
+  const type = avro.type as T;
+  const expected = records[type];
+  if (!expected) throw new UnsupportedEventError(`unsupported ${what} event type ${avro.type}`);
   const branches = Object.keys(avro.payload);
   if (branches.length !== 1 || branches[0] !== expected) {
     throw new UnsupportedEventError(
       `event type ${avro.type} carries payload ${branches.join(",")}, expected ${expected}`,
     );
   }
-  const { payload, ...envelope } = avro;
-  return { ...envelope, type, payload: { ...(payload[expected] as object) } } as IssuanceEvent;
+  return { type, payload: { ...(avro.payload[expected] as object) } };
+}
+
+export function issuanceEventFromAvro(avro: IssuanceEventAvro): IssuanceEvent {
+  const { payload: _wrapped, ...envelope } = avro;
+  return { ...envelope, ...unwrapPayload(avro, ISSUANCE_PAYLOAD_RECORD, "issuance") } as IssuanceEvent;
 }

@@ -35,7 +35,8 @@ runMain("cdc-sync", async () => {
   // 2. Clients, each with its /ready check; closed in the last shutdown phase, after everything above.
   const prisma = service.addClient(createPostgres(config)).client;
   const kafka = service.addClient(createKafka(config, logger));
-  const ids = createIds(config);
+  // Audit-row ids on a leased worker id (ADR 0012): waits for PostgreSQL, refuses the start without it.
+  const ids = service.addClient(await createIds(config, { logger, metrics: service.metrics })).client;
   // Optional direct read of commerce's table: drift against the source, re-sync. The mapping is
   // checked against the table at start, so a renamed column is an error the operator sees at once.
   const source = commerceSourceFromConfig(cdc, mapping);

@@ -6,7 +6,7 @@
 // Prints one JSON object on stdout; exit 0 on success, 1 on failure, 2 on a usage error.
 import { parseArgs } from "node:util";
 import { createPrismaClient, parseDatabaseUrl } from "@invoice/db";
-import { createSnowflakeGenerator } from "@invoice/ids";
+import { acquireWorkerIdLease } from "@invoice/ids";
 import { createLogger, createMetrics } from "@invoice/observability";
 import { loadCdcSyncConfig } from "./config.ts";
 import { commerceSourceFromConfig } from "./drift/commerce-merchant-source.ts";
@@ -64,22 +64,30 @@ async function main(): Promise<number> {
       console.error("tax-info resync reads commerce's Merchant table: set CDC_COMMERCE_DATABASE_URL");
       return 2;
     }
-    const store = createPrismaTaxInfoStore({
-      prisma,
-      ids: createSnowflakeGenerator({ workerId: identity.workerId }),
-      schema,
-    });
-    const result = await resyncMerchant({
-      merchantId: merchantId as string,
-      source,
-      store,
-      mapping,
+    // A leased worker id, as the services take one (ADR 0012): the re-sync's audit ids never collide
+    // with those of a running cdc-sync.
+    const lease = await acquireWorkerIdLease({
+      databaseUrl: infrastructure.databaseUrl,
+      preferred: identity.workerId,
+      connectionTimeoutMs: 5_000,
       logger,
-      actor: values.actor ?? `ops:${process.env.USER ?? "unknown"}`,
-      dryRun: values["dry-run"],
     });
-    console.log(JSON.stringify({ command, ...result }));
-    return result.outcome === "source-behind" ? 1 : 0;
+    try {
+      const store = createPrismaTaxInfoStore({ prisma, ids: lease.generator, schema });
+      const result = await resyncMerchant({
+        merchantId: merchantId as string,
+        source,
+        store,
+        mapping,
+        logger,
+        actor: values.actor ?? `ops:${process.env.USER ?? "unknown"}`,
+        dryRun: values["dry-run"],
+      });
+      console.log(JSON.stringify({ command, ...result }));
+      return result.outcome === "source-behind" ? 1 : 0;
+    } finally {
+      await lease.release();
+    }
   } finally {
     await source?.close();
     await prisma.$disconnect();

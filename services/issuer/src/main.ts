@@ -24,7 +24,8 @@ runMain("issuer", async () => {
 
   // 3. The issuer's own parts arrive with the event flow: the issuance consumer (an @invoice/processing
   //    component, phase "intake", onFatal → service.fatal), the outcome producer (phase "flush"), the
-  //    provider adapter and its breaker, and `createIds(config)` for invoice ids.
+  //    provider adapter and its breaker, and `await createIds(config, { logger, metrics: service.metrics })`
+  //    (leased worker id) for invoice ids.
 
   // 4. HTTP last (/health, /ready, /metrics): traffic arrives only once everything above runs.
   await service.start();

@@ -49,6 +49,22 @@ export const rawSqlAllowlist: RawSqlAllowlist = {
       predicateMentions: ["status"],
     },
     {
+      // One open claim per order (ADR 0014).
+      name: "Claim_merchantId_orderId_open_key",
+      table: "Claim",
+      columns: ["merchantId", "orderId"],
+      unique: true,
+      predicateMentions: ["status"],
+    },
+    {
+      // The claims outbox relay's queue (ADR 0014).
+      name: "Claim_unpublished_idx",
+      table: "Claim",
+      columns: ["updatedAt"],
+      unique: false,
+      predicateMentions: ["status", "eventPublishedAt"],
+    },
+    {
       name: "Webhook_merchantId_url_active_key",
       table: "Webhook",
       columns: ["merchantId", "url"],
@@ -62,6 +78,8 @@ export const rawSqlAllowlist: RawSqlAllowlist = {
     { name: "InvoiceLine_amounts_check", table: "InvoiceLine" },
     { name: "InvoiceLine_vatRateBasisPoints_check", table: "InvoiceLine" },
     { name: "InvoiceIssuance_attempt_check", table: "InvoiceIssuance" },
+    { name: "Claim_amounts_check", table: "Claim" },
+    { name: "Claim_lifecycle_check", table: "Claim" },
     { name: "TaxInfo_sourceLsn_check", table: "TaxInfo" },
     { name: "MerchantProfile_claimWindowSeconds_check", table: "MerchantProfile" },
     { name: "ProviderCredential_aesGcm_check", table: "ProviderCredential" },

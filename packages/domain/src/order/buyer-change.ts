@@ -1,11 +1,8 @@
 import { sameBuyer, sameTaxIdentity } from "../buyer.ts";
-import {
-  abandonOvertakenBuyerCorrections,
-  REFUNDED_BEFORE_ISSUANCE,
-  startCorrection,
-} from "./corrections.ts";
-import { MachineInvariantError } from "./invariants.ts";
+import { settledAbsent } from "./attempts.ts";
+import { abandonOvertakenBuyerCorrections, startCorrection } from "./corrections.ts";
 import { isNewer, refOf } from "./issuance.ts";
+import { MachineInvariantError } from "./machine-error.ts";
 import {
   activeInvoice,
   adjustmentsOf,
@@ -14,6 +11,7 @@ import {
   type CorrectionReason,
   effectiveBasis,
   effectiveBuyer,
+  fullyRefunded,
   headInvoice,
   type InvoiceRecord,
   type OrderState,
@@ -23,7 +21,9 @@ import type { Step, StepBuilder } from "./step.ts";
 
 /**
  * The buyer asked (claim or request) before the claim deadline, but the expiry was processed first
- * and the anonymous invoice went out. Our race, not the buyer's lateness: always surfaced.
+ * and the original went out to someone else: the anonymous buyer, or another in-time request that
+ * the failed anonymous invoice had been retargeted to before this newer one arrived. Our race, not
+ * the buyer's lateness: always surfaced, in every arrival order.
  */
 function lostClaimRace(state: OrderState, fact: BuyerFact): boolean {
   const claim = state.claim;
@@ -32,8 +32,7 @@ function lostClaimRace(state: OrderState, fact: BuyerFact): boolean {
     claim?.status === "expired" &&
     fact.source !== "payment" &&
     fact.occurredAt < claim.deadline &&
-    head?.role === "original" &&
-    head.buyer.kind === "anonymous"
+    head?.role === "original"
   );
 }
 
@@ -104,7 +103,11 @@ function applyToHead(b: StepBuilder, state: OrderState, head: InvoiceRecord, fac
   }
   switch (head.status) {
     case "failed": {
-      // Nothing was issued under this key as far as we know; the replay looks the key up first.
+      if (!settledAbsent(head)) {
+        // Retries ran out with the outcome unknown: a replay's lookup decides first.
+        return hold(b, state, fact, "buyer change waits: the provider may hold the failed invoice");
+      }
+      // Nothing was issued under this key; the replay sends the new buyer under the same key.
       const { pendingBuyerChange: _dropped, ...rest } = state;
       const next = replaceInvoice(rest, { ...head, buyer: fact.buyer, basis: refOf(fact) });
       return b.done(next, "applied", "failed invoice retargeted to the new buyer; a replay re-sends it");
@@ -112,6 +115,9 @@ function applyToHead(b: StepBuilder, state: OrderState, head: InvoiceRecord, fac
     case "issuing":
       return hold(b, state, fact, "buyer change waits for the issuance result");
     case "issued":
+      if (head.invoiceNo === undefined) {
+        return hold(b, state, fact, "buyer change waits for the invoice number");
+      }
       if (buyerAdjustmentInFlight(state, head)) {
         return hold(b, state, fact, "buyer change waits for the buyer adjustment being issued");
       }
@@ -129,8 +135,11 @@ function applyToHead(b: StepBuilder, state: OrderState, head: InvoiceRecord, fac
  * abandoned, so no replay or refund brings stale buyer details back.
  */
 export function buyerAfterIssuanceStarted(b: StepBuilder, state: OrderState, fact: BuyerFact): Step {
-  if (state.failure?.code === REFUNDED_BEFORE_ISSUANCE) {
-    return b.done(state, "ignored", "order was refunded before issuance");
+  if (fullyRefunded(state)) {
+    // The sale is void: whether its invoice turns out issued or not, no correction of the buyer is
+    // made or raised, in whichever order the request and the refund arrived.
+    const { pendingBuyerChange: _dropped, ...rest } = state;
+    return b.done(rest, "recorded", "sale refunded in full: buyer info recorded, not applied");
   }
   const head = headInvoice(state);
   if (!head) throw new MachineInvariantError("issuance started without an invoice");

@@ -1,8 +1,9 @@
 import { sameBuyer } from "../buyer.ts";
-import { vietnamDateOf } from "../local-date.ts";
-import type { InvoiceReference } from "./effects.ts";
-import { MachineInvariantError } from "./invariants.ts";
+import { laterDate, vietnamDateOf } from "../local-date.ts";
+import { settledAbsent } from "./attempts.ts";
 import { isNewer, refOf } from "./issuance.ts";
+import { MachineInvariantError } from "./machine-error.ts";
+import { beginCall } from "./sends.ts";
 import {
   activeInvoice,
   type BuyerFact,
@@ -25,11 +26,13 @@ export const ABANDONED_FOR_NEWER_BUYER_INFO = "ABANDONED_FOR_NEWER_BUYER_INFO";
 
 /**
  * A failed buyer correction whose buyer the newest buyer info seen for the order no longer names:
- * resumed, it would put stale buyer details on the invoice.
+ * resumed, it would put stale buyer details on the invoice. Only one certainly absent at the provider
+ * can be abandoned; one whose outcome is unknown waits for a replay's lookup.
  */
 function overtaken(state: OrderState, failed: InvoiceRecord): boolean {
   const newest = state.buyer;
   if (failed.status !== "failed" || failed.reason?.kind !== "buyer" || !newest) return false;
+  if (!settledAbsent(failed)) return false;
   return (!failed.basis || isNewer(newest, failed.basis)) && !sameBuyer(newest.buyer, failed.reason.buyer);
 }
 
@@ -68,7 +71,12 @@ export function abandonIfLaterBuyerAdjustment(
   state: OrderState,
   failed: InvoiceRecord,
 ): OrderState {
-  if (failed.status !== "failed" || failed.role !== "adjustment" || failed.reason?.kind !== "buyer") {
+  if (
+    failed.status !== "failed" ||
+    failed.role !== "adjustment" ||
+    failed.reason?.kind !== "buyer" ||
+    !settledAbsent(failed)
+  ) {
     return state;
   }
   const later = state.invoices.find(
@@ -88,6 +96,7 @@ export function abandonIfLaterBuyerAdjustment(
  * Failed refund adjustments never conflict: they are independent amounts and a replay resumes them.
  */
 function conflicts(failed: InvoiceRecord, reason: CorrectionReason): boolean {
+  if (!settledAbsent(failed)) return false;
   if (failed.role === "replacement") return true;
   return reason.kind === "buyer" && failed.reason?.kind === "buyer";
 }
@@ -130,16 +139,18 @@ function abandonConflicting(
   return next;
 }
 
-/** The later of two ISO dates. */
-function laterDate(a: string, b: string): string {
-  return a > b ? a : b;
+/** The latest invoice date of the order (corrections are never dated before it). */
+function latestDate(state: OrderState): string {
+  return state.invoices.reduce((latest, i) => laterDate(latest, i.invoiceDate), "");
 }
 
 /**
  * Starts an adjustment or replacement of the active, issued invoice. A replacement takes over from
  * the invoice it replaces at once, so there is never more than one active invoice. The correction is
- * dated by the event that caused it (never before the invoice it corrects) and keeps the sale's tax
- * point date, so its VAT is computed at the rates of the original sale.
+ * dated by the event that caused it, never before any earlier invoice of the order (the series'
+ * dates must not run backwards), and keeps the sale's tax point date, so its VAT is computed at the
+ * rates of the original sale. A buyer adjustment names the new buyer; a refund adjustment the buyer
+ * that stands.
  */
 export function startCorrection(
   b: StepBuilder,
@@ -149,13 +160,17 @@ export function startCorrection(
   fact?: BuyerFact,
 ): OrderState {
   const target = activeInvoice(state);
-  if (target?.status !== "issued") throw new MachineInvariantError("a correction needs an issued invoice");
+  if (target?.status !== "issued" || target.invoiceNo === undefined) {
+    throw new MachineInvariantError("a correction needs an issued invoice with its number");
+  }
   const seq = Math.max(...state.invoices.map((i) => i.seq)) + 1;
   let next = abandonConflicting(b, state, target, reason, seq);
   const transactionUuid = invoiceTransactionUuid(state.merchantId, state.orderId, seq);
   const standing = effectiveBuyer(state) ?? target.buyer;
-  const buyer = role === "replacement" && reason.kind === "buyer" ? reason.buyer : standing;
-  const invoiceDate = laterDate(vietnamDateOf(b.ctx.event.occurredAt), target.invoiceDate);
+  const buyer = reason.kind === "buyer" ? reason.buyer : standing;
+  const eventDate = vietnamDateOf(b.ctx.event.occurredAt);
+  const floor = latestDate(state);
+  const invoiceDate = laterDate(eventDate, floor);
   const taxPointDate = target.taxPointDate;
   const record: InvoiceRecord = {
     seq,
@@ -167,31 +182,12 @@ export function startCorrection(
     reason,
     invoiceDate,
     taxPointDate,
-    sendStartedAt: b.ctx.now,
+    attempts: [],
   };
   const basis = fact ? refOf(fact) : effectiveBasis(state);
   if (basis) record.basis = basis;
-  const ref: InvoiceReference = {
-    invoiceSeq: target.seq,
-    transactionUuid: target.transactionUuid,
-    ...(target.invoiceNo !== undefined ? { invoiceNo: target.invoiceNo } : {}),
-    invoiceDate: target.invoiceDate,
-  };
-  const dates = { invoiceDate, taxPointDate };
-  if (role === "replacement") {
-    next = replaceInvoice(next, { ...target, supersededBySeq: seq });
-    b.push({
-      type: "IssueReplacement",
-      invoiceSeq: seq,
-      transactionUuid,
-      replaces: ref,
-      buyer,
-      reason,
-      ...dates,
-    });
-  } else {
-    b.push({ type: "IssueAdjustment", invoiceSeq: seq, transactionUuid, adjusts: ref, reason, ...dates });
-  }
+  if (role === "replacement") next = replaceInvoice(next, { ...target, supersededBySeq: seq });
+  next = beginCall(b, { ...next, invoices: [...next.invoices, record] }, record, "send");
   b.publish("CorrectionStarted", {
     invoiceSeq: seq,
     role,
@@ -199,6 +195,5 @@ export function startCorrection(
     transactionUuid,
     reason: reason.kind,
   });
-  next = { ...next, invoices: [...next.invoices, record] };
   return { ...next, status: issuedStatus(next) };
 }

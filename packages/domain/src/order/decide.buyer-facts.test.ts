@@ -3,6 +3,7 @@
 // reproductions of the second review's findings 1, 2 and 3.
 import { describe, expect, it } from "vitest";
 import type { BuyerInfo, IssuanceEvent } from "../events.ts";
+import { attemptIdOf } from "./attempts.ts";
 import { ABANDONED_FOR_CORRECTION, ABANDONED_FOR_NEWER_BUYER_INFO } from "./corrections.ts";
 import { type Decision, decide } from "./decide.ts";
 import type { Effect } from "./effects.ts";
@@ -14,17 +15,18 @@ import {
   BUYER_B,
   BUYER_C,
   BUYER_D,
-  callback,
   freshIds,
-  keyOfSeq,
   must,
   NOW,
   payment,
   RECORD,
   REPLACE,
   refund,
+  rejected,
   replay,
+  replayPastLeases,
   request,
+  result,
   summary,
   T0,
 } from "./test-support.ts";
@@ -46,14 +48,15 @@ function play(steps: Step[], policy: MerchantPolicy) {
 }
 
 const issued = (seq: number) => (s: OrderState | undefined) =>
-  callback(keyOfSeq(s, seq), "issued", `10${seq}`);
-const failed = (seq: number) => (s: OrderState | undefined) => callback(keyOfSeq(s, seq), "failed");
+  result(s, seq, "issued", { invoiceNo: `10${seq}` });
+const failed = (seq: number) => (s: OrderState | undefined) => rejected(s, seq);
 const ofType = <T extends Effect["type"]>(effects: Effect[], type: T) =>
   effects.filter((e): e is Extract<Effect, { type: T }> => e.type === type);
+/** Correction sends as `Type#seq`, resends as `Type#seq@attempt`. */
 const sends = (effects: Effect[]) =>
   effects.flatMap((e) =>
-    e.type === "IssueAdjustment" || e.type === "IssueReplacement" || e.type === "ResumeIssuance"
-      ? [`${e.type}#${e.invoiceSeq}`]
+    e.type === "IssueAdjustment" || e.type === "IssueReplacement"
+      ? [`${e.type}#${e.invoiceSeq}${e.attempt > 1 ? `@${e.attempt}` : ""}`]
       : [],
   );
 const cancelledSeqs = (effects: Effect[], reason: string) =>
@@ -189,7 +192,7 @@ describe("a failed buyer correction made obsolete by newer buyer info (finding 2
       [payment(BUYER_B), issued(1), request(BUYER_C, T0 + 1_000), failed(2), replay(), issued(2)],
       ADJUST,
     );
-    expect(sends(run.effects)).toEqual(["IssueAdjustment#2", "ResumeIssuance#2"]);
+    expect(sends(run.effects)).toEqual(["IssueAdjustment#2", "IssueAdjustment#2@2"]);
     expect(taxCodeOf(run.state)).toBe(BUYER_C.taxCode);
   });
 });
@@ -229,6 +232,7 @@ describe("buyer adjustments one at a time (finding 3)", () => {
     // The shape the old machine could reach: adjustments 2 (C) and 3 (D) issuing at once.
     const started = play([payment(BUYER_B), issued(1), request(BUYER_C, T0 + 1_000)], ADJUST).state;
     const two = must(invoiceBySeq(started, 2));
+    const three = "00000000-0000-5000-8000-000000000003";
     const legacy: OrderState = {
       ...started,
       invoices: [
@@ -236,16 +240,17 @@ describe("buyer adjustments one at a time (finding 3)", () => {
         {
           ...two,
           seq: 3,
-          transactionUuid: "00000000-0000-5000-8000-000000000003",
+          transactionUuid: three,
           reason: { kind: "buyer", buyer: BUYER_D },
+          attempts: two.attempts.map((a) => ({ ...a, attemptId: attemptIdOf(three, a.attempt) })),
         },
       ],
     };
-    const d = decide(legacy, callback(two.transactionUuid, "failed"), NOW, ADJUST, freshIds());
+    const d = decide(legacy, failed(2)(legacy), NOW, ADJUST, freshIds());
     expect(invoiceBySeq(must(d.next), 2)).toMatchObject({ status: "abandoned", abandonedForSeq: 3 });
     expect(cancelledSeqs(d.effects, ABANDONED_FOR_CORRECTION)).toEqual([2]);
-    const r = decide(d.next, replay(), NOW + 10 * 60_000, ADJUST, freshIds());
-    expect(sends(r.effects)).toEqual(["ResumeIssuance#3"]);
+    const r = replayPastLeases(d.next, ADJUST);
+    expect(sends(r.effects)).toEqual(["IssueAdjustment#3@2"]);
   });
 
   it("under `replace`, a follow-up buyer adjustment waits for the previous one as well", () => {

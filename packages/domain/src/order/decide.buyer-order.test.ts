@@ -8,7 +8,6 @@ import { activeInvoice, effectiveBuyer, type OrderState } from "./state.ts";
 import {
   BUYER_B,
   BUYER_C,
-  callback,
   ev,
   freshIds,
   HOUR,
@@ -18,19 +17,22 @@ import {
   payment,
   RECORD,
   REPLACE,
+  rejected,
   replay,
   request,
+  result,
   T0,
 } from "./test-support.ts";
 
 type Step = IssuanceEvent | ((s: OrderState | undefined) => IssuanceEvent);
 
-function play(steps: Step[], policy: MerchantPolicy = RECORD) {
+/** Applies the steps; `nowOf(i)` is the deciding clock of step i (default NOW throughout). */
+function play(steps: Step[], policy: MerchantPolicy = RECORD, nowOf: (i: number) => number = () => NOW) {
   let state: OrderState | undefined;
   const decisions: Decision[] = [];
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     const event = typeof step === "function" ? step(state) : step;
-    const d = decide(state, event, NOW, policy, freshIds());
+    const d = decide(state, event, nowOf(i), policy, freshIds());
     decisions.push(d);
     state = d.next;
   }
@@ -41,8 +43,8 @@ function play(steps: Step[], policy: MerchantPolicy = RECORD) {
 }
 
 const issued = (seq: number) => (s: OrderState | undefined) =>
-  callback(keyOfSeq(s, seq), "issued", `10${seq}`);
-const failed = (seq: number) => (s: OrderState | undefined) => callback(keyOfSeq(s, seq), "failed");
+  result(s, seq, "issued", { invoiceNo: `10${seq}` });
+const failed = (seq: number) => (s: OrderState | undefined) => rejected(s, seq);
 const taxCodeOnInvoice = (s: OrderState) => {
   const buyer = activeInvoice(s)?.buyer;
   return buyer?.kind === "anonymous" ? "anonymous" : buyer?.taxCode;
@@ -68,8 +70,9 @@ describe("a buyer change while the original is issuing, then the send fails (fin
   it("the replay resends the retargeted invoice under the same key", () => {
     const { state } = play([payment(BUYER_B), request(BUYER_C, T0 + 5_000), failed(1)]);
     const d = decide(state, replay(), NOW, RECORD, freshIds());
-    expect(d.effects.find((e) => e.type === "ResumeIssuance")).toMatchObject({
+    expect(d.effects.find((e) => e.type === "IssueInvoice")).toMatchObject({
       transactionUuid: keyOfSeq(state, 1),
+      attempt: 2,
       buyer: { taxCode: BUYER_C.taxCode },
     });
   });
@@ -147,9 +150,15 @@ describe("an in-time claim processed after the claim expired (finding 4)", () =>
     (occurredAt = T0 + HOUR - 1) =>
     (s: OrderState | undefined) =>
       ev("ClaimSubmitted", { claimToken: token(s), buyer: BUYER_C }, { occurredAt });
+  // The payment is processed at once, everything after it at the deadline (when the worker expires it).
+  const atDeadline = (i: number) => (i === 0 ? NOW : T0 + HOUR);
 
   it("while the anonymous send is unconfirmed and then fails: retargeted to the claimant", () => {
-    const { state, humans } = play([payment(), expire, claim(), failed(1), replay(), issued(1)]);
+    const { state, humans } = play(
+      [payment(), expire, claim(), failed(1), replay(), issued(1)],
+      RECORD,
+      atDeadline,
+    );
     expect(taxCodeOnInvoice(state)).toBe(BUYER_C.taxCode);
     expect(humans).toEqual([]);
   });
@@ -158,21 +167,21 @@ describe("an in-time claim processed after the claim expired (finding 4)", () =>
     ["while issuing", [payment(), expire, claim(), issued(1)]],
     ["after issued", [payment(), expire, issued(1), claim()]],
   ] as const)("%s, once the anonymous invoice is issued: CLAIM_LOST_RACE under any policy", (_n, steps) => {
-    const recorded = play([...steps]);
+    const recorded = play([...steps], RECORD, atDeadline);
     expect(recorded.humans).toEqual(["CLAIM_LOST_RACE"]);
     expect(taxCodeOnInvoice(recorded.state)).toBe("anonymous");
-    const replaced = play([...steps], REPLACE);
+    const replaced = play([...steps], REPLACE, atDeadline);
     expect(replaced.humans).toEqual(["CLAIM_LOST_RACE"]);
     expect(effectiveBuyer(replaced.state)).toMatchObject({ taxCode: BUYER_C.taxCode });
   });
 
   it("a claim that occurred after the deadline is an ordinary late change", () => {
-    const { humans } = play([payment(), expire, issued(1), claim(T0 + HOUR + 1)]);
+    const { humans } = play([payment(), expire, issued(1), claim(T0 + HOUR + 1)], RECORD, atDeadline);
     expect(humans).toEqual(["LATE_BUYER_CHANGE"]);
   });
 
   it("the expiry after a processed claim is still a no-op", () => {
-    const { state } = play([payment(), claim(), expire, issued(1)]);
+    const { state } = play([payment(), claim(), expire, issued(1)], RECORD, atDeadline);
     expect(taxCodeOnInvoice(state)).toBe(BUYER_C.taxCode);
     expect(state.claim?.status).toBe("submitted");
   });

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { ABANDONED_FOR_CORRECTION } from "./corrections.ts";
 import { decide } from "./decide.ts";
 import type { Effect } from "./effects.ts";
-import { SEND_IN_FLIGHT_GUARD_MS } from "./policy.ts";
 import { effectiveBuyer, invoiceBySeq, isActive, type OrderState } from "./state.ts";
 import {
   ADJUST,
@@ -16,6 +15,8 @@ import {
   callback,
   expireClaim,
   freshIds,
+  HOUR,
+  issued,
   keyOfSeq,
   must,
   NOW,
@@ -23,13 +24,14 @@ import {
   RECORD,
   REPLACE,
   refund,
+  rejected,
   replay,
+  replayPastLeases,
   request,
   summary,
   T0,
 } from "./test-support.ts";
 
-const LATER = NOW + SEND_IN_FLIGHT_GUARD_MS;
 const activeSeqs = (s: OrderState | undefined) => (s ? s.invoices.filter(isActive).map((i) => i.seq) : []);
 const ofType = <T extends Effect["type"]>(effects: Effect[], type: T) =>
   effects.filter((e): e is Extract<Effect, { type: T }> => e.type === type);
@@ -39,9 +41,9 @@ const replacementFailedThenD = () =>
   build(
     [
       () => payment(BUYER_B),
-      (s) => callback(keyOfSeq(s, 1)),
+      (s) => issued(s, 1),
       () => request(BUYER_C, T0 + 5_000),
-      (s) => callback(keyOfSeq(s, 2), "failed"),
+      (s) => rejected(s, 2),
       () => request(BUYER_D, T0 + 6_000),
     ],
     REPLACE,
@@ -52,8 +54,10 @@ describe("a failed replacement and a newer correction (finding 1)", () => {
     const state = must(replacementFailedThenD());
     expect(invoiceBySeq(state, 2)).toMatchObject({ status: "abandoned", abandonedForSeq: 3 });
     expect(activeSeqs(state)).toEqual([3]);
-    const d = decide(state, replay(), LATER, REPLACE, freshIds());
-    expect(ofType(d.effects, "ResumeIssuance").map((e) => e.invoiceSeq)).toEqual([3]);
+    const d = replayPastLeases(state, REPLACE);
+    expect(
+      ofType(d.effects, "IssueReplacement").map((e) => [e.invoiceSeq, e.attempt, e.lookupFirst]),
+    ).toEqual([[3, 2, true]]);
     expect(activeSeqs(d.next)).toEqual([3]);
   });
 
@@ -61,9 +65,9 @@ describe("a failed replacement and a newer correction (finding 1)", () => {
     const before = build(
       [
         () => payment(BUYER_B),
-        (s) => callback(keyOfSeq(s, 1)),
+        (s) => issued(s, 1),
         () => request(BUYER_C, T0 + 5_000),
-        (s) => callback(keyOfSeq(s, 2), "failed"),
+        (s) => rejected(s, 2),
       ],
       REPLACE,
     );
@@ -105,33 +109,29 @@ describe("a failed replacement and a newer correction (finding 1)", () => {
 });
 
 describe("the invariant guard in decide (finding 1)", () => {
-  const twoFailedReplacements = (): OrderState => {
+  const twoReplacements = (): OrderState => {
     const state = must(
-      build([() => payment(BUYER_B), (s) => callback(keyOfSeq(s, 1)), () => request(BUYER_C, NOW)], REPLACE),
+      build([() => payment(BUYER_B), (s) => issued(s, 1), () => request(BUYER_C, NOW)], REPLACE),
     );
     const r2 = must(invoiceBySeq(state, 2));
-    const original = must(invoiceBySeq(state, 1));
-    const { supersededBySeq: _s, ...standing } = original;
-    // The shape the old machine could reach: two failed replacements of the same invoice.
+    // A corrupted shape: two replacements of the same invoice both on their way.
     return {
       ...state,
-      status: "ISSUED",
       invoices: [
-        standing,
-        { ...r2, status: "failed" },
-        { ...r2, seq: 3, transactionUuid: "00000000-0000-5000-8000-000000000003", status: "failed" },
+        ...state.invoices,
+        { ...r2, seq: 3, transactionUuid: "00000000-0000-5000-8000-000000000003", attempts: [] },
       ],
     };
   };
 
   it("refuses a decision that would leave two active invoices, as a human case", () => {
-    const state = twoFailedReplacements();
+    const state = twoReplacements();
     const event = replay();
     const d = decide(state, event, NOW, REPLACE, freshIds());
     expect(summary(d.effects)).toEqual(["Human:INVARIANT_VIOLATION", "Publish:ReviewRequired"]);
     expect(d.next?.invoices).toBe(state.invoices);
-    expect(auditOf(d)).toMatchObject({ outcome: "recorded" });
-    expect(d.next?.appliedEventIds.at(-1)).toBe(event.eventId);
+    // Recorded, not rejected: the caller marks the event processed, so a redelivery does not loop.
+    expect(auditOf(d)).toMatchObject({ outcome: "recorded", eventId: event.eventId });
   });
 
   it("turns a handler's broken precondition into a human case instead of throwing", () => {
@@ -148,10 +148,11 @@ describe("the invariant guard in decide (finding 1)", () => {
           status: "issuing",
           invoiceDate: "2026-03-15",
           taxPointDate: "2026-03-15",
+          attempts: [],
         },
       ],
     };
-    const d = decide(state, expireClaim(must(state.claim).token), NOW, RECORD, freshIds());
+    const d = decide(state, expireClaim(must(state.claim).token), T0 + HOUR, RECORD, freshIds());
     expect(summary(d.effects)).toEqual(["Human:INVARIANT_VIOLATION", "Publish:ReviewRequired"]);
     expect(d.next?.invoices).toBe(state.invoices);
   });
@@ -160,12 +161,7 @@ describe("the invariant guard in decide (finding 1)", () => {
 describe("a follow-up correction uses the same method (finding 8)", () => {
   it("under `replace`, a buyer change after a refund adjustment is an adjustment, not a replacement", () => {
     const state = build(
-      [
-        () => payment(BUYER_B),
-        (s) => callback(keyOfSeq(s, 1)),
-        () => refund(100_000),
-        (s) => callback(keyOfSeq(s, 2)),
-      ],
+      [() => payment(BUYER_B), (s) => issued(s, 1), () => refund(100_000), (s) => issued(s, 2)],
       REPLACE,
     );
     const d = decide(state, request(BUYER_C, NOW), NOW, REPLACE, freshIds());
@@ -180,7 +176,7 @@ describe("a follow-up correction uses the same method (finding 8)", () => {
   });
 
   it("still replaces an invoice that has no adjustment", () => {
-    const state = build([() => payment(BUYER_B), (s) => callback(keyOfSeq(s, 1))], REPLACE);
+    const state = build([() => payment(BUYER_B), (s) => issued(s, 1)], REPLACE);
     expect(summary(decide(state, request(BUYER_C, NOW), NOW, REPLACE, freshIds()).effects)).toEqual([
       "IssueReplacement",
       "Publish:CorrectionStarted",
@@ -191,19 +187,14 @@ describe("a follow-up correction uses the same method (finding 8)", () => {
 describe("a refund while a replacement is issuing (finding 14)", () => {
   const replacing = () =>
     build(
-      [
-        () => payment(BUYER_B),
-        (s) => callback(keyOfSeq(s, 1)),
-        () => request(BUYER_C, NOW),
-        () => refund(100_000),
-      ],
+      [() => payment(BUYER_B), (s) => issued(s, 1), () => request(BUYER_C, NOW), () => refund(100_000)],
       REPLACE,
     );
 
   it("waits for the replacement, and is adjusted on the restored original when the replacement fails", () => {
     const state = replacing();
     expect(state?.refunds.map((r) => r.status)).toEqual(["pending"]);
-    const d = decide(state, callback(keyOfSeq(state, 2), "failed"), NOW, REPLACE, freshIds());
+    const d = decide(state, rejected(state, 2), NOW, REPLACE, freshIds());
     const adjustments = ofType(d.effects, "IssueAdjustment");
     expect(adjustments[0]).toMatchObject({
       adjusts: { invoiceSeq: 1 },
@@ -218,7 +209,7 @@ describe("a refund while a replacement is issuing (finding 14)", () => {
   });
 
   it("under `adjust` policy nothing is replaced and the refund adjusts the original at once", () => {
-    const state = build([() => payment(BUYER_B), (s) => callback(keyOfSeq(s, 1))], ADJUST);
+    const state = build([() => payment(BUYER_B), (s) => issued(s, 1)], ADJUST);
     const d = decide(state, refund(100_000), NOW, ADJUST, freshIds());
     expect(summary(d.effects)).toEqual(["IssueAdjustment", "Publish:CorrectionStarted"]);
   });
@@ -233,8 +224,8 @@ describe("a refund flagged full for less than the amount paid (finding 7)", () =
     expect(d.next?.refunds).toEqual([
       { refundId: "ref-100000-true", amountVnd: 100_000, full: false, status: "pending" },
     ]);
-    const issued = decide(d.next, callback(keyOfSeq(d.next, 1)), NOW, RECORD, freshIds());
-    expect(ofType(issued.effects, "IssueAdjustment")[0]?.reason).toMatchObject({
+    const done = decide(d.next, issued(d.next, 1), NOW, RECORD, freshIds());
+    expect(ofType(done.effects, "IssueAdjustment")[0]?.reason).toMatchObject({
       amountVnd: 100_000,
       full: false,
     });
@@ -249,6 +240,11 @@ describe("a refund flagged full for less than the amount paid (finding 7)", () =
   it("a refund that does bring the total to the amount paid is full, flag or not", () => {
     const state = build([() => payment(BUYER_B), () => refund(100_000)]);
     const d = decide(state, refund(1_000_000, true), NOW, RECORD, freshIds());
-    expect(summary(d.effects)).toEqual(["CancelPendingIssuance", "Publish:IssuanceCancelled"]);
+    // The send is in flight: the provider may still create it, so its lease is watched.
+    expect(summary(d.effects)).toEqual([
+      "CancelPendingIssuance",
+      "Publish:IssuanceCancelled",
+      "ScheduleWakeUp",
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "./decide.ts";
 import type { Effect } from "./effects.ts";
-import { activeInvoice, effectiveBuyer, MAX_APPLIED_EVENT_IDS } from "./state.ts";
+import { activeInvoice, effectiveBuyer } from "./state.ts";
 import {
   ADJUST,
   auditOf,
@@ -13,13 +13,17 @@ import {
   expireClaim,
   freshIds,
   HOUR,
+  issued,
   keyOf,
   must,
   NOW,
+  PAID,
+  PAID_LINES,
   payment,
   RECORD,
   REPLACE,
   refund,
+  rejected,
   replay,
   request,
   run,
@@ -121,14 +125,14 @@ describe("buyer info", () => {
 
   it("rejects an invalid buyer request with the reason", () => {
     const d = decide(undefined, request({ ...BUYER_C, taxCode: "12" }), NOW, RECORD, freshIds());
-    expect(effectOf(d.effects, "Reject")).toMatchObject({ code: "INVALID_BUYER", retriable: false });
+    expect(effectOf(d.effects, "Reject")).toMatchObject({ code: "INVALID_BUYER" });
     expect(d.next).toBeUndefined();
   });
 
   it("a buyer change while issuing waits and is resolved when the invoice is issued", () => {
     const state = build([() => payment(BUYER_B), () => request(BUYER_C, NOW)], REPLACE);
     expect(state?.pendingBuyerChange?.buyer.taxCode).toBe(BUYER_C.taxCode);
-    const d = decide(state, callback(keyOf(state, 0)), NOW, REPLACE, freshIds());
+    const d = decide(state, issued(state, 1), NOW, REPLACE, freshIds());
     expect(summary(d.effects)).toEqual([
       "Publish:InvoiceIssued",
       "IssueReplacement",
@@ -140,24 +144,21 @@ describe("buyer info", () => {
   });
 
   it("a failed invoice is retargeted to a corrected buyer and the replay sends it under the same key", () => {
-    const state = build([
-      () => payment(BUYER_B),
-      (s) => callback(keyOf(s, 0), "failed"),
-      () => request(BUYER_C, NOW),
-    ]);
+    const state = build([() => payment(BUYER_B), (s) => rejected(s, 1), () => request(BUYER_C, NOW)]);
     const d = decide(state, replay(), NOW, RECORD, freshIds());
-    expect(effectOf(d.effects, "ResumeIssuance")).toMatchObject({
+    // The provider refused the first send for good: nothing stands under the key, no lookup needed.
+    expect(effectOf(d.effects, "IssueInvoice")).toMatchObject({
       transactionUuid: invoiceTransactionUuid("M-1", "ORD-1", 1),
       buyer: { taxCode: BUYER_C.taxCode },
-      lookupFirst: true,
+      attempt: 2,
+      lookupFirst: false,
     });
     expect(auditOf(d).actor).toBe("ops@platform");
   });
 });
 
 describe("after issuance (Decree 70)", () => {
-  const issuedToB = (policy = RECORD) =>
-    build([() => payment(BUYER_B), (s) => callback(keyOf(s, 0))], policy);
+  const issuedToB = (policy = RECORD) => build([() => payment(BUYER_B), (s) => issued(s, 1)], policy);
 
   it("records a late buyer change for a human by default", () => {
     const d = decide(issuedToB(), request(BUYER_C, NOW), NOW, RECORD, freshIds());
@@ -171,6 +172,7 @@ describe("after issuance (Decree 70)", () => {
       invoiceSeq: 2,
       transactionUuid: invoiceTransactionUuid("M-1", "ORD-1", 2),
       adjusts: { invoiceSeq: 1, invoiceNo: "101" },
+      buyer: { taxCode: BUYER_C.taxCode },
       reason: { kind: "buyer", buyer: { taxCode: BUYER_C.taxCode } },
     });
     expect(d.next?.status).toBe("ADJUSTED");
@@ -213,12 +215,7 @@ describe("after issuance (Decree 70)", () => {
 
   it("a failed replacement gives the original back its place", () => {
     const state = build(
-      [
-        () => payment(BUYER_B),
-        (s) => callback(keyOf(s, 0)),
-        () => request(BUYER_C, NOW),
-        (s) => callback(keyOf(s, 1), "failed"),
-      ],
+      [() => payment(BUYER_B), (s) => issued(s, 1), () => request(BUYER_C, NOW), (s) => rejected(s, 2)],
       REPLACE,
     );
     expect(state?.status).toBe("ISSUED");
@@ -241,7 +238,7 @@ describe("claims", () => {
     expect(auditOf(must(submitFirst.decisions[1])).outcome).toBe("ignored");
     expect(activeInvoice(must(submitFirst.state))?.buyer).toMatchObject({ taxCode: BUYER_C.taxCode });
 
-    const expireFirst = run([expireClaim(token), submitClaim(token, BUYER_C)], REPLACE, opened);
+    const expireFirst = run([expireClaim(token), submitClaim(token, BUYER_C)], REPLACE, opened, T0 + HOUR);
     expect(activeInvoice(must(expireFirst.state))?.buyer).toEqual({ kind: "anonymous" });
     expect(expireFirst.state?.pendingBuyerChange?.buyer.taxCode).toBe(BUYER_C.taxCode);
   });
@@ -256,13 +253,30 @@ describe("claims", () => {
 });
 
 describe("refunds", () => {
-  it("a refund that arrived before its payment applies when redelivered after it", () => {
-    const early = refund(1_100_000, true);
-    const first = decide(undefined, early, NOW, RECORD, freshIds());
-    expect(effectOf(first.effects, "Reject")).toMatchObject({ code: "PAYMENT_NOT_SEEN", retriable: true });
-    const paid = run([payment()]).state;
-    const again = decide(paid, early, NOW, RECORD, freshIds());
-    expect(again.next?.status).toBe("FAILED");
+  it("a refund that arrives before its payment is recorded and applied when the payment arrives", () => {
+    const first = decide(undefined, refund(PAID, true), NOW, RECORD, freshIds());
+    expect(summary(first.effects)).toEqual([]);
+    expect(auditOf(first).outcome).toBe("recorded");
+    expect(first.next?.refunds).toMatchObject([{ amountVnd: PAID, status: "pending" }]);
+    const paid = decide(first.next, payment(BUYER_B), NOW, RECORD, freshIds());
+    // Refunded in full before anything was sent: no invoice at all.
+    expect(summary(paid.effects)).toEqual([]);
+    expect(paid.next).toMatchObject({ status: "FAILED", failure: { code: "REFUNDED_BEFORE_ISSUANCE" } });
+  });
+
+  it("an early partial refund is adjusted once the invoice is issued; one beyond the payment is set aside", () => {
+    const early = run([refund(100_000, false, "r1"), refund(PAID, true, "r2"), payment(BUYER_B)]);
+    expect(summary(must(early.decisions[2]).effects)).toEqual([
+      "Human:REFUND_EXCEEDS_PAYMENT",
+      "Publish:ReviewRequired",
+      "IssueInvoice",
+    ]);
+    expect(early.state?.refunds.map((r) => r.status)).toEqual(["pending", "excess"]);
+    const d = decide(early.state, issued(early.state, 1), NOW, RECORD, freshIds());
+    expect(effectOf(d.effects, "IssueAdjustment")?.reason).toMatchObject({
+      refundId: "r1",
+      amountVnd: 100_000,
+    });
   });
 
   it("counts cumulative refunds reaching the payment as full and refuses refunds beyond it", () => {
@@ -277,7 +291,7 @@ describe("refunds", () => {
   it("an invoice issued despite the cancellation is adjusted for the full refund", () => {
     const state = build([() => payment(BUYER_B), () => refund(1_100_000, true)]);
     expect(state?.status).toBe("FAILED");
-    const d = decide(state, callback(keyOf(state, 0)), NOW, RECORD, freshIds());
+    const d = decide(state, issued(state, 1), NOW, RECORD, freshIds());
     expect(summary(d.effects)).toEqual([
       "Publish:InvoiceIssued",
       "IssueAdjustment",
@@ -295,7 +309,7 @@ describe("refunds", () => {
 
   it("a partial refund before issuance becomes an adjustment when the invoice is issued", () => {
     const state = build([() => payment(BUYER_B), () => refund(100_000)]);
-    const d = decide(state, callback(keyOf(state, 0)), NOW, RECORD, freshIds());
+    const d = decide(state, issued(state, 1), NOW, RECORD, freshIds());
     expect(effectOf(d.effects, "IssueAdjustment")?.reason).toMatchObject({
       kind: "refund",
       amountVnd: 100_000,
@@ -329,7 +343,12 @@ describe("bookkeeping", () => {
     expect(effectOf(decide(undefined, bad, NOW, RECORD, freshIds()).effects, "Reject")?.code).toBe(
       "INVALID_EVENT",
     );
-    const noAmount = ev("PaymentSucceeded", { paymentId: "p", amountVnd: 1.5, paidAt: T0 });
+    const noAmount = ev("PaymentSucceeded", {
+      paymentId: "p",
+      amountVnd: 1.5,
+      paidAt: T0,
+      lines: PAID_LINES,
+    });
     expect(effectOf(decide(undefined, noAmount, NOW, RECORD, freshIds()).effects, "Reject")?.code).toBe(
       "INVALID_EVENT",
     );
@@ -359,12 +378,14 @@ describe("bookkeeping", () => {
     ]);
   });
 
-  it("remembers a bounded number of event ids", () => {
-    let state = run([payment(BUYER_B)]).state;
-    for (let i = 0; i < MAX_APPLIED_EVENT_IDS + 10; i++) {
-      state = decide(state, replay(), NOW, RECORD, freshIds()).next;
-    }
-    expect(state?.appliedEventIds).toHaveLength(MAX_APPLIED_EVENT_IDS);
+  it("keeps no event ids (the caller dedupes); a repeated payment or refund is still harmless", () => {
+    const pay = payment(BUYER_B);
+    const state = run([pay, refund(100_000, false, "r1")]).state;
+    expect(state).not.toHaveProperty("appliedEventIds");
+    const again = decide(state, pay, NOW, RECORD, freshIds());
+    expect(auditOf(again).outcome).toBe("ignored");
+    const refundAgain = decide(state, refund(100_000, false, "r1"), NOW, RECORD, freshIds());
+    expect(auditOf(refundAgain).outcome).toBe("ignored");
   });
 
   it("throws when a claim must be opened without a usable fresh token", () => {

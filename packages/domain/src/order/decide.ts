@@ -1,24 +1,30 @@
-import { ISSUANCE_EVENT_TYPES, type IssuanceEvent, type IssuanceEventType } from "../events.ts";
+import {
+  INTERNAL_ISSUANCE_EVENT_TYPES,
+  ISSUANCE_EVENT_TYPES,
+  type IssuanceEvent,
+  type IssuanceEventType,
+} from "../events.ts";
 import { isValidInstant } from "../local-date.ts";
 import type { Effect } from "./effects.ts";
-import { invariantProblem, MachineInvariantError } from "./invariants.ts";
+import { invariantProblem } from "./invariants.ts";
+import { MachineInvariantError } from "./machine-error.ts";
 import { onClaimSubmitted, onInvoiceRequested } from "./on-buyer.ts";
 import { onClaimExpired } from "./on-claim-expired.ts";
 import { onPaymentSucceeded } from "./on-payment.ts";
 import { onProviderCallback } from "./on-provider-callback.ts";
 import { onPaymentRefunded } from "./on-refund.ts";
 import { onReplayRequested } from "./on-replay.ts";
+import { onSendResult } from "./on-send-result.ts";
+import { onSendRetriesExhausted, onWakeUp } from "./on-wake-up.ts";
 import type { MerchantPolicy } from "./policy.ts";
-import { type OrderState, rememberEventId } from "./state.ts";
+import type { OrderState } from "./state.ts";
 import { type DecideContext, type FreshIds, type Step, StepBuilder } from "./step.ts";
 
 export interface Decision {
   /** The state to persist; undefined when the order has no state and the event created none. */
   next: OrderState | undefined;
-  /** In order. Always ends with exactly one RecordAudit, except for duplicates (no effects at all). */
+  /** In order. Always ends with exactly one RecordAudit. */
   effects: Effect[];
-  /** The eventId was already applied: nothing changed and nothing is to be done. */
-  duplicate?: true;
 }
 
 type Handlers = { [T in IssuanceEventType]: (ctx: DecideContext<T>) => Step };
@@ -31,7 +37,12 @@ const HANDLERS: Handlers = {
   ReplayRequested: onReplayRequested,
   PaymentRefunded: onPaymentRefunded,
   ProviderCallback: onProviderCallback,
+  SendResult: onSendResult,
+  WakeUp: onWakeUp,
+  SendRetriesExhausted: onSendRetriesExhausted,
 };
+
+const INTERNAL: ReadonlySet<string> = new Set(INTERNAL_ISSUANCE_EVENT_TYPES);
 
 function envelopeProblem(event: IssuanceEvent): string | undefined {
   if (typeof event.eventId !== "string" || event.eventId === "") return "eventId is missing";
@@ -49,7 +60,10 @@ function route(ctx: DecideContext): Step {
   return handler(ctx);
 }
 
-/** The decision is refused: the state stays as it was and a human is asked to look at the order. */
+/**
+ * The decision is refused: the state stays as it was and a human is asked to look at the order. The
+ * outcome is "recorded", so the caller marks the eventId processed and a redelivery does not loop.
+ */
 function refuse(ctx: DecideContext, problem: string): Step {
   const b = new StepBuilder(ctx);
   b.human("INVARIANT_VIOLATION", `${ctx.event.type} ${ctx.event.eventId} not applied: ${problem}`);
@@ -77,17 +91,21 @@ function guarded(ctx: DecideContext): Step {
 
 /**
  * The per-order state machine (DESIGN.md section 4): a pure function of the order's state, one
- * event, the current time and the merchant's policy. Effects are data for the issuer to perform.
+ * event, the current time and the merchant's policy. Effects are data for the issuer to perform
+ * (README "The issuer's contract").
  *
- * - An eventId already applied returns `{ next: state, effects: [], duplicate: true }`.
- * - A rejected event leaves the state as it was and is not remembered, so a redelivery is
- *   evaluated again (a refund that arrived before its payment applies once the payment has).
- * - Every other decision ends with one RecordAudit effect.
+ * - The caller dedupes: it applies each eventId at most once (ProcessedEvent, written in the same
+ *   transaction as the state) and never passes an event already applied. The handlers are still
+ *   idempotent where it is cheap (same paymentId, refundId, claim token; a result for an attempt
+ *   already resolved), so a duplicate that slips through does no harm.
+ * - A rejected event (outcome "rejected", a Reject effect) leaves the state as it was; the caller
+ *   does not mark it processed.
+ * - Every decision ends with one RecordAudit effect.
  * - A decision that would break the machine's invariants is replaced by a human case
- *   (INVARIANT_VIOLATION, state unchanged, eventId remembered so redelivery does not loop).
+ *   (INVARIANT_VIOLATION, state unchanged, outcome "recorded").
  *
- * Throws only on the caller's programming errors (state of another order, missing fresh ids when a
- * claim opens), never because of what a well-formed event says.
+ * Throws only on the caller's programming errors (state of another order, `now` not an instant,
+ * missing fresh ids when a claim opens), never because of what a well-formed event says.
  */
 export function decide(
   state: OrderState | undefined,
@@ -101,16 +119,19 @@ export function decide(
       `event for ${event.merchantId}/${event.orderId} applied to ${state.merchantId}/${state.orderId}`,
     );
   }
-  if (state?.appliedEventIds.includes(event.eventId)) return { next: state, effects: [], duplicate: true };
+  if (!isValidInstant(now)) throw new Error(`decide needs now as an epoch-ms instant, got ${now}`);
   const ctx: DecideContext = { state, event, now, policy, fresh };
   const problem = envelopeProblem(event);
-  const step = problem ? new StepBuilder(ctx).reject("INVALID_EVENT", problem, false) : guarded(ctx);
+  const step = problem ? new StepBuilder(ctx).reject("INVALID_EVENT", problem) : guarded(ctx);
 
   const before = state?.status ?? null;
-  let next = step.next;
-  if (next && step.outcome !== "rejected") {
-    next = { ...next, appliedEventIds: rememberEventId(next.appliedEventIds, event.eventId) };
-  }
+  const next = step.next;
+  const actor =
+    event.type === "ReplayRequested"
+      ? String(event.payload?.requestedBy ?? "unknown")
+      : INTERNAL.has(event.type)
+        ? "issuer"
+        : "system";
   const audit: Effect = {
     type: "RecordAudit",
     audit: {
@@ -119,7 +140,7 @@ export function decide(
       outcome: step.outcome,
       before,
       after: next?.status ?? null,
-      actor: event.type === "ReplayRequested" ? String(event.payload?.requestedBy ?? "unknown") : "system",
+      actor,
       correlationId: String(event.eventId),
       ...(step.note !== undefined ? { note: step.note } : {}),
     },

@@ -1,4 +1,11 @@
-import type { EpochMs, InvoiceBuyer, InvoiceEvent, InvoiceRole, IssuanceEventType } from "../events.ts";
+import type {
+  EpochMs,
+  InvoiceBuyer,
+  InvoiceEvent,
+  InvoiceRole,
+  IssuanceEventType,
+  WakeUpReason,
+} from "../events.ts";
 import type { LocalDate } from "../local-date.ts";
 import type { CorrectionReason, OrderStatus, PaymentFact } from "./state.ts";
 
@@ -6,7 +13,8 @@ import type { CorrectionReason, OrderStatus, PaymentFact } from "./state.ts";
 export interface InvoiceReference {
   invoiceSeq: number;
   transactionUuid: string;
-  invoiceNo?: string;
+  /** Known: corrections wait for the corrected invoice's number. */
+  invoiceNo: string;
   /** Its ngày lập: the correction document's `correction.original.invoiceDate`. */
   invoiceDate: LocalDate;
 }
@@ -16,7 +24,7 @@ export interface InvoiceReference {
  * not depend on when the issuer happens to run:
  * - `invoiceDate`: this invoice's ngày lập (NLap), a Vietnam date (UTC+7). The original's is the
  *   payment's date (`paidAt` in Asia/Ho_Chi_Minh); a correction's is the date of the event that
- *   caused it, never before the invoice it corrects. The invoice symbol's year must match it.
+ *   caused it, never before an earlier invoice of the order. The invoice symbol's year must match it.
  * - `taxPointDate`: the date whose VAT rates apply, the sale's date (the original's invoiceDate),
  *   also for every correction of it (an adjustment in January 2027 of a December 2026 invoice uses
  *   the December 2026 rates).
@@ -34,7 +42,7 @@ export interface AuditRecord {
   outcome: AuditOutcome;
   before: OrderStatus | null;
   after: OrderStatus | null;
-  /** Who caused it: "system", or ReplayRequested.requestedBy. */
+  /** Who caused it: "system", "issuer" (internal events), or ReplayRequested.requestedBy. */
   actor: string;
   /** The causing eventId doubles as correlation id across the issuer's writes. */
   correlationId: string;
@@ -53,17 +61,54 @@ export type ReviewCode =
   | "CLAIM_LOST_RACE"
   /** A refund flagged `full` whose amount does not bring the refunds up to the amount paid. */
   | "REFUND_FLAG_MISMATCH"
+  /** A refund that arrived before its payment turned out to exceed what was paid. */
+  | "REFUND_EXCEEDS_PAYMENT"
+  /** A refund of an issued invoice left to a human by merchant policy (`refundAfterIssuance`). */
+  | "REFUND_AFTER_ISSUANCE"
+  /** The issuer's retries ran out while the provider may hold the invoice (a replay resumes with a lookup). */
+  | "SEND_OUTCOME_UNKNOWN"
+  /** The provider gave a number that is not 1-8 digits, or never gave one. */
+  | "INVOICE_NUMBER_MISSING"
   /** The machine refused its own decision because it broke an invariant (see decide.ts). */
   | "INVARIANT_VIOLATION";
 
 export type RejectCode =
   | "INVALID_BUYER"
   | "INVALID_EVENT"
+  | "INVALID_PAYMENT"
   | "CLAIM_TOKEN_UNKNOWN"
-  | "PAYMENT_NOT_SEEN"
   | "INVALID_REFUND"
   | "UNKNOWN_TRANSACTION"
+  | "UNKNOWN_ATTEMPT"
   | "NOTHING_TO_REPLAY";
+
+/**
+ * What every effect that makes the issuer call the provider carries (README "The issuer's contract").
+ * One call per effect; the issuer feeds its outcome back as a `SendResult` naming `attemptId`.
+ */
+export interface ProviderCall {
+  invoiceSeq: number;
+  role: InvoiceRole;
+  /** The invoice's idempotency key (SInvoice transactionUuid), the same for every attempt. */
+  transactionUuid: string;
+  /** `<transactionUuid>:<attempt>`; send it along (our request log, simulator header). */
+  attemptId: string;
+  /** 1-based per invoice. Attempt 1 of IssueInvoice / IssueAdjustment / IssueReplacement creates the invoice row. */
+  attempt: number;
+  /** Do not start the provider call after this instant: report `not-sent` instead. */
+  startBy: EpochMs;
+  /** No other call on this key is decided before this instant: the call must be over by then. */
+  leaseUntil: EpochMs;
+}
+
+/**
+ * A send: look `transactionUuid` up first when `lookupFirst` (an earlier attempt's outcome is
+ * unknown) and report `found` without sending if the provider holds it; otherwise send, and report
+ * issued / rejected / unknown / not-sent.
+ */
+export interface SendCall extends ProviderCall {
+  lookupFirst: boolean;
+}
 
 /**
  * What the issuer must do after a decision, as data. The issuer performs them inside the same
@@ -71,54 +116,77 @@ export type RejectCode =
  * commit where they call out (provider, Kafka).
  */
 export type Effect =
-  /** Create the order's one original invoice and send it under `transactionUuid`. */
+  /** Create the order's one original invoice (attempt 1) or send it again (attempt > 1). */
   | ({
       type: "IssueInvoice";
-      invoiceSeq: number;
-      transactionUuid: string;
       buyer: InvoiceBuyer;
       payment: PaymentFact;
-    } & IssuanceDates)
-  /**
-   * Send an existing invoice again under its existing key. The outcome of an earlier send may be
-   * unknown, so the issuer MUST look `transactionUuid` up at the provider first and only resend when
-   * nothing is found (DESIGN.md section 4: SInvoice creates a second invoice when the same key is sent
-   * twice concurrently). The machine never emits it while an earlier send of the same invoice is
-   * within the in-flight guard (`previousSendStartedAt` + MerchantPolicy.sendInFlightGuardMs).
-   */
-  | ({
-      type: "ResumeIssuance";
-      invoiceSeq: number;
-      role: InvoiceRole;
-      transactionUuid: string;
-      buyer: InvoiceBuyer;
-      lookupFirst: true;
-      /** When the previous send of this invoice was started, if one was. */
-      previousSendStartedAt?: EpochMs;
-    } & IssuanceDates)
-  | { type: "OpenClaim"; claimToken: string; deadline: EpochMs }
-  | { type: "CloseClaim"; claimToken: string; reason: "submitted" | "requested" | "expired" | "refunded" }
-  /** Do not send it if not sent yet; if the provider issues it anyway, a callback comes back. */
-  | { type: "CancelPendingIssuance"; invoiceSeq: number; transactionUuid: string; reason: string }
+    } & SendCall &
+      IssuanceDates)
   | ({
       type: "IssueAdjustment";
-      invoiceSeq: number;
-      transactionUuid: string;
       adjusts: InvoiceReference;
+      /** The buyer the adjustment document names: the new buyer for a buyer change. */
+      buyer: InvoiceBuyer;
       reason: CorrectionReason;
-    } & IssuanceDates)
+    } & SendCall &
+      IssuanceDates)
   | ({
       type: "IssueReplacement";
-      invoiceSeq: number;
-      transactionUuid: string;
       replaces: InvoiceReference;
       buyer: InvoiceBuyer;
       reason: CorrectionReason;
-    } & IssuanceDates)
+    } & SendCall &
+      IssuanceDates)
+  /**
+   * Only look the key up; report found (with number, series, date if known) or not-found. `resolve`:
+   * an earlier send's outcome is unknown and something else must happen to the invoice first
+   * (cancel, retarget); `number`: the invoice is issued but its number is not known yet.
+   */
+  | ({ type: "LookUpInvoice"; purpose: "resolve" | "number" } & ProviderCall)
+  /**
+   * Feed `WakeUp { attemptId, reason }` back at `at` or later. `retry: true` follows a failed call:
+   * apply your backoff (never earlier than `at`), count it against the retry budget, and when the
+   * budget is spent feed `SendRetriesExhausted` instead. `retry: false` only waits (a lease, a claim
+   * deadline, a number): it does not spend the budget.
+   */
+  | {
+      type: "ScheduleWakeUp";
+      at: EpochMs;
+      reason: WakeUpReason;
+      retry: boolean;
+      attemptId?: string;
+      invoiceSeq?: number;
+    }
+  | { type: "OpenClaim"; claimToken: string; deadline: EpochMs }
+  | { type: "CloseClaim"; claimToken: string; reason: "submitted" | "requested" | "expired" | "refunded" }
+  /**
+   * Mark the invoice row cancelled; never send it again. If a send's outcome was unknown, a
+   * LookUpInvoice (now or after the lease) settles whether the provider holds it after all.
+   */
+  | { type: "CancelPendingIssuance"; invoiceSeq: number; transactionUuid: string; reason: string }
   | { type: "PublishInvoiceEvent"; event: InvoiceEvent }
   | { type: "RecordAudit"; audit: AuditRecord }
   | { type: "RecordForHuman"; code: ReviewCode; message: string }
-  /** The event cannot be applied; `retriable` says whether redelivering it later could succeed. */
-  | { type: "Reject"; code: RejectCode; message: string; retriable: boolean };
+  /**
+   * The event cannot be applied: state unchanged; the issuer sends the record to the DLQ with this
+   * reason and does not mark the eventId processed (a DLQ re-publish is decided again).
+   */
+  | { type: "Reject"; code: RejectCode; message: string };
 
 export type EffectType = Effect["type"];
+
+/** The effects that make the issuer call the provider. */
+export type ProviderEffect = Extract<
+  Effect,
+  { type: "IssueInvoice" | "IssueAdjustment" | "IssueReplacement" | "LookUpInvoice" }
+>;
+
+export function isProviderEffect(effect: Effect): effect is ProviderEffect {
+  return (
+    effect.type === "IssueInvoice" ||
+    effect.type === "IssueAdjustment" ||
+    effect.type === "IssueReplacement" ||
+    effect.type === "LookUpInvoice"
+  );
+}

@@ -1,7 +1,8 @@
 import type { InvoiceBuyer } from "../events.ts";
 import { vietnamDateOf } from "../local-date.ts";
 import type { Effect } from "./effects.ts";
-import { MachineInvariantError } from "./invariants.ts";
+import { MachineInvariantError } from "./machine-error.ts";
+import { beginCall } from "./sends.ts";
 import type { BuyerFact, ClaimRecord, FactRef, InvoiceRecord, OrderState } from "./state.ts";
 import type { StepBuilder } from "./step.ts";
 import { invoiceTransactionUuid } from "./transaction-uuid.ts";
@@ -25,7 +26,7 @@ export function refOf(fact: BuyerFact): FactRef {
 }
 
 /**
- * Creates the order's original invoice and the one IssueInvoice effect it will ever get. Its date is
+ * Creates the order's original invoice and its first IssueInvoice (attempt 1). Its date is
  * the Vietnam date of the payment (the sale), so a claim expiring after midnight on 31 December does
  * not move the invoice into the next year's VAT rates. Calling it twice for an order is a bug in the
  * machine: it throws {@link MachineInvariantError}, which `decide` turns into a human case.
@@ -50,19 +51,11 @@ export function startOriginalIssuance(
     status: "issuing",
     invoiceDate,
     taxPointDate: invoiceDate,
-    sendStartedAt: b.ctx.now,
+    attempts: [],
   };
   if (fact) invoice.basis = refOf(fact);
-  b.push({
-    type: "IssueInvoice",
-    invoiceSeq: ORIGINAL_SEQ,
-    transactionUuid,
-    buyer,
-    payment: state.payment,
-    invoiceDate,
-    taxPointDate: invoiceDate,
-  });
-  return { ...state, status: "ISSUING", invoices: [...state.invoices, invoice] };
+  const next: OrderState = { ...state, status: "ISSUING", invoices: [...state.invoices, invoice] };
+  return beginCall(b, next, invoice, "send");
 }
 
 export function openClaim(b: StepBuilder, state: OrderState, token: string, deadline: number): OrderState {
@@ -83,8 +76,10 @@ export function closeClaim(
   const claim = state.claim;
   if (claim?.status !== "open") return state;
   b.push({ type: "CloseClaim", claimToken: claim.token, reason });
-  if (reason === "expired") b.publish("ClaimExpired", { claimToken: claim.token });
+  if (reason === "expired")
+    b.publish("ClaimExpired", { claimToken: claim.token, issuedToAnonymousBuyer: true });
   else b.publish("ClaimResolved", { claimToken: claim.token, reason });
   const status: ClaimRecord["status"] = reason;
-  return { ...state, claim: { ...claim, status } };
+  const { expiryDeferred: _deferred, ...rest } = claim;
+  return { ...state, claim: { ...rest, status } };
 }

@@ -46,7 +46,7 @@ export function onInvoiceRequested(ctx: DecideContext<"InvoiceRequested">): Step
   const b = new StepBuilder(ctx);
   const { state, event } = ctx;
   const result = normalizeBuyer(event.payload?.buyer);
-  if (!result.ok) return b.reject("INVALID_BUYER", `${result.field}: ${result.code}`, false);
+  if (!result.ok) return b.reject("INVALID_BUYER", `${result.field}: ${result.code}`);
   const buyer = fact(event, result.buyer);
   if (!state) return b.done({ ...newOrder(event, "REQUESTED"), buyer }, "applied", "buyer info recorded");
   return applyBuyer(b, state, buyer);
@@ -57,9 +57,9 @@ export function onClaimSubmitted(ctx: DecideContext<"ClaimSubmitted">): Step {
   const b = new StepBuilder(ctx);
   const { state, event } = ctx;
   if (!state?.claim || state.claim.token !== event.payload?.claimToken) {
-    return b.reject("CLAIM_TOKEN_UNKNOWN", "no claim with this token for the order", false);
+    return b.reject("CLAIM_TOKEN_UNKNOWN", "no claim with this token for the order");
   }
   const result = normalizeBuyer(event.payload.buyer);
-  if (!result.ok) return b.reject("INVALID_BUYER", `${result.field}: ${result.code}`, false);
+  if (!result.ok) return b.reject("INVALID_BUYER", `${result.field}: ${result.code}`);
   return applyBuyer(b, state, fact(event, result.buyer));
 }

@@ -1,20 +1,64 @@
 import { normalizeBuyer, sameBuyer } from "../buyer.ts";
 import type { PaymentSucceededPayload } from "../events.ts";
-import { isValidInstant } from "../local-date.ts";
+import { isValidInstant, vietnamDateOf } from "../local-date.ts";
+import { computeInvoiceTotals } from "../vat/totals.ts";
 import { isNewer, openClaim, startOriginalIssuance, withNewestBuyer } from "./issuance.ts";
-import type { BuyerFact, OrderState } from "./state.ts";
+import { applyRefunds } from "./on-refund.ts";
+import { type BuyerFact, type OrderState, type RefundFact, refundedSoFar } from "./state.ts";
 import { type DecideContext, newOrder, type Step, StepBuilder } from "./step.ts";
 
-function isValidPayment(p: PaymentSucceededPayload | undefined): p is PaymentSucceededPayload {
+function isWellFormed(p: PaymentSucceededPayload | undefined): p is PaymentSucceededPayload {
   return (
     !!p &&
     typeof p.paymentId === "string" &&
     p.paymentId !== "" &&
     Number.isSafeInteger(p.amountVnd) &&
-    p.amountVnd >= 0 &&
     isValidInstant(p.paidAt) &&
-    (p.lines === undefined || Array.isArray(p.lines))
+    Array.isArray(p.lines)
   );
+}
+
+/**
+ * Why the payment cannot be invoiced, or undefined: the amount must be positive and the lines must
+ * add up to it exactly under the rounding rule (README "VAT and totals"), at the VAT rates of the
+ * sale's date. The document builder refuses a document whose total differs from what was paid, so a
+ * payment that cannot be invoiced is refused here, with the reason, instead of failing at the
+ * provider.
+ */
+function paymentProblem(p: PaymentSucceededPayload): string | undefined {
+  if (p.amountVnd <= 0) return `amount ${p.amountVnd} VND: a payment must be positive`;
+  const totals = computeInvoiceTotals(p.lines, vietnamDateOf(p.paidAt));
+  if (!totals.ok) return `lines: ${totals.code}: ${totals.message}`;
+  if (totals.totalPayableVnd !== p.amountVnd) {
+    return `lines add up to ${totals.totalPayableVnd} VND with VAT, the payment is ${p.amountVnd} VND`;
+  }
+  return undefined;
+}
+
+/**
+ * Refunds recorded before the payment, checked against it now in arrival order: one that would take
+ * the refunds past the amount paid is set aside for a human; the `full` flag follows the amounts.
+ */
+function checkEarlyRefunds(b: StepBuilder, refunds: readonly RefundFact[], paid: number): RefundFact[] {
+  let total = 0;
+  return refunds.map((r) => {
+    if (total + r.amountVnd > paid) {
+      b.human(
+        "REFUND_EXCEEDS_PAYMENT",
+        `refund ${r.refundId} of ${r.amountVnd} VND arrived before the payment and takes the refunds past the ${paid} VND paid: not applied`,
+      );
+      return { ...r, status: "excess" as const };
+    }
+    total += r.amountVnd;
+    const full = total === paid;
+    if (r.full && !full) {
+      b.human(
+        "REFUND_FLAG_MISMATCH",
+        `refund ${r.refundId} is flagged full but brings the refunds to ${total} of ${paid} VND paid: recorded as partial`,
+      );
+    }
+    return { ...r, full };
+  });
 }
 
 /**
@@ -34,7 +78,9 @@ export function onPaymentSucceeded(ctx: DecideContext<"PaymentSucceeded">): Step
   const b = new StepBuilder(ctx);
   const { state, event, now, policy, fresh } = ctx;
   const p = event.payload;
-  if (!isValidPayment(p)) return b.reject("INVALID_EVENT", "PaymentSucceeded payload is malformed", false);
+  if (!isWellFormed(p)) return b.reject("INVALID_EVENT", "PaymentSucceeded payload is malformed");
+  const problem = paymentProblem(p);
+  if (problem) return b.reject("INVALID_PAYMENT", problem);
   if (state?.payment) {
     if (state.payment.paymentId === p.paymentId) return b.done(state, "ignored", "payment already recorded");
     b.human(
@@ -50,9 +96,14 @@ export function onPaymentSucceeded(ctx: DecideContext<"PaymentSucceeded">): Step
       paymentId: p.paymentId,
       amountVnd: p.amountVnd,
       paidAt: p.paidAt,
-      ...(p.lines ? { lines: p.lines } : {}),
+      lines: p.lines,
     },
   };
+  if (next.refunds.length > 0) {
+    // Refunds that came first: a sale refunded in full is never invoiced at all.
+    next = { ...next, refunds: checkEarlyRefunds(b, next.refunds, p.amountVnd) };
+    if (refundedSoFar(next) === p.amountVnd) return applyRefunds(b, next);
+  }
   const stored = next.buyer;
   let fromPayment: BuyerFact | undefined;
   if (p.buyer) {

@@ -1,6 +1,6 @@
-import { REFUNDED_BEFORE_ISSUANCE } from "./corrections.ts";
-import { closeClaim, startOriginalIssuance } from "./issuance.ts";
-import { SEND_IN_FLIGHT_GUARD_MS } from "./policy.ts";
+import { applyExpiry } from "./on-claim-expired.ts";
+import { publishIssued } from "./provider-results.ts";
+import { drive } from "./sends.ts";
 import {
   activeInvoice,
   type InvoiceRecord,
@@ -12,82 +12,74 @@ import {
 import { type DecideContext, type Step, StepBuilder } from "./step.ts";
 
 /**
- * A failed replacement may be resumed only while the invoice it replaces is the one standing for the
- * order; otherwise resuming it would make a second active invoice (the decide guard would refuse it).
+ * A failed replacement may be resumed only while it can stand for the order: it still holds its
+ * predecessor's place (its outcome was unknown), or the predecessor it would replace is the issued
+ * invoice standing now. Otherwise resuming it would make a second active invoice.
  */
 function canResume(state: OrderState, invoice: InvoiceRecord): boolean {
-  if (invoice.role !== "replacement" || invoice.status !== "failed") return true;
+  if (invoice.role !== "replacement") return true;
+  const target = invoice.relatesToSeq === undefined ? undefined : invoiceBySeq(state, invoice.relatesToSeq);
+  if (target?.supersededBySeq === invoice.seq) return true;
   const active = activeInvoice(state);
   return active !== undefined && active.seq === invoice.relatesToSeq && active.status === "issued";
 }
 
+/** A failed invoice goes back to issuing (the replay's intent survives any lease wait). */
+function reopen(state: OrderState, invoice: InvoiceRecord): OrderState {
+  const { failure: _f, ...rest } = invoice;
+  let next = replaceInvoice(state, { ...rest, status: "issuing" });
+  if (invoice.role === "replacement" && invoice.relatesToSeq !== undefined) {
+    const target = invoiceBySeq(next, invoice.relatesToSeq);
+    if (target) next = replaceInvoice(next, { ...target, supersededBySeq: invoice.seq });
+  }
+  return next;
+}
+
+function statusAfterReplay(state: OrderState): OrderState {
+  const original = state.invoices.find((i) => i.role === "original");
+  if (original?.status === "issuing") {
+    const { failure: _f, ...rest } = state;
+    return { ...rest, status: "ISSUING" };
+  }
+  return original?.status === "issued" ? { ...state, status: issuedStatus(state) } : state;
+}
+
 /**
- * An operator asks to push the order forward. Resumes every invoice that failed or is stuck issuing
- * under its existing key (lookup first, never a new invoice); forces a lost claim expiry; otherwise
- * re-publishes the issued result for consumers that missed it.
- *
- * An invoice whose send was started less than the in-flight guard ago is left alone: the first send
- * may still be on its way, and a second send under the same key while it is would make SInvoice
- * create a second invoice. After the guard the resume tells the issuer to look the key up first.
+ * An operator (or a DLQ re-publish) asks to push the order forward. Never a new invoice: every
+ * invoice that failed (and can stand) is resumed under its key, every call still open gets its lease
+ * checked, a cancelled invoice whose outcome is unknown is looked up, an issued one without a number
+ * is asked for it; a claim whose deadline passed is expired. Calls go out only as the lease rules
+ * allow (sends.ts `drive`): a call inside its lease, or past a lease set by a clock that may be
+ * behind, is not followed up at once. With nothing to do, the issued invoice is re-published.
  */
 export function onReplayRequested(ctx: DecideContext<"ReplayRequested">): Step {
   const b = new StepBuilder(ctx);
-  const { state, now, policy } = ctx;
-  if (!state?.payment) return b.reject("NOTHING_TO_REPLAY", "order is not paid", false);
+  const { state, now } = ctx;
+  if (!state?.payment) return b.reject("NOTHING_TO_REPLAY", "order is not paid");
   if (state.status === "AWAITING_CLAIM") {
     if (!state.claim || now < state.claim.deadline) return b.done(state, "ignored", "claim still open");
-    const next = closeClaim(b, state, "expired");
-    return b.done(startOriginalIssuance(b, next, undefined), "applied", "claim deadline passed: anonymous");
-  }
-  if (state.failure?.code === REFUNDED_BEFORE_ISSUANCE) {
-    return b.done(state, "ignored", "order was refunded before issuance");
-  }
-  const guardMs = policy.sendInFlightGuardMs ?? SEND_IN_FLIGHT_GUARD_MS;
-  const inFlight = (i: InvoiceRecord) =>
-    i.status === "issuing" && i.sendStartedAt !== undefined && now - i.sendStartedAt < guardMs;
-  const unresolved = state.invoices.filter((i) => i.status === "failed" || i.status === "issuing");
-  const resumable = unresolved.filter((i) => !inFlight(i) && canResume(state, i));
-  if (resumable.length === 0) {
-    const waiting = unresolved.filter(inFlight);
-    if (waiting.length > 0) {
-      const seqs = waiting.map((i) => i.seq).join(", ");
-      return b.done(state, "ignored", `send of invoice ${seqs} in flight (guard ${guardMs} ms): not resent`);
-    }
-    if (unresolved.length > 0) return b.done(state, "ignored", "no failed invoice can be resumed");
-    const active = activeInvoice(state);
-    if (!active) return b.done(state, "ignored", "nothing to replay");
-    b.publish("InvoiceIssued", {
-      invoiceSeq: active.seq,
-      role: active.role,
-      transactionUuid: active.transactionUuid,
-      ...(active.invoiceNo !== undefined ? { invoiceNo: active.invoiceNo } : {}),
-    });
-    return b.done(state, "applied", "re-published the issued invoice");
+    return b.done(applyExpiry(b, state), "applied", "claim deadline passed: anonymous");
   }
   let next: OrderState = state;
-  for (const invoice of resumable) {
-    b.push({
-      type: "ResumeIssuance",
-      invoiceSeq: invoice.seq,
-      role: invoice.role,
-      transactionUuid: invoice.transactionUuid,
-      buyer: invoice.buyer,
-      invoiceDate: invoice.invoiceDate,
-      taxPointDate: invoice.taxPointDate,
-      lookupFirst: true,
-      ...(invoice.sendStartedAt !== undefined ? { previousSendStartedAt: invoice.sendStartedAt } : {}),
-    });
-    const { failure: _f, ...rest } = invoice;
-    next = replaceInvoice(next, { ...rest, status: "issuing", sendStartedAt: now });
-    if (invoice.role === "replacement" && invoice.relatesToSeq !== undefined) {
-      const target = invoiceBySeq(next, invoice.relatesToSeq);
-      if (target) next = replaceInvoice(next, { ...target, supersededBySeq: invoice.seq });
+  const notes: string[] = [];
+  for (const { seq } of state.invoices) {
+    let invoice = invoiceBySeq(next, seq);
+    if (!invoice) continue;
+    if (invoice.status === "failed") {
+      if (!canResume(next, invoice)) continue;
+      next = reopen(next, invoice);
+      invoice = invoiceBySeq(next, seq) as InvoiceRecord;
+      notes.push(`invoice ${seq} resumed`);
     }
+    const result = drive(b, next, invoice);
+    next = result.state;
+    if (result.note) notes.push(result.note);
   }
-  const original = next.invoices.find((i) => i.role === "original");
-  if (original?.status === "issuing") {
-    const { failure: _f, ...rest } = next;
-    return b.done({ ...rest, status: "ISSUING" }, "applied", "resumed issuance");
+  if (notes.length > 0) return b.done(statusAfterReplay(next), "applied", notes.join("; "));
+  const active = activeInvoice(state);
+  if (active?.status !== "issued" || active.invoiceNo === undefined) {
+    return b.done(state, "ignored", "nothing to replay");
   }
-  return b.done({ ...next, status: issuedStatus(next) }, "applied", "resumed corrections");
+  publishIssued(b, { ...active, invoiceNo: active.invoiceNo });
+  return b.done(state, "applied", "re-published the issued invoice");
 }

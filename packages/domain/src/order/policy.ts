@@ -16,19 +16,46 @@ export interface MerchantPolicy {
    */
   buyerChangeAfterIssuance: "record" | "adjust" | "replace";
   /**
-   * How long after a send was started a replay leaves the invoice alone (default
-   * {@link SEND_IN_FLIGHT_GUARD_MS}). A provider call takes up to a few seconds, plus retries; a replay
-   * inside this window could send the same key while the first send is still in flight, which makes
-   * SInvoice create a second invoice.
+   * A refund of an issued invoice (including one the provider issued after the order was cancelled
+   * for a full refund): `adjust` (default) issues a decrease adjustment; `record` leaves it to a human
+   * (REFUND_AFTER_ISSUANCE), for merchants whose buyers issue return invoices themselves.
    */
-  sendInFlightGuardMs?: number;
+  refundAfterIssuance?: "adjust" | "record";
+  /**
+   * The lease of one provider call (default {@link SEND_LEASE_MS}): no other call on the same key is
+   * decided before it ends, and a call whose outcome stays unknown is only followed up after a
+   * decision has seen the lease over and a second lease has passed (README "The issuer's
+   * contract"). It must exceed the send start window plus the longest time the provider may still
+   * act on a request after it was sent.
+   */
+  sendLeaseMs?: number;
 }
 
-/** 90 s: well above a provider call (0.1-2 s) with the issuer's own retries and timeouts. */
-export const SEND_IN_FLIGHT_GUARD_MS = 90_000;
+/**
+ * 120 s: the issuer starts a call within {@link SEND_START_WINDOW_MS} of deciding it, and SInvoice
+ * asks clients to wait at least 90 s after a timeout before sending the same key again (two
+ * concurrent sends of one key create two invoices).
+ */
+export const SEND_LEASE_MS = 120_000;
+
+/**
+ * The issuer must start a decided provider call within 15 s (or a quarter of a shorter lease), else
+ * it reports not-sent: a call started late could still be running when the lease ends.
+ */
+export const SEND_START_WINDOW_MS = 15_000;
 
 export const DEFAULT_MERCHANT_POLICY: MerchantPolicy = {
   claimWindowMs: 24 * 60 * 60 * 1000,
   buyerChangeAfterIssuance: "record",
-  sendInFlightGuardMs: SEND_IN_FLIGHT_GUARD_MS,
+  refundAfterIssuance: "adjust",
+  sendLeaseMs: SEND_LEASE_MS,
 };
+
+export function leaseMsOf(policy: MerchantPolicy): number {
+  const lease = policy.sendLeaseMs ?? SEND_LEASE_MS;
+  return Number.isSafeInteger(lease) && lease > 0 ? lease : SEND_LEASE_MS;
+}
+
+export function startWindowMsOf(policy: MerchantPolicy): number {
+  return Math.min(SEND_START_WINDOW_MS, Math.floor(leaseMsOf(policy) / 4));
+}

@@ -1,5 +1,6 @@
 import type { BuyerInfo, EpochMs, InvoiceBuyer, InvoiceRole, OrderLine } from "../events.ts";
 import type { LocalDate } from "../local-date.ts";
+import { mayExist } from "./attempts.ts";
 
 /**
  * DESIGN.md section 4: REQUESTED (buyer info known, not paid), AWAITING_CLAIM (paid, claim open until
@@ -32,21 +33,33 @@ export interface PaymentFact {
   paymentId: string;
   amountVnd: number;
   paidAt: EpochMs;
-  lines?: OrderLine[];
+  lines: OrderLine[];
 }
 
 export interface ClaimRecord {
   token: string;
   deadline: EpochMs;
   status: "open" | "submitted" | "requested" | "expired" | "refunded";
+  /**
+   * A ClaimExpired arrived before the deadline (a skewed or hasty expiry worker): the claim stays
+   * open and the expiry is applied by the first decision at or after the deadline (a wake-up was
+   * asked for it).
+   */
+  expiryDeferred?: true;
 }
 
 export interface RefundFact {
   refundId: string;
   amountVnd: number;
   full: boolean;
-  /** pending: waits for an issued invoice to adjust; settled: cancelled the issuance or adjusted. */
-  status: "pending" | "settled";
+  /**
+   * - pending: waits for the payment (a refund that arrived first) or for an issued invoice to adjust;
+   * - settled: cancelled the issuance or became an adjustment;
+   * - referred: left to a human (merchant policy `refundAfterIssuance: "record"`);
+   * - excess: arrived before the payment and would take the refunds past the amount paid: not
+   *   counted, surfaced for a human (REFUND_EXCEEDS_PAYMENT).
+   */
+  status: "pending" | "settled" | "referred" | "excess";
 }
 
 export type CorrectionReason =
@@ -56,6 +69,52 @@ export type CorrectionReason =
 export interface Failure {
   code: string;
   message: string;
+}
+
+/**
+ * What is known about one provider call of an attempt (see README "The issuer's contract"):
+ * - in-flight: the effect was decided, no result yet (the issuer may be calling right now);
+ * - unknown: the call ended without an answer (timeout, reset, 5xx): the provider may hold it;
+ * - not-sent / rejected / not-found: certainly nothing created by this attempt;
+ * - issued / found: the provider holds the invoice.
+ */
+export type AttemptStatus =
+  | "in-flight"
+  | "unknown"
+  | "not-sent"
+  | "rejected"
+  | "issued"
+  | "found"
+  | "not-found";
+
+/** One provider call the machine asked for on an invoice's key: a send or a lookup. */
+export interface ProviderAttempt {
+  /** 1-based, per invoice. */
+  attempt: number;
+  /** `<transactionUuid>:<attempt>`: deterministic, so re-deciding an event yields the same id. */
+  attemptId: string;
+  /** send: create the invoice (after a lookup when `lookupFirst`); lookup: only look the key up. */
+  kind: "send" | "lookup";
+  lookupFirst: boolean;
+  /** Sends: the buyer this attempt carries, and the buyer fact it came from. */
+  buyer: InvoiceBuyer;
+  basis?: FactRef;
+  /** Sends: the invoice date this attempt carries. */
+  invoiceDate: LocalDate;
+  /** The deciding `now`. */
+  startedAt: EpochMs;
+  /** The issuer must not start the call after this instant (it reports not-sent instead). */
+  startBy: EpochMs;
+  /**
+   * No other call on this key is decided before this instant. Re-armed (from the deciding clock)
+   * by the first decision that finds it over while the attempt is still in-flight/unknown.
+   */
+  leaseUntil: EpochMs;
+  /** When a decision found the first lease over with no conclusive answer. */
+  leaseLapsedAt?: EpochMs;
+  status: AttemptStatus;
+  documentHash?: string;
+  error?: Failure;
 }
 
 /**
@@ -70,9 +129,12 @@ export interface InvoiceRecord {
   /** The buyer fact this invoice was made out from (absent for anonymous). */
   basis?: FactRef;
   /**
-   * - issuing: a send was started and its result is not known yet;
-   * - failed: the provider said it failed (a replay resends it under the same key);
-   * - cancelled: refunded before issuance, the issuer was told not to send it;
+   * - issuing: to be created at the provider (a call in flight, or waiting for a retry);
+   * - issued: the provider holds it;
+   * - failed: the provider refused it for good, or the issuer's retries ran out (then the provider
+   *   may still hold it, see `attempts`); a replay resumes it under the same key;
+   * - cancelled: refunded before issuance, the issuer was told not to send it; if a send's outcome
+   *   was unknown, a lookup settles whether the provider holds it after all;
    * - abandoned: a failed correction another correction of the same invoice took over from. It is
    *   never resumed; if the provider issues it anyway, that is a case for a human.
    */
@@ -84,9 +146,12 @@ export interface InvoiceRecord {
    * the original and every correction of it.
    */
   taxPointDate: LocalDate;
-  /** When the machine last emitted a send of this invoice (the deciding `now`). */
-  sendStartedAt?: EpochMs;
+  /** Every provider call asked for on this invoice's key, oldest first; the last is the current one. */
+  attempts: ProviderAttempt[];
+  /** Số hóa đơn as the provider numbered it: 1-8 digits, no leading zeros. */
   invoiceNo?: string;
+  /** Ký hiệu the provider reported, when it did. */
+  series?: string;
   /** For corrections: the invoice adjusted or replaced. */
   relatesToSeq?: number;
   reason?: CorrectionReason;
@@ -114,20 +179,16 @@ export interface OrderState {
   pendingBuyerChange?: BuyerFact;
   /** Why the order is FAILED. */
   failure?: Failure;
-  /** Most recent applied eventIds, oldest first, at most {@link MAX_APPLIED_EVENT_IDS}. */
-  appliedEventIds: string[];
 }
 
-/**
- * An order sees a handful of events; 256 remembered ids cover every realistic redelivery. Past that
- * the oldest are forgotten, and the handlers' own idempotency (same paymentId, refundId, claim token,
- * transactionUuid) still makes a very late duplicate harmless.
- */
-export const MAX_APPLIED_EVENT_IDS = 256;
+/** Refunds that count against the payment (all but those that exceeded it). */
+export function refundedSoFar(state: OrderState): number {
+  return state.refunds.reduce((sum, r) => sum + (r.status === "excess" ? 0 : r.amountVnd), 0);
+}
 
-export function rememberEventId(ids: readonly string[], eventId: string): string[] {
-  const next = [...ids, eventId];
-  return next.length > MAX_APPLIED_EVENT_IDS ? next.slice(next.length - MAX_APPLIED_EVENT_IDS) : next;
+/** The whole payment has been refunded: the sale is void and no invoice may stand for it. */
+export function fullyRefunded(state: OrderState): boolean {
+  return state.payment !== undefined && refundedSoFar(state) >= state.payment.amountVnd;
 }
 
 /** Original or replacement, issuing or issued, not taken over by a replacement. */
@@ -179,12 +240,23 @@ export function adjustmentsOf(state: OrderState, seq: number): InvoiceRecord[] {
 }
 
 /**
- * A buyer adjustment of `invoice` is being sent. Buyer adjustments of one invoice go out one at a
- * time, so that the order they are issued in, which decides the buyer that stands, is ours and not
- * the provider's completion order.
+ * A buyer adjustment of `invoice` is being sent, or failed while the provider may still hold it.
+ * Buyer adjustments of one invoice go out one at a time, so that the order they are issued in, which
+ * decides the buyer that stands, is ours and not the provider's completion order.
  */
 export function buyerAdjustmentInFlight(state: OrderState, invoice: InvoiceRecord): boolean {
-  return adjustmentsOf(state, invoice.seq).some((i) => i.reason?.kind === "buyer" && i.status === "issuing");
+  return adjustmentsOf(state, invoice.seq).some(
+    (i) => i.reason?.kind === "buyer" && (i.status === "issuing" || (i.status === "failed" && mayExist(i))),
+  );
+}
+
+/**
+ * Corrections can be started: the invoice standing for the order is issued and its number known
+ * (a correction's document refers to the corrected invoice by number).
+ */
+export function readyForCorrections(state: OrderState): boolean {
+  const active = activeInvoice(state);
+  return active?.status === "issued" && active.invoiceNo !== undefined;
 }
 
 /** Buyer adjustments of the head invoice that have not failed or been abandoned, oldest first. */

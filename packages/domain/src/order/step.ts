@@ -23,7 +23,7 @@ export interface DecideContext<T extends IssuanceEventType = IssuanceEventType> 
   fresh: FreshIds;
 }
 
-/** What one handler decided, before the audit record and dedupe bookkeeping are added. */
+/** What one handler decided, before the audit record is added. */
 export interface Step {
   next: OrderState | undefined;
   effects: Effect[];
@@ -73,8 +73,8 @@ export class StepBuilder {
   }
 
   /** The event is not applied; the state stays as it was. */
-  reject(code: RejectCode, message: string, retriable: boolean): Step {
-    this.effects.push({ type: "Reject", code, message, retriable });
+  reject(code: RejectCode, message: string): Step {
+    this.effects.push({ type: "Reject", code, message });
     return this.done(this.ctx.state, "rejected", `${code}: ${message}`);
   }
 }
@@ -89,6 +89,5 @@ export function newOrder(
     status,
     invoices: [],
     refunds: [],
-    appliedEventIds: [],
   };
 }

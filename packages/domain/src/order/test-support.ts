@@ -1,8 +1,17 @@
 // Builders shared by the state machine's tests (not exported from the package).
-import type { BuyerInfo, IssuanceEvent, IssuanceEventType, IssuancePayloads } from "../events.ts";
+import type {
+  BuyerInfo,
+  IssuanceEvent,
+  IssuanceEventType,
+  IssuancePayloads,
+  OrderLine,
+  SendOutcome,
+  SendResultPayload,
+  WakeUpReason,
+} from "../events.ts";
 import { type Decision, decide } from "./decide.ts";
 import type { Effect } from "./effects.ts";
-import type { MerchantPolicy } from "./policy.ts";
+import { type MerchantPolicy, SEND_LEASE_MS } from "./policy.ts";
 import type { OrderState } from "./state.ts";
 
 export const T0 = Date.UTC(2026, 2, 15, 3, 0, 0);
@@ -46,6 +55,12 @@ export function ev<T extends IssuanceEventType>(
   } as IssuanceEvent;
 }
 
+/** 1,000,000 VND at 10%: 1,100,000 VND paid. */
+export const PAID_LINES: OrderLine[] = [
+  { name: "Gói dịch vụ", quantity: "1", unitPriceVnd: 1_000_000, vatCategory: "VAT10" },
+];
+export const PAID = 1_100_000;
+
 export const payment = (
   buyer?: BuyerInfo,
   options: { paymentId?: string; occurredAt?: number; paidAt?: number } = {},
@@ -54,8 +69,9 @@ export const payment = (
     "PaymentSucceeded",
     {
       paymentId: options.paymentId ?? "pay-1",
-      amountVnd: 1_100_000,
+      amountVnd: PAID,
       paidAt: options.paidAt ?? options.occurredAt ?? T0,
+      lines: PAID_LINES,
       ...(buyer ? { buyer } : {}),
     },
     { occurredAt: options.occurredAt ?? options.paidAt ?? T0 },
@@ -85,6 +101,35 @@ export const callback = (
       : { transactionUuid, outcome, errorCode: "VAT_AMOUNT_INVALID", errorMessage: "tax mismatch" },
   );
 
+/** The current attempt of invoice `seq`. */
+export function attemptOf(state: OrderState | undefined, seq: number) {
+  return must(must(must(state).invoices.find((i) => i.seq === seq)).attempts.at(-1));
+}
+
+/** The issuer's report of the current call of invoice `seq`. Issued invoices get number 100 + seq. */
+export function result(
+  state: OrderState | undefined,
+  seq: number,
+  outcome: SendOutcome,
+  extra: Partial<Omit<SendResultPayload, "attemptId" | "outcome">> = {},
+): IssuanceEvent {
+  const numbered = outcome === "issued" || outcome === "found" ? { invoiceNo: String(100 + seq) } : {};
+  return ev("SendResult", { attemptId: attemptOf(state, seq).attemptId, outcome, ...numbered, ...extra });
+}
+export const issued = (state: OrderState | undefined, seq = 1, invoiceNo?: string) =>
+  result(state, seq, "issued", invoiceNo === undefined ? {} : { invoiceNo });
+export const rejected = (state: OrderState | undefined, seq = 1) =>
+  result(state, seq, "rejected", { errorCode: "VAT_AMOUNT_INVALID", errorMessage: "tax mismatch" });
+export const wake = (state: OrderState | undefined, seq?: number, reason: WakeUpReason = "retry") =>
+  ev("WakeUp", seq === undefined ? { reason } : { attemptId: attemptOf(state, seq).attemptId, reason });
+export const exhausted = (state: OrderState | undefined, seq = 1) =>
+  ev("SendRetriesExhausted", {
+    attemptId: attemptOf(state, seq).attemptId,
+    retries: 5,
+    errorCode: "TIMEOUT",
+    errorMessage: "provider did not answer",
+  });
+
 let tokens = 0;
 export const freshIds = () => ({
   claimToken: `00000000-0000-4000-8000-${String(++tokens).padStart(12, "0")}`,
@@ -95,11 +140,12 @@ export function run(
   events: IssuanceEvent[],
   policy: MerchantPolicy = RECORD,
   start?: OrderState,
+  now = NOW,
 ): { state: OrderState | undefined; decisions: Decision[] } {
   let state = start;
   const decisions: Decision[] = [];
   for (const event of events) {
-    const decision = decide(state, event, NOW, policy, freshIds());
+    const decision = decide(state, event, now, policy, freshIds());
     decisions.push(decision);
     state = decision.next;
   }
@@ -110,10 +156,22 @@ export function run(
 export function build(
   steps: ((state: OrderState | undefined) => IssuanceEvent)[],
   policy: MerchantPolicy = RECORD,
+  nowOf: (i: number) => number = () => NOW,
 ): OrderState | undefined {
   let state: OrderState | undefined;
-  for (const step of steps) state = decide(state, step(state), NOW, policy, freshIds()).next;
+  for (const [i, step] of steps.entries())
+    state = decide(state, step(state), nowOf(i), policy, freshIds()).next;
   return state;
+}
+
+/**
+ * Replays until a call that got no answer may be followed up: the first replay after the lease only
+ * re-arms it, the one a lease later makes the calls. Returns the second decision.
+ */
+export function replayPastLeases(state: OrderState | undefined, policy: MerchantPolicy = RECORD): Decision {
+  const lease = policy.sendLeaseMs ?? SEND_LEASE_MS;
+  const first = decide(state, replay(), NOW + lease, policy, freshIds());
+  return decide(first.next, replay(), NOW + 2 * lease, policy, freshIds());
 }
 
 /** Effect types without the audit record, publishes shown with their event type. */

@@ -1,0 +1,152 @@
+import type { SendOutcome, SendResultPayload } from "../events.ts";
+import { currentAttempt, isOpen } from "./attempts.ts";
+import { applyFailed, applyIssued, type Outcome, retargetToPending } from "./provider-results.ts";
+import { beginCall, neededCall, replaceAttempt, wakeUp } from "./sends.ts";
+import { type InvoiceRecord, invoiceBySeq, type OrderState, type ProviderAttempt } from "./state.ts";
+import { type DecideContext, type Step, StepBuilder } from "./step.ts";
+
+const OUTCOMES: ReadonlySet<string> = new Set<SendOutcome>([
+  "issued",
+  "rejected",
+  "unknown",
+  "not-sent",
+  "found",
+  "not-found",
+]);
+
+function isValid(p: SendResultPayload | undefined): p is SendResultPayload {
+  return (
+    !!p &&
+    typeof p.attemptId === "string" &&
+    OUTCOMES.has(p.outcome) &&
+    (p.sent === undefined ||
+      (typeof p.sent === "object" && p.sent !== null && typeof p.sent.buyer === "object"))
+  );
+}
+
+/**
+ * What an answer means for the attempt it names. A lookup refused (authorisation) learned nothing,
+ * and a send that reports "not-found" sent nothing: both as if the call was never made, so an
+ * earlier unknown outcome still needs its lookup.
+ */
+function effectiveOutcome(attempt: ProviderAttempt, outcome: SendOutcome): SendOutcome {
+  if (attempt.kind === "lookup" && outcome === "rejected") return "not-sent";
+  if (attempt.kind === "send" && outcome === "not-found") return "not-sent";
+  return outcome;
+}
+
+/** The invoice and attempt an attempt id belongs to. */
+export function findAttempt(
+  state: OrderState | undefined,
+  attemptId: string,
+): { invoice: InvoiceRecord; attempt: ProviderAttempt } | undefined {
+  for (const invoice of state?.invoices ?? []) {
+    const attempt = invoice.attempts.find((a) => a.attemptId === attemptId);
+    if (attempt) return { invoice, attempt };
+  }
+  return undefined;
+}
+
+function failureOf(p: SendResultPayload) {
+  return { code: p.errorCode || "PROVIDER_REJECTED", message: p.errorMessage ?? "" };
+}
+
+/** The lookup found nothing: nothing stands under the key, so what waited for that can happen now. */
+function onNotFound(b: StepBuilder, state: OrderState, invoice: InvoiceRecord): Outcome {
+  switch (invoice.status) {
+    case "issuing": {
+      const retargeted = retargetToPending(state, invoice);
+      const next = retargeted ?? state;
+      const record = invoiceBySeq(next, invoice.seq) ?? invoice;
+      const note = retargeted
+        ? "nothing under the key: retargeted to the pending buyer change, sent"
+        : "nothing under the key: sent";
+      return { next: beginCall(b, next, record, "send"), note };
+    }
+    case "issued":
+      b.human(
+        "CONTRADICTORY_CALLBACK",
+        `the provider finds nothing under the key of invoice ${invoice.seq}, which it reported issued`,
+      );
+      return { next: state, note: "lookup contradicts an issued invoice" };
+    default:
+      return { next: state, note: `${invoice.status} invoice confirmed not at the provider` };
+  }
+}
+
+function onAnswer(b: StepBuilder, state: OrderState, invoice: InvoiceRecord, p: SendResultPayload): Outcome {
+  const { now } = b.ctx;
+  switch (p.outcome) {
+    case "rejected": {
+      if (invoice.status === "issued") return { next: state, note: "refused, but the key is issued already" };
+      if (invoice.status !== "issuing")
+        return { next: state, note: `${invoice.status} invoice confirmed not created` };
+      return applyFailed(b, state, invoice, failureOf(p));
+    }
+    case "not-found":
+      return onNotFound(b, state, invoice);
+    case "unknown":
+      // The provider may still act on the call until the lease is over; then the lease is re-armed
+      // once more before a lookup (sends.ts drive).
+      if (neededCall(invoice)) {
+        wakeUp(b, invoice, Math.max(now, currentAttempt(invoice)?.leaseUntil ?? now), "retry", true);
+      }
+      return { next: state, note: "outcome unknown: followed up with a lookup after the lease" };
+    default:
+      // not-sent: certainly nothing created by this call; retried after the issuer's backoff.
+      if (neededCall(invoice)) wakeUp(b, invoice, now, "retry", true);
+      return { next: state, note: `not sent: ${p.errorCode ?? "no reason given"}` };
+  }
+}
+
+/**
+ * The issuer's report of one provider call, naming its attempt. "issued"/"found" is a fact about
+ * the key whichever attempt reports it; any other outcome only counts for the current attempt and
+ * only while it is unanswered, so a late or repeated result of an earlier attempt never changes the
+ * state of a later one.
+ */
+export function onSendResult(ctx: DecideContext<"SendResult">): Step {
+  const b = new StepBuilder(ctx);
+  const { state, event } = ctx;
+  const p = event.payload;
+  if (!isValid(p)) return b.reject("INVALID_EVENT", "SendResult payload is malformed");
+  const found = findAttempt(state, p.attemptId);
+  if (!state || !found) return b.reject("UNKNOWN_ATTEMPT", `no attempt ${p.attemptId} for the order`);
+  const { invoice, attempt } = found;
+  const isCurrent = currentAttempt(invoice)?.attemptId === attempt.attemptId;
+  const open = isCurrent && isOpen(attempt);
+
+  let next = state;
+  let record = invoice;
+  if (open) {
+    const status = effectiveOutcome(attempt, p.outcome);
+    const answered: ProviderAttempt = {
+      ...attempt,
+      status,
+      ...(p.sent?.documentHash ? { documentHash: p.sent.documentHash } : {}),
+      ...(p.errorCode ? { error: failureOf(p) } : {}),
+    };
+    next = replaceAttempt(state, invoice, answered);
+    record = invoiceBySeq(next, invoice.seq) ?? invoice;
+  }
+  if (p.outcome === "issued" || p.outcome === "found") {
+    const result = applyIssued(b, next, record, {
+      attempt,
+      found: p.outcome === "found",
+      ...(p.invoiceNo !== undefined ? { invoiceNo: p.invoiceNo } : {}),
+      ...(p.series !== undefined ? { series: p.series } : {}),
+      ...(p.invoiceDate !== undefined ? { invoiceDate: p.invoiceDate } : {}),
+      ...(p.sent ? { sent: p.sent } : {}),
+    });
+    const changed = result.next !== state || b.effects.length > 0;
+    return b.done(result.next, changed ? "applied" : "ignored", result.note);
+  }
+  if (!open) {
+    const why = isCurrent
+      ? `already answered (${attempt.status})`
+      : `superseded by attempt ${invoice.attempts.length}`;
+    return b.done(state, "ignored", `${p.outcome} for attempt ${attempt.attempt}: ${why}`);
+  }
+  const result = onAnswer(b, next, record, { ...p, outcome: effectiveOutcome(attempt, p.outcome) });
+  return b.done(result.next, "applied", result.note);
+}

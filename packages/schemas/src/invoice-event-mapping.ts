@@ -1,0 +1,309 @@
+/**
+ * What the state machine publishes (`PublishInvoiceEvent` effects) to `invoice.events` records (Avro
+ * `InvoiceEvent`) and back. The issuer supplies what only it knows as an explicit context: its
+ * invoice row id and, for an issued invoice, the template/series from its snapshot, the provider,
+ * the totals and the provider's lookup code.
+ *
+ * Type by type: ClaimOpened → CLAIM_OPENED, ClaimExpired → CLAIM_EXPIRED, ClaimResolved →
+ * CLAIM_RESOLVED, InvoiceIssued → INVOICE_ISSUED, InvoiceFailed → INVOICE_FAILED, IssuanceCancelled
+ * → ISSUANCE_CANCELLED, CorrectionStarted → ADJUSTMENT_REQUIRED (automatic), ReviewRequired →
+ * LATE_BUYER_REQUEST_RECORDED for LATE_BUYER_CHANGE (the request is the causing event), else
+ * REVIEW_REQUIRED.
+ */
+import type * as Domain from "@invoice/domain";
+import { isLocalDate } from "@invoice/domain";
+import { type MappingResult, mapped, refuse } from "./event-mapping-error.ts";
+import * as Wire from "./invoice-event.ts";
+import { UnsupportedEventError } from "./issuance-event.ts";
+
+/** What only the issuer knows about an issued invoice (its snapshot and the provider's answer). */
+export interface IssuedContext {
+  /** Ký hiệu mẫu số, e.g. "1". */
+  templateCode: string;
+  /** Ký hiệu hóa đơn, e.g. "C26TAA". */
+  invoiceSeries: string;
+  /** The invoice's total with VAT, whole VND (negative for a decrease adjustment). */
+  totalPayableVnd: number;
+  provider: string;
+  /** Mã tra cứu for the buyer, when the provider gives one. */
+  lookupCode: string | null;
+}
+
+export interface PublishContext {
+  /** The issuer's Invoice row id (Snowflake, decimal string); null when the event is about no invoice. */
+  invoiceId: string | null;
+  /** Required for InvoiceIssued. */
+  issued?: IssuedContext;
+}
+
+/** Every type the machine publishes and the wire type it travels as (exhaustive by construction). */
+export const PUBLISHED_TYPES: Record<Domain.InvoiceEventType, Wire.InvoiceEventType> = {
+  ClaimOpened: "CLAIM_OPENED",
+  ClaimExpired: "CLAIM_EXPIRED",
+  ClaimResolved: "CLAIM_RESOLVED",
+  InvoiceIssued: "INVOICE_ISSUED",
+  InvoiceFailed: "INVOICE_FAILED",
+  IssuanceCancelled: "ISSUANCE_CANCELLED",
+  CorrectionStarted: "ADJUSTMENT_REQUIRED",
+  ReviewRequired: "REVIEW_REQUIRED",
+};
+
+const DAY_MS = 86_400_000;
+
+function daysOf(date: string, path: string): number {
+  if (!isLocalDate(date)) refuse("INVALID_VALUE", path, `${JSON.stringify(date)} is not a YYYY-MM-DD date`);
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+}
+
+function dateOf(days: number): string {
+  return new Date(days * DAY_MS).toISOString().slice(0, 10);
+}
+
+const ROLE_TO_WIRE: Record<Domain.InvoiceRole, Wire.InvoiceRole> = {
+  original: "ORIGINAL",
+  adjustment: "ADJUSTMENT",
+  replacement: "REPLACEMENT",
+};
+const BUYER_KIND_TO_WIRE: Record<Domain.InvoiceBuyer["kind"], Wire.InvoiceIssued["buyerKind"]> = {
+  company: "COMPANY",
+  individual: "INDIVIDUAL",
+  anonymous: "ANONYMOUS_RETAIL",
+};
+
+function fromWireEnum<D extends string, W extends string>(table: Record<D, W>, value: W, path: string): D {
+  const found = Object.entries(table).find(([, wire]) => wire === value)?.[0];
+  return found === undefined
+    ? refuse("UNKNOWN_SYMBOL", path, `${value} is not a symbol this reader knows`)
+    : (found as D);
+}
+
+/** The invoice's identity within its order, as the wire's records carry it. */
+function identityToWire(p: { invoiceSeq: number; role: Domain.InvoiceRole; transactionUuid: string }) {
+  return { invoiceSeq: p.invoiceSeq, role: ROLE_TO_WIRE[p.role], transactionUuid: p.transactionUuid };
+}
+
+function payloadToWire(
+  event: Domain.InvoiceEvent,
+  context: PublishContext,
+): { type: Wire.InvoiceEventType; payload: object } {
+  switch (event.type) {
+    case "ClaimOpened":
+      return { type: "CLAIM_OPENED", payload: { ...event.payload } };
+    case "ClaimExpired":
+      return { type: "CLAIM_EXPIRED", payload: { ...event.payload } };
+    case "ClaimResolved": {
+      const reason = event.payload.reason.toUpperCase() as Wire.ClaimResolved["reason"];
+      return { type: "CLAIM_RESOLVED", payload: { claimToken: event.payload.claimToken, reason } };
+    }
+    case "InvoiceIssued": {
+      const issued =
+        context.issued ??
+        refuse(
+          "MISSING_FIELD",
+          "context.issued",
+          "an issued invoice needs the issuer's template, series, totals and provider",
+        );
+      const p = event.payload;
+      const payload: Wire.InvoiceIssued = {
+        invoiceNo: p.invoiceNo,
+        templateCode: issued.templateCode,
+        invoiceSeries: issued.invoiceSeries,
+        invoiceDate: daysOf(p.invoiceDate, "payload.invoiceDate"),
+        totalPayableVnd: issued.totalPayableVnd,
+        buyerKind: BUYER_KIND_TO_WIRE[p.buyerKind],
+        provider: issued.provider,
+        lookupCode: issued.lookupCode,
+        ...identityToWire(p),
+      };
+      return { type: "INVOICE_ISSUED", payload };
+    }
+    case "InvoiceFailed": {
+      const p = event.payload;
+      const payload: Wire.InvoiceFailed = {
+        errorCode: p.errorCode,
+        reason: p.errorMessage,
+        attempts: p.attempts,
+        ...identityToWire(p),
+      };
+      return { type: "INVOICE_FAILED", payload };
+    }
+    case "IssuanceCancelled":
+      return { type: "ISSUANCE_CANCELLED", payload: { ...event.payload } };
+    case "CorrectionStarted": {
+      const p = event.payload;
+      const payload: Wire.AdjustmentRequired = {
+        kind: p.role === "adjustment" ? "ADJUSTMENT" : "REPLACEMENT",
+        reason: p.reason,
+        automatic: true,
+        invoiceSeq: p.invoiceSeq,
+        relatesToSeq: p.relatesToSeq,
+        transactionUuid: p.transactionUuid,
+      };
+      return { type: "ADJUSTMENT_REQUIRED", payload };
+    }
+    case "ReviewRequired":
+      if (event.payload.code === "LATE_BUYER_CHANGE") {
+        return {
+          type: "LATE_BUYER_REQUEST_RECORDED",
+          payload: { requestEventId: event.causationEventId, reason: event.payload.message },
+        };
+      }
+      return { type: "REVIEW_REQUIRED", payload: { ...event.payload } };
+  }
+}
+
+/** A published domain event to the `invoice.events` record (avsc's wrapped-union value). */
+export function invoiceEventToWire(
+  event: Domain.InvoiceEvent,
+  context: PublishContext,
+): MappingResult<Wire.InvoiceEventAvro> {
+  return mapped(() => {
+    const { type, payload } = payloadToWire(event, context);
+    const wire = {
+      eventId: event.eventId,
+      orderId: event.orderId,
+      merchantId: event.merchantId,
+      invoiceId: context.invoiceId,
+      occurredAt: event.occurredAt,
+      causationEventId: event.causationEventId,
+      type,
+      payload,
+    } as Wire.InvoiceEvent;
+    return Wire.invoiceEventToAvro(wire);
+  });
+}
+
+function identity(p: { invoiceSeq: number | null; transactionUuid: string | null }) {
+  if (p.invoiceSeq === null)
+    refuse("MISSING_FIELD", "payload.invoiceSeq", "written before invoices were identified");
+  if (p.transactionUuid === null)
+    refuse("MISSING_FIELD", "payload.transactionUuid", "written before invoices were identified");
+  return { invoiceSeq: p.invoiceSeq, transactionUuid: p.transactionUuid };
+}
+
+function roleOf(role: Wire.InvoiceRole): Domain.InvoiceRole {
+  return fromWireEnum(ROLE_TO_WIRE, role, "payload.role");
+}
+
+function payloadFromWire(
+  wire: Wire.InvoiceEvent,
+  causation: string,
+): { type: Domain.InvoiceEventType; payload: object; issued?: IssuedContext } {
+  switch (wire.type) {
+    case "CLAIM_OPENED":
+      return { type: "ClaimOpened", payload: { ...wire.payload } };
+    case "CLAIM_EXPIRED":
+      return { type: "ClaimExpired", payload: { ...wire.payload } };
+    case "CLAIM_RESOLVED":
+      if (wire.payload.reason === "UNKNOWN")
+        refuse("UNKNOWN_SYMBOL", "payload.reason", "claim resolution written by a newer producer");
+      return {
+        type: "ClaimResolved",
+        payload: { claimToken: wire.payload.claimToken, reason: wire.payload.reason.toLowerCase() },
+      };
+    case "INVOICE_ISSUED": {
+      const p = wire.payload;
+      const payload: Domain.InvoiceEventPayloads["InvoiceIssued"] = {
+        ...identity(p),
+        role: roleOf(p.role),
+        invoiceNo: p.invoiceNo,
+        invoiceDate: dateOf(p.invoiceDate),
+        buyerKind: fromWireEnum(BUYER_KIND_TO_WIRE, p.buyerKind, "payload.buyerKind"),
+      };
+      const issued: IssuedContext = {
+        templateCode: p.templateCode,
+        invoiceSeries: p.invoiceSeries,
+        totalPayableVnd: p.totalPayableVnd,
+        provider: p.provider,
+        lookupCode: p.lookupCode,
+      };
+      return { type: "InvoiceIssued", payload, issued };
+    }
+    case "INVOICE_FAILED": {
+      const p = wire.payload;
+      return {
+        type: "InvoiceFailed",
+        payload: {
+          ...identity(p),
+          role: roleOf(p.role),
+          errorCode: p.errorCode,
+          errorMessage: p.reason,
+          attempts: p.attempts,
+        },
+      };
+    }
+    case "ISSUANCE_CANCELLED":
+      return {
+        type: "IssuanceCancelled",
+        payload: { ...identity(wire.payload), reason: wire.payload.reason },
+      };
+    case "ADJUSTMENT_REQUIRED": {
+      const p = wire.payload;
+      if (!p.automatic)
+        refuse(
+          "NOT_ON_THE_WIRE",
+          "payload.automatic",
+          "a correction left to a human travels as REVIEW_REQUIRED",
+        );
+      if (p.kind === "UNKNOWN")
+        refuse("UNKNOWN_SYMBOL", "payload.kind", "correction kind written by a newer producer");
+      if (p.reason !== "refund" && p.reason !== "buyer")
+        refuse("INVALID_VALUE", "payload.reason", `correction reason ${p.reason}`);
+      if (p.relatesToSeq === null)
+        refuse("MISSING_FIELD", "payload.relatesToSeq", "written before corrections were identified");
+      return {
+        type: "CorrectionStarted",
+        payload: {
+          ...identity(p),
+          role: p.kind === "ADJUSTMENT" ? "adjustment" : "replacement",
+          relatesToSeq: p.relatesToSeq,
+          reason: p.reason,
+        },
+      };
+    }
+    case "LATE_BUYER_REQUEST_RECORDED":
+      if (wire.payload.requestEventId !== causation) {
+        refuse(
+          "INVALID_VALUE",
+          "payload.requestEventId",
+          "the late request is the event that caused this one",
+        );
+      }
+      return { type: "ReviewRequired", payload: { code: "LATE_BUYER_CHANGE", message: wire.payload.reason } };
+    case "REVIEW_REQUIRED":
+      return { type: "ReviewRequired", payload: { ...wire.payload } };
+  }
+}
+
+/**
+ * A decoded `invoice.events` record to the domain event it was published from, with the context the
+ * issuer added. Records of older writers that lack the invoice identity are refused (MISSING_FIELD).
+ */
+export function invoiceEventFromWire(
+  decoded: Wire.InvoiceEventAvro,
+): MappingResult<{ event: Domain.InvoiceEvent; context: PublishContext }> {
+  return mapped(() => {
+    if (decoded.type === "UNKNOWN")
+      refuse("UNKNOWN_SYMBOL", "type", "event type written by a newer producer");
+    let wire: Wire.InvoiceEvent;
+    try {
+      wire = Wire.invoiceEventFromAvro(decoded);
+    } catch (error) {
+      if (error instanceof UnsupportedEventError) return refuse("PAYLOAD_MISMATCH", "payload", error.message);
+      throw error;
+    }
+    if (wire.causationEventId === null)
+      refuse("MISSING_FIELD", "causationEventId", "every published event names its cause");
+    const { type, payload, issued } = payloadFromWire(wire, wire.causationEventId);
+    const event = {
+      eventId: wire.eventId,
+      causationEventId: wire.causationEventId,
+      orderId: wire.orderId,
+      merchantId: wire.merchantId,
+      occurredAt: wire.occurredAt,
+      type,
+      payload,
+    } as Domain.InvoiceEvent;
+    return { event, context: { invoiceId: wire.invoiceId, ...(issued ? { issued } : {}) } };
+  });
+}

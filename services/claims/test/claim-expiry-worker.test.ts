@@ -1,0 +1,205 @@
+/**
+ * The claim-expiry worker against the real stack: on time, never early, once per claim with two
+ * workers, nothing missed while Redis is down or after it restarts empty, and the measured
+ * deadline -> ClaimExpired time.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { waitFor } from "@invoice/testing";
+import { describe, expect, it } from "vitest";
+import { claimExpiredEventId } from "../src/core/claim-events.ts";
+import {
+  FAST_WORKER as FAST,
+  type OpenClaim,
+  openClaim,
+  startClaimsWorker,
+  useClaimsStack,
+} from "./support/claims-stack.ts";
+import { startPrivateRedis } from "./support/private-redis.ts";
+
+const env = useClaimsStack("claims_worker");
+
+async function rows(ids: readonly bigint[]) {
+  return env.stack.prisma.$queryRaw<
+    Array<{ id: bigint; status: string; eventPublishedAt: Date | null; publishAttempts: number }>
+  >`SELECT "id", "status"::text AS status, "eventPublishedAt", "publishAttempts" FROM "invoice"."Claim"
+     WHERE "id" = ANY(${ids.map(String)}::bigint[])`;
+}
+
+const expiredOf = (claim: OpenClaim) =>
+  env.topic.of("CLAIM_EXPIRED").filter((r) => r.event.orderId === claim.orderId);
+
+async function totalRecordsOnTopic(): Promise<number> {
+  const admin = env.stack.kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.topicOffsets(env.stack.topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe("claim expiry worker", () => {
+  it("never expires a claim before its deadline, and expires it once the clock reaches it", async () => {
+    const deadline = new Date(Date.now() + 3_600_000);
+    const claim = await openClaim(env.stack.prisma, { deadline });
+    let clock = deadline.getTime() - 1;
+    const { worker, stop } = startClaimsWorker(env.stack, { env: FAST, now: () => clock });
+    try {
+      expect(await worker.runOnce()).toMatchObject({ fromScan: 0, fromSchedule: 0 });
+      expect((await rows([claim.id]))[0]?.status).toBe("OPEN");
+      clock = deadline.getTime();
+      const pass = await worker.runOnce();
+      expect(pass.fromScan + pass.fromSchedule).toBe(1);
+      const seen = await waitFor(() => expiredOf(claim)[0], { description: "ClaimExpired" });
+      expect(seen.event).toMatchObject({
+        eventId: claimExpiredEventId(claim.token),
+        occurredAt: deadline.getTime(),
+        merchantId: claim.merchantId,
+        source: "claims/expiry-worker",
+        payload: { claimToken: claim.token, expiredAt: deadline.getTime() },
+      });
+      expect(seen.record.key?.toString()).toBe(claim.orderId);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("publishes ClaimExpired within seconds of each deadline, leaving submitted claims alone (measured)", async () => {
+    const start = Date.now();
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        openClaim(env.stack.prisma, { deadline: new Date(start + 2_500 + i * 150) }),
+      ),
+    );
+    const submitted = await openClaim(env.stack.prisma, { deadline: new Date(start + 2_000) });
+    await env.stack.prisma
+      .$executeRaw`UPDATE "invoice"."Claim" SET "status" = 'SUBMITTED', "submissionId" = gen_random_uuid(),
+      "submission" = '{}', "submittedAt" = now(), "eventPublishedAt" = now() WHERE "id" = ${submitted.id}`;
+    const worker = startClaimsWorker(env.stack, { env: FAST });
+    await worker.worker.start();
+    try {
+      await waitFor(() => claims.every((claim) => expiredOf(claim).length > 0), {
+        timeoutMs: 30_000,
+        description: "every claim expired",
+      });
+    } finally {
+      await worker.stop();
+    }
+    const delays = claims.map((claim) => {
+      const [seen] = expiredOf(claim);
+      if (!seen) throw new Error("not seen");
+      // The broker's timestamp is when the record was appended: never before the deadline.
+      expect(Number(seen.record.timestamp)).toBeGreaterThanOrEqual(claim.deadline.getTime());
+      return seen.seenAt - claim.deadline.getTime();
+    });
+    for (const delay of delays) expect(delay).toBeLessThan(5_000);
+    expect(env.topic.records.filter((r) => r.event.orderId === submitted.orderId)).toEqual([]);
+    const sorted = [...delays].sort((a, b) => a - b);
+    const measured = {
+      claims: delays.length,
+      pollIntervalMs: Number(FAST.CLAIMS_EXPIRY_POLL_INTERVAL_MS),
+      deadlineToTopicMs: {
+        min: sorted[0],
+        median: sorted[Math.floor(sorted.length / 2)],
+        max: sorted.at(-1),
+      },
+    };
+    await mkdir(".artifacts/claims", { recursive: true });
+    await writeFile(".artifacts/claims/expiry-latency.json", `${JSON.stringify(measured, null, 2)}\n`);
+    process.stdout.write(
+      `[claims] deadline -> ClaimExpired on the topic: ${JSON.stringify(measured.deadlineToTopicMs)} ms\n`,
+    );
+    expect(await worker.registry.metrics()).toMatch(
+      /invoice_claim_expiry_delay_seconds_count\{service="claims"\} 1[2-9]/,
+    );
+  });
+
+  it("publishes each ClaimExpired once with two workers running at once", async () => {
+    const before = env.topic.records.length;
+    const onTopicBefore = await totalRecordsOnTopic();
+    const start = Date.now();
+    const claims = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        openClaim(env.stack.prisma, { deadline: new Date(start + 1_500 + (i % 10) * 100) }),
+      ),
+    );
+    const workers = [
+      startClaimsWorker(env.stack, { env: FAST }),
+      startClaimsWorker(env.stack, { env: FAST }),
+    ];
+    await Promise.all(workers.map((w) => w.worker.start()));
+    try {
+      await waitFor(() => claims.every((claim) => expiredOf(claim).length > 0), {
+        timeoutMs: 30_000,
+        description: "every claim expired",
+      });
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+    // Stopped: nothing more can be written. Every record on the topic is accounted for.
+    expect(await totalRecordsOnTopic()).toBe(onTopicBefore + claims.length);
+    await waitFor(() => env.topic.records.length === before + claims.length, {
+      description: "all records read",
+    });
+    for (const claim of claims) expect(expiredOf(claim)).toHaveLength(1);
+    const states = await rows(claims.map((c) => c.id));
+    expect(
+      states.every((s) => s.status === "EXPIRED" && s.eventPublishedAt !== null && s.publishAttempts === 1),
+    ).toBe(true);
+    const [a, b] = await Promise.all(workers.map((w) => w.registry.metrics()));
+    expect(`${a}${b}`).toMatch(/invoice_claims_expired_total\{found_by="schedule"/);
+  });
+
+  it("misses nothing while Redis is down, nor after it restarts empty", async () => {
+    const redis = await startPrivateRedis();
+    const client = redis.client();
+    const { worker, registry, stop } = startClaimsWorker(env.stack, { env: FAST, redis: client });
+    const key = `${env.stack.redisPrefix}expiry:schedule`;
+    const start = Date.now();
+    const pending = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        openClaim(env.stack.prisma, { deadline: new Date(start + 3_000 + i * 100) }),
+      ),
+    );
+    let later: OpenClaim[] = [];
+    try {
+      await worker.start();
+      await waitFor(async () => (await client.zcard(key).catch(() => 0)) >= pending.length, {
+        description: "the scan to schedule the claims in Redis",
+      });
+      // Redis dies with the schedule in it and stays down past every deadline: the scan expires them.
+      await redis.kill();
+      await waitFor(() => pending.every((claim) => expiredOf(claim).length > 0), {
+        timeoutMs: 30_000,
+        description: "every claim expired while Redis is down",
+      });
+      expect(await registry.metrics()).toContain(
+        `invoice_claims_expired_total{found_by="scan",service="claims"} ${pending.length}`,
+      );
+      // Back, empty: the scan refills the schedule and claims due later expire on time again.
+      await redis.restart();
+      await waitFor(() => client.status === "ready", { description: "the worker's client to reconnect" });
+      const now = Date.now();
+      later = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          openClaim(env.stack.prisma, { deadline: new Date(now + 2_500 + i * 100) }),
+        ),
+      );
+      await waitFor(() => later.every((claim) => expiredOf(claim).length > 0), {
+        timeoutMs: 30_000,
+        description: "the later claims expired",
+      });
+    } finally {
+      await stop();
+      await redis.stop();
+    }
+    for (const claim of [...pending, ...later]) {
+      expect(expiredOf(claim)).toHaveLength(1);
+      expect(Number(expiredOf(claim)[0]?.record.timestamp)).toBeGreaterThanOrEqual(claim.deadline.getTime());
+    }
+    expect(await registry.metrics()).toMatch(
+      /invoice_claims_expired_total\{found_by="schedule",service="claims"\} [1-5]/,
+    );
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * A Redis server of the test's own (never the shared one, which other tests use), so a test can kill
+ * and restart it. Like the stack's, it keeps nothing on disk: a restart comes back empty.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { waitFor } from "@invoice/testing";
+import { Redis } from "ioredis";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export interface PrivateRedis {
+  url: string;
+  /** A client like the service's: no offline queue, reconnects by itself. */
+  client(): Redis;
+  /** SIGKILL: whatever the server held is gone. */
+  kill(): Promise<void>;
+  /** Starts an empty server on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const clients: Redis[] = [];
+  const launch = async () => {
+    const started = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
+    child = started;
+    const probe = new Redis(port, "127.0.0.1", {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on("error", () => undefined);
+    await waitFor(
+      async () => {
+        if (started.exitCode !== null) throw new Error(`redis-server exited with ${started.exitCode}`);
+        await probe.connect().catch(() => undefined);
+        return (await probe.ping().catch(() => "")) === "PONG";
+      },
+      { timeoutMs: 20_000, description: "private redis-server to answer" },
+    );
+    probe.disconnect();
+  };
+  const kill = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once("exit", resolve));
+    running.kill("SIGKILL");
+    await exited;
+  };
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    client() {
+      const client = new Redis(port, "127.0.0.1", {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => 100,
+      });
+      client.on("error", () => undefined);
+      clients.push(client);
+      return client;
+    },
+    kill,
+    restart: launch,
+    async stop() {
+      for (const client of clients) client.disconnect();
+      await kill();
+    },
+  };
+}
