@@ -15,7 +15,7 @@ const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
   ingest: ["kafka", "schema-registry", "redis", "postgres"],
   issuer: ["postgres", "kafka", "schema-registry"],
   claims: ["postgres", "redis", "kafka", "schema-registry"],
-  "cdc-sync": ["postgres", "kafka"],
+  "cdc-sync": ["postgres", "kafka", "worker-id-lease"],
 };
 /** Steps a service adds between HTTP intake and its clients (claims: its event publisher, api mode). */
 const PARTS: Record<(typeof SERVICES)[number], Array<{ phase: string; steps: string[] }>> = {
