@@ -19,7 +19,11 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "test/**/*.test.ts"],
-          globalSetup: ["./packages/testing/src/stack-global-setup.ts"],
+          globalSetup: [
+            "./packages/testing/src/stack-global-setup.ts",
+            // Stops the CDC stack (stack/cdc.sh) after the run when a cdc-sync test started it.
+            "./services/cdc-sync/test/cdc-global-setup.ts",
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Integration files share one broker and one database server; isolation comes from

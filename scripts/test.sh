@@ -32,6 +32,21 @@ if ! bash stack/stack.sh status >/dev/null 2>&1; then
   bash stack/stack.sh up
 fi
 
+# ---- CDC stack (issue 12, services/cdc-sync): a logical-replication PostgreSQL cluster of its own and
+# Kafka Connect with Debezium (stack/cdc.sh), started once for the whole run and stopped at the end
+# when this script started it (KEEP_STACK=1 leaves it running). The test files reuse it.
+started_cdc=0
+stop_cdc() {
+  if [ "$started_cdc" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then bash stack/cdc.sh down || true; fi
+}
+trap 'stop_cdc; stop_stack' EXIT
+if ! bash stack/cdc.sh status >/dev/null 2>&1; then
+  echo "[test] CDC stack not running: starting it"
+  started_cdc=1
+  bash stack/cdc.sh up
+fi
+# ---- end of the CDC stack block
+
 mkdir -p .stack
 report=.stack/vitest-report.json
 rm -f "$report"

@@ -783,4 +783,5 @@ main() {
   esac
 }
 
-main "$@"
+# Run only when executed: stack/cdc.sh sources this file for its helpers and settings.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi

@@ -15,7 +15,7 @@ const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
   ingest: ["kafka", "schema-registry", "redis", "postgres"],
   issuer: ["postgres", "kafka", "schema-registry"],
   claims: ["postgres", "redis", "kafka", "schema-registry"],
-  "cdc-sync": ["postgres", "kafka"],
+  "cdc-sync": ["postgres", "kafka", "worker-id-lease"],
 };
 /** Steps a service adds between HTTP intake and its clients (claims: its event publisher, api mode). */
 const PARTS: Record<(typeof SERVICES)[number], Array<{ phase: string; steps: string[] }>> = {
@@ -24,6 +24,15 @@ const PARTS: Record<(typeof SERVICES)[number], Array<{ phase: string; steps: str
   claims: [{ phase: "flush", steps: ["issuance publisher"] }],
   "cdc-sync": [],
 };
+/** Components a service stops with its HTTP intake, before the server (cdc-sync: consumer, drift check). */
+const INTAKE: Partial<Record<(typeof SERVICES)[number], string[]>> = {
+  "cdc-sync": ["merchant cdc consumer", "taxinfo drift check"],
+};
+/** /ready checks of a service's own components, after its clients'. */
+const readinessOf = (service: (typeof SERVICES)[number]) => [
+  ...CLIENTS[service],
+  ...(service === "cdc-sync" ? ["merchant cdc consumer"] : []),
+];
 const GRACE_MS = 10_000;
 
 const stack = stackEnv();
@@ -116,7 +125,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const ready = await getJson(port, "/ready");
       expect(ready.status).toBe(200);
       expect(Object.values(ready.body.checks).every((c) => c.status === "ok")).toBe(true);
-      expect(Object.keys(ready.body.checks)).toEqual(CLIENTS[service]);
+      expect(Object.keys(ready.body.checks)).toEqual(readinessOf(service));
     });
 
     it("exposes Prometheus metrics labelled with the service", async () => {
@@ -138,9 +147,9 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       expect(started).toMatchObject({
         serviceCode: "SVC-00150-INVOICE",
         workerId,
-        readinessChecks: CLIENTS[service],
+        readinessChecks: readinessOf(service),
         shutdownPlan: [
-          { phase: "intake", steps: ["http server"] },
+          { phase: "intake", steps: [...(INTAKE[service] ?? []), "http server"] },
           ...PARTS[service],
           { phase: "close", steps: CLIENTS[service] },
         ],
@@ -157,7 +166,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const at = (msg: string, step: string) =>
         String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
       const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
-      const parts = PARTS[service].flatMap((part) => part.steps);
+      const parts = [...(INTAKE[service] ?? []), ...PARTS[service].flatMap((part) => part.steps)];
       expect(new Set(stopped)).toEqual(new Set(["http server", ...parts, ...CLIENTS[service]]));
       for (const client of CLIENTS[service]) {
         expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);
