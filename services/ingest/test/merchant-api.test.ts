@@ -15,7 +15,15 @@ let jwks: Jwks;
 let db: pg.Client;
 const A = uniqueName("MA");
 const B = uniqueName("MB");
-const ALL = ["invoices:read", "invoices:replay", "settings:read", "settings:write", "credentials:write", "webhooks:read", "webhooks:write"];
+const ALL = [
+  "invoices:read",
+  "invoices:replay",
+  "settings:read",
+  "settings:write",
+  "credentials:write",
+  "webhooks:read",
+  "webhooks:write",
+];
 let tokenA: string;
 const ids = { failedA: 0n, issuedA: 0n, failedB: 0n };
 
@@ -32,7 +40,15 @@ beforeAll(async () => {
          "providerConfigSnapshot", "invoiceType", "templateCode", "invoiceSeries", "totalAmountWithoutTax",
          "totalTaxAmount", "totalAmountWithTax", "transactionUuid", "createdAt", "updatedAt", "failureReason")
        VALUES ($1,$2,$3,$4,'0100109106','{}','sinvoice','{}','1','1/001','C26TAA',100000,10000,110000,$5,$6,$6,$7)`,
-      [id, merchantId, `ORD-${id}`, status, randomUUID(), createdAt, status === "FAILED" ? "PROVIDER_REJECTED" : null],
+      [
+        id,
+        merchantId,
+        `ORD-${id}`,
+        status,
+        randomUUID(),
+        createdAt,
+        status === "FAILED" ? "PROVIDER_REJECTED" : null,
+      ],
     );
     return id;
   };
@@ -58,7 +74,11 @@ afterAll(async () => {
   await jwks?.close();
 });
 
-async function call(method: string, path: string, options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const token = options.token === undefined ? tokenA : options.token;
   const response = await fetch(`${ingest.url}/v1/api${path}`, {
     method,
@@ -70,7 +90,14 @@ async function call(method: string, path: string, options: { token?: string | nu
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & { items?: Array<Record<string, unknown>> } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & {
+      items?: Array<Record<string, unknown>>;
+    },
+  };
 }
 
 const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
@@ -78,12 +105,21 @@ const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
 describe("JWT refusals", () => {
   it("refuses every kind of bad token with 401, WWW-Authenticate and no stack trace", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: "u", merchant_ids: [A], permissions: ALL, iss: "invoice-test-issuer", aud: "invoice-test-api", exp: now + 600 };
+    const claims = {
+      sub: "u",
+      merchant_ids: [A],
+      permissions: ALL,
+      iss: "invoice-test-issuer",
+      aud: "invoice-test-api",
+      exp: now + 600,
+    };
     const none = `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.`;
     const hsWithPublicKey = await new SignJWT(claims)
       .setProtectedHeader({ alg: "HS256", kid: jwks.kid })
       .sign(new TextEncoder().encode(JSON.stringify(jwks.publicJwk)));
-    const hsWithX = createHmac("sha256", jwks.publicJwk.x ?? "").update(`${b64({ alg: "HS256", kid: jwks.kid })}.${b64(claims)}`).digest("base64url");
+    const hsWithX = createHmac("sha256", jwks.publicJwk.x ?? "")
+      .update(`${b64({ alg: "HS256", kid: jwks.kid })}.${b64(claims)}`)
+      .digest("base64url");
     const { privateKey: rsa } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const rs256 = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: jwks.kid }).sign(rsa);
     const cases: Array<[string | null, string]> = [
@@ -93,10 +129,22 @@ describe("JWT refusals", () => {
       [hsWithPublicKey, "TOKEN_ALGORITHM_NOT_ALLOWED"],
       [`${b64({ alg: "HS256", kid: jwks.kid })}.${b64(claims)}.${hsWithX}`, "TOKEN_ALGORITHM_NOT_ALLOWED"],
       [rs256, "TOKEN_ALGORITHM_NOT_ALLOWED"],
-      [await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { expiresIn: now - 120 }), "TOKEN_EXPIRED"],
-      [await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { notBefore: now + 600 }), "TOKEN_NOT_YET_VALID"],
-      [await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { issuer: "someone-else" }), "TOKEN_CLAIM_INVALID"],
-      [await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { audience: "other-api" }), "TOKEN_CLAIM_INVALID"],
+      [
+        await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { expiresIn: now - 120 }),
+        "TOKEN_EXPIRED",
+      ],
+      [
+        await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { notBefore: now + 600 }),
+        "TOKEN_NOT_YET_VALID",
+      ],
+      [
+        await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { issuer: "someone-else" }),
+        "TOKEN_CLAIM_INVALID",
+      ],
+      [
+        await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { audience: "other-api" }),
+        "TOKEN_CLAIM_INVALID",
+      ],
       [await jwks.token({ sub: "u", permissions: ALL }), "TOKEN_CLAIMS_INVALID"],
     ];
     for (const [token, code] of cases) {
@@ -111,7 +159,10 @@ describe("JWT refusals", () => {
   it("an unknown kid is refused and refreshes the key set at most once per cooldown", async () => {
     const before = jwks.fetches();
     for (let i = 0; i < 5; i++) {
-      const token = await jwks.token({ sub: "u", merchant_ids: [A], permissions: ALL }, { kid: uniqueName("rotated") });
+      const token = await jwks.token(
+        { sub: "u", merchant_ids: [A], permissions: ALL },
+        { kid: uniqueName("rotated") },
+      );
       const answer = await call("GET", `/merchants/${A}/invoices`, { token });
       expect(answer.status).toBe(401);
       expect(answer.body.code).toBe("TOKEN_KEY_UNKNOWN");
@@ -135,7 +186,11 @@ describe("merchant scoping", () => {
       ["POST", `/merchants/${B}/invoices/${ids.failedB}/replay`, { reason: "x" }],
       ["POST", `/merchants/${A}/invoices/${ids.failedB}/replay`, { reason: "x" }],
       ["GET", `/merchants/${B}/settings`],
-      ["PUT", `/merchants/${B}/settings`, { claimWindowSeconds: 0, provider: "sinvoice", templateCode: "1/001", invoiceSeries: "C26TAA" }],
+      [
+        "PUT",
+        `/merchants/${B}/settings`,
+        { claimWindowSeconds: 0, provider: "sinvoice", templateCode: "1/001", invoiceSeries: "C26TAA" },
+      ],
       ["GET", `/merchants/${B}/provider-credentials/sinvoice`],
       ["PUT", `/merchants/${B}/provider-credentials`, { provider: "sinvoice", username: "u", password: "p" }],
       ["POST", `/merchants/${B}/webhooks`, { url: "http://127.0.0.1:9/hook" }],
@@ -156,7 +211,9 @@ describe("merchant scoping", () => {
     const hooks = await call("GET", `/merchants/${B}/webhooks`);
     expect(hooks.body.items).toEqual([]);
     expect((await db.query(`SELECT 1 FROM "MerchantProfile" WHERE "merchantId" = $1`, [B])).rowCount).toBe(0);
-    expect((await db.query(`SELECT 1 FROM "IdempotencyRecord" WHERE "merchantId" <> $1`, [A])).rowCount).toBe(0);
+    expect((await db.query(`SELECT 1 FROM "IdempotencyRecord" WHERE "merchantId" <> $1`, [A])).rowCount).toBe(
+      0,
+    );
   });
 });
 
@@ -175,7 +232,10 @@ describe("invoices", () => {
     expect(seen.at(-1)).toBe(String(ids.failedA));
     const failed = await call("GET", `/merchants/${A}/invoices?status=FAILED`);
     expect(failed.body.items?.map((i) => i.id)).toEqual([String(ids.failedA)]);
-    const range = await call("GET", `/merchants/${A}/invoices?from=2026-12-01T01:30:00Z&to=2026-12-01T03:00:00Z`);
+    const range = await call(
+      "GET",
+      `/merchants/${A}/invoices?from=2026-12-01T01:30:00Z&to=2026-12-01T03:00:00Z`,
+    );
     expect(range.body.items).toHaveLength(4);
     const byOrder = await call("GET", `/merchants/${A}/invoices?orderId=ORD-${ids.issuedA}`);
     expect(byOrder.body.items?.map((i) => i.id)).toEqual([String(ids.issuedA)]);
@@ -198,63 +258,116 @@ describe("invoices", () => {
 
   it("replay: 202 publishing ReplayRequested for a FAILED invoice, 409 otherwise; Idempotency-Key same/other body", async () => {
     const key = uniqueName("replay");
-    const first = await call("POST", `/merchants/${A}/invoices/${ids.failedA}/replay`, { body: { reason: "fixed the series" }, headers: { "idempotency-key": key } });
+    const first = await call("POST", `/merchants/${A}/invoices/${ids.failedA}/replay`, {
+      body: { reason: "fixed the series" },
+      headers: { "idempotency-key": key },
+    });
     expect(first.status).toBe(202);
-    const again = await call("POST", `/merchants/${A}/invoices/${ids.failedA}/replay`, { body: { reason: "fixed the series" }, headers: { "idempotency-key": key } });
+    const again = await call("POST", `/merchants/${A}/invoices/${ids.failedA}/replay`, {
+      body: { reason: "fixed the series" },
+      headers: { "idempotency-key": key },
+    });
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
-    const other = await call("POST", `/merchants/${A}/invoices/${ids.failedA}/replay`, { body: { reason: "something else" }, headers: { "idempotency-key": key } });
+    const other = await call("POST", `/merchants/${A}/invoices/${ids.failedA}/replay`, {
+      body: { reason: "something else" },
+      headers: { "idempotency-key": key },
+    });
     expect(other.status).toBe(422);
     expect(other.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
-    const notFailed = await call("POST", `/merchants/${A}/invoices/${ids.issuedA}/replay`, { body: { reason: "x" } });
+    const notFailed = await call("POST", `/merchants/${A}/invoices/${ids.issuedA}/replay`, {
+      body: { reason: "x" },
+    });
     expect(notFailed.status).toBe(409);
 
     const orderId = `ORD-${ids.failedA}`;
-    const records = await collect(["invoice.issuance"], (rs) => rs.some((r) => r.key?.toString() === orderId));
+    const records = await collect(["invoice.issuance"], (rs) =>
+      rs.some((r) => r.key?.toString() === orderId),
+    );
     const mine = records.filter((r) => r.key?.toString() === orderId);
     expect(mine).toHaveLength(1);
     expect(await decodeIssuance(mine[0] as never)).toMatchObject({
       eventId: first.body.eventId,
       type: "REPLAY_REQUESTED",
       merchantId: A,
-      payload: { "vn.invoice.issuance.ReplayRequested": { reason: "fixed the series", requestedBy: "merchant-api:user-a" } },
+      payload: {
+        "vn.invoice.issuance.ReplayRequested": {
+          reason: "fixed the series",
+          requestedBy: "merchant-api:user-a",
+        },
+      },
     });
   });
 });
 
 describe("settings and credentials", () => {
   it("updates and reads settings; the series is checked with parseInvoiceSymbol", async () => {
-    const bad = await call("PUT", `/merchants/${A}/settings`, { body: { claimWindowSeconds: 3600, provider: "sinvoice", templateCode: "1/001", invoiceSeries: "C26NAA" } });
+    const bad = await call("PUT", `/merchants/${A}/settings`, {
+      body: {
+        claimWindowSeconds: 3600,
+        provider: "sinvoice",
+        templateCode: "1/001",
+        invoiceSeries: "C26NAA",
+      },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ path: "body.invoiceSeries", message: "invalid invoice symbol: KIND_TEMPLATE_MISMATCH" }]);
-    const saved = await call("PUT", `/merchants/${A}/settings`, { body: { claimWindowSeconds: 3600, provider: "sinvoice", templateCode: "1/001", invoiceSeries: "c26taa" } });
+    expect(bad.body.errors).toEqual([
+      { path: "body.invoiceSeries", message: "invalid invoice symbol: KIND_TEMPLATE_MISMATCH" },
+    ]);
+    const saved = await call("PUT", `/merchants/${A}/settings`, {
+      body: {
+        claimWindowSeconds: 3600,
+        provider: "sinvoice",
+        templateCode: "1/001",
+        invoiceSeries: "c26taa",
+      },
+    });
     expect(saved.status).toBe(200);
-    expect((await call("GET", `/merchants/${A}/settings`)).body).toMatchObject({ claimWindowSeconds: 3600, invoiceSeries: "C26TAA", templateCode: "1/001" });
+    expect((await call("GET", `/merchants/${A}/settings`)).body).toMatchObject({
+      claimWindowSeconds: 3600,
+      invoiceSeries: "C26TAA",
+      templateCode: "1/001",
+    });
   });
 
   it("stores provider credentials sealed; answers only a fingerprint", async () => {
     const password = `pw-${uniqueName("secret")}`;
-    const saved = await call("PUT", `/merchants/${A}/provider-credentials`, { body: { provider: "sinvoice", username: "api-user", password } });
+    const saved = await call("PUT", `/merchants/${A}/provider-credentials`, {
+      body: { provider: "sinvoice", username: "api-user", password },
+    });
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ provider: "sinvoice", fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(saved.body).toMatchObject({
+      provider: "sinvoice",
+      fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     expect(saved.text).not.toContain(password);
     const read = await call("GET", `/merchants/${A}/provider-credentials/sinvoice`);
     expect(read.body.fingerprint).toBe(saved.body.fingerprint);
-    const rows = await db.query(`SELECT ciphertext, "keyId", fingerprint FROM "ProviderCredential" WHERE "merchantId" = $1`, [A]);
+    const rows = await db.query(
+      `SELECT ciphertext, "keyId", fingerprint FROM "ProviderCredential" WHERE "merchantId" = $1`,
+      [A],
+    );
     expect(rows.rows).toHaveLength(1);
     expect(Buffer.from(rows.rows[0].ciphertext).toString("utf8")).not.toContain(password);
-    const profile = await db.query(`SELECT "providerCredentialId" FROM "MerchantProfile" WHERE "merchantId" = $1`, [A]);
+    const profile = await db.query(
+      `SELECT "providerCredentialId" FROM "MerchantProfile" WHERE "merchantId" = $1`,
+      [A],
+    );
     expect(profile.rows[0].providerCredentialId).not.toBeNull();
   });
 });
 
 describe("webhook endpoints", () => {
   it("add (secret once), list (no secret), rotate, disable; an existing URL is 409", async () => {
-    const created = await call("POST", `/merchants/${A}/webhooks`, { body: { url: "http://127.0.0.1:9/hooks", eventTypes: ["invoice.issued"] } });
+    const created = await call("POST", `/merchants/${A}/webhooks`, {
+      body: { url: "http://127.0.0.1:9/hooks", eventTypes: ["invoice.issued"] },
+    });
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^whsec_/);
-    expect((await call("POST", `/merchants/${A}/webhooks`, { body: { url: "http://127.0.0.1:9/hooks" } })).status).toBe(409);
+    expect(
+      (await call("POST", `/merchants/${A}/webhooks`, { body: { url: "http://127.0.0.1:9/hooks" } })).status,
+    ).toBe(409);
     const list = await call("GET", `/merchants/${A}/webhooks`);
     expect(list.text).not.toContain(String(created.body.secret));
     expect(list.body.items?.map((w) => w.id)).toContain(created.body.id);
@@ -263,6 +376,9 @@ describe("webhook endpoints", () => {
     expect(rotated.body.previousSecretExpiresAt).toEqual(expect.any(String));
     const disabled = await call("POST", `/merchants/${A}/webhooks/${created.body.id}/disable`);
     expect(disabled.body.enabled).toBe(false);
-    expect((await call("GET", `/merchants/${A}/webhooks/${created.body.id}/deliveries`)).body).toEqual({ items: [], nextCursor: null });
+    expect((await call("GET", `/merchants/${A}/webhooks/${created.body.id}/deliveries`)).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 });
