@@ -7,7 +7,15 @@
 import { loadSchema, valueSubject } from "@invoice/schemas";
 import { uniqueName } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codec, collect, decodeIssuance, type Ingest, kafkaClient, startIngest, startJwks } from "./support.ts";
+import {
+  codec,
+  collect,
+  decodeIssuance,
+  type Ingest,
+  kafkaClient,
+  startIngest,
+  startJwks,
+} from "./support.ts";
 
 let ingest: Ingest;
 let closeJwks: () => Promise<void>;
@@ -25,7 +33,9 @@ afterAll(async () => {
 
 /** Version 1 of commerce's PaymentSucceeded: no currency, no invoiceRequest, items without discounts. */
 function paymentSucceededV1() {
-  const current = loadSchema("commerce-payment-succeeded") as { fields: Array<{ name: string; type: unknown }> };
+  const current = loadSchema("commerce-payment-succeeded") as {
+    fields: Array<{ name: string; type: unknown }>;
+  };
   const fields = current.fields
     .filter((f) => f.name !== "currency" && f.name !== "invoiceRequest")
     .map((f) => {
@@ -35,7 +45,10 @@ function paymentSucceededV1() {
         ...f,
         type: {
           type: "array",
-          items: { ...items, fields: items.fields.filter((i) => i.name !== "discount" && i.name !== "reducedRateEligible") },
+          items: {
+            ...items,
+            fields: items.fields.filter((i) => i.name !== "discount" && i.name !== "reducedRateEligible"),
+          },
         },
       };
     });
@@ -70,13 +83,40 @@ describe("commerce topics", () => {
     const current = await codec.encode(v2, {
       ...payment(good[1] as string),
       currency: "VND",
-      items: [{ sku: "S", name: "Bánh mì", unit: null, quantity: "2", unitPrice: 20_000, discount: 0, vatRate: "10", reducedRateEligible: true }],
-      invoiceRequest: { buyerType: "company", taxCode: "0100109106", companyName: "Công ty A", fullName: null, personalId: null, address: "Hà Nội", email: null, phone: null },
+      items: [
+        {
+          sku: "S",
+          name: "Bánh mì",
+          unit: null,
+          quantity: "2",
+          unitPrice: 20_000,
+          discount: 0,
+          vatRate: "10",
+          reducedRateEligible: true,
+        },
+      ],
+      invoiceRequest: {
+        buyerType: "company",
+        taxCode: "0100109106",
+        companyName: "Công ty A",
+        fullName: null,
+        personalId: null,
+        address: "Hà Nội",
+        email: null,
+        phone: null,
+      },
     });
-    const corrupt = Buffer.concat([current.subarray(0, 5), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01])]);
+    const corrupt = Buffer.concat([
+      current.subarray(0, 5),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+    ]);
     const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xfe]), current.subarray(5)]);
     const wrongMagic = Buffer.concat([Buffer.from([1]), current.subarray(1)]);
-    const invalid = await codec.encode(v2, { ...payment(uniqueName("ORD-BAD")), currency: "USD", invoiceRequest: null });
+    const invalid = await codec.encode(v2, {
+      ...payment(uniqueName("ORD-BAD")),
+      currency: "USD",
+      invoiceRequest: null,
+    });
     const third = await codec.encode(v1, payment(good[2] as string));
 
     const sent = [
@@ -97,10 +137,16 @@ describe("commerce topics", () => {
     );
     await producer.disconnect();
 
-    const dlq = await collect(["invoice.ingest.dlq"], (rs) => rs.filter((r) => r.headers["dlq.original.topic"] === topic).length >= 5, {
-      description: "five poison records on the ingest DLQ",
-    });
-    const mine = dlq.filter((r) => r.headers["dlq.original.topic"] === topic).sort((a, b) => Number(a.headers["dlq.original.offset"]) - Number(b.headers["dlq.original.offset"]));
+    const dlq = await collect(
+      ["invoice.ingest.dlq"],
+      (rs) => rs.filter((r) => r.headers["dlq.original.topic"] === topic).length >= 5,
+      {
+        description: "five poison records on the ingest DLQ",
+      },
+    );
+    const mine = dlq
+      .filter((r) => r.headers["dlq.original.topic"] === topic)
+      .sort((a, b) => Number(a.headers["dlq.original.offset"]) - Number(b.headers["dlq.original.offset"]));
     const poisonIndexes = sent.flatMap((s, i) => (s.poison ? [i] : []));
     expect(mine).toHaveLength(poisonIndexes.length);
     mine.forEach((record, n) => {
@@ -114,12 +160,16 @@ describe("commerce topics", () => {
       expect(record.key?.toString()).toBe(key);
       const original = sent[i]?.value;
       if (original === null) expect(record.value).toBeNull();
-      else expect(record.value?.equals(original)).toBe(true);
+      else expect(record.value?.equals(original as Buffer)).toBe(true);
     });
     expect(mine[5 - 1]?.headers["dlq.error.message"]).toContain("currency");
 
-    const issuance = await collect(["invoice.issuance"], (rs) => good.every((g) => rs.some((r) => r.key?.toString() === g)));
-    const events = await Promise.all(issuance.filter((r) => good.includes(r.key?.toString() ?? "")).map(decodeIssuance));
+    const issuance = await collect(["invoice.issuance"], (rs) =>
+      good.every((g) => rs.some((r) => r.key?.toString() === g)),
+    );
+    const events = await Promise.all(
+      issuance.filter((r) => good.includes(r.key?.toString() ?? "")).map(decodeIssuance),
+    );
     expect(events.map((e) => e.orderId).sort()).toEqual([...good].sort());
     const byOrder = Object.fromEntries(events.map((e) => [e.orderId, e]));
     expect(byOrder[good[0] as string]).toMatchObject({
@@ -134,7 +184,9 @@ describe("commerce topics", () => {
       },
     });
     expect(byOrder[good[1] as string]).toMatchObject({
-      payload: { "vn.invoice.issuance.PaymentSucceeded": { buyer: { kind: "COMPANY", taxCode: "0100109106" } } },
+      payload: {
+        "vn.invoice.issuance.PaymentSucceeded": { buyer: { kind: "COMPANY", taxCode: "0100109106" } },
+      },
     });
   });
 
@@ -143,14 +195,25 @@ describe("commerce topics", () => {
     const subject = valueSubject(topic);
     const id = await codec.register(subject, loadSchema("commerce-payment-refunded"));
     const orderId = uniqueName("ORD-REFUND");
-    const refund = { eventId: uniqueName("cevt"), orderId, merchantId: "M-COMMERCE", refundId: "R-1", amount: 5_000, full: false, refundedAt: Date.UTC(2026, 11, 2) };
+    const refund = {
+      eventId: uniqueName("cevt"),
+      orderId,
+      merchantId: "M-COMMERCE",
+      refundId: "R-1",
+      amount: 5_000,
+      full: false,
+      refundedAt: Date.UTC(2026, 11, 2),
+    };
     const producer = kafkaClient().producer();
     await producer.connect();
     const bytes = await codec.encode(id, refund);
     await producer.send(topic, [{ key: orderId, value: bytes }]);
     await producer.send(topic, [{ key: orderId, value: bytes }]);
     await producer.disconnect();
-    const records = await collect(["invoice.issuance"], (rs) => rs.filter((r) => r.key?.toString() === orderId).length >= 2);
+    const records = await collect(
+      ["invoice.issuance"],
+      (rs) => rs.filter((r) => r.key?.toString() === orderId).length >= 2,
+    );
     const mine = records.filter((r) => r.key?.toString() === orderId);
     expect(new Set(mine.map((r) => r.headers.eventId)).size).toBe(1);
   });

@@ -70,7 +70,9 @@ async function publish(events: InvoiceEvent[]) {
   await producer.connect();
   await producer.send(
     "invoice.events",
-    await Promise.all(events.map(async (e) => ({ key: e.orderId, value: await codec.encode(id, invoiceEventToAvro(e)) }))),
+    await Promise.all(
+      events.map(async (e) => ({ key: e.orderId, value: await codec.encode(id, invoiceEventToAvro(e)) })),
+    ),
   );
   await producer.disconnect();
 }
@@ -99,15 +101,32 @@ function issued(merchantId: string): InvoiceEvent {
 
 beforeAll(async () => {
   jwks = await startJwks();
-  ingest = await startIngest({ env: { JWKS_URL: jwks.url, OUTBOUND_WEBHOOK_PER_ENDPOINT_CONCURRENCY: "2", OUTBOUND_WEBHOOK_CONCURRENCY: "4" } });
-  token = await jwks.token({ sub: "u", merchant_ids: [M1, M2], permissions: ["webhooks:read", "webhooks:write"] });
+  ingest = await startIngest({
+    env: {
+      JWKS_URL: jwks.url,
+      OUTBOUND_WEBHOOK_PER_ENDPOINT_CONCURRENCY: "2",
+      OUTBOUND_WEBHOOK_CONCURRENCY: "4",
+    },
+  });
+  token = await jwks.token({
+    sub: "u",
+    merchant_ids: [M1, M2],
+    permissions: ["webhooks:read", "webhooks:write"],
+  });
   live = await endpoint((n) => (n <= 2 ? 500 : 200));
   dead = await endpoint(() => "hang");
   const created = await api("POST", `/merchants/${M1}/webhooks`, { url: live.url });
   liveSecret = created.body.secret as string;
   liveId = created.body.id as string;
   expect((await api("POST", `/merchants/${M2}/webhooks`, { url: dead.url })).status).toBe(201);
-  expect((await api("POST", `/merchants/${M1}/webhooks`, { url: `${dead.url}-m1`, eventTypes: ["invoice.failed"] })).status).toBe(201);
+  expect(
+    (
+      await api("POST", `/merchants/${M1}/webhooks`, {
+        url: `${dead.url}-m1`,
+        eventTypes: ["invoice.failed"],
+      })
+    ).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {
@@ -133,7 +152,12 @@ describe("outbound webhooks", () => {
     expect(attempts.length).toBeGreaterThanOrEqual(3);
     for (const r of attempts) {
       expect(
-        verifyWebhook({ secret: liveSecret, signatureHeader: r.headers["x-signature"], rawBody: r.body, now: Date.now() }),
+        verifyWebhook({
+          secret: liveSecret,
+          signatureHeader: r.headers["x-signature"],
+          rawBody: r.body,
+          now: Date.now(),
+        }),
       ).toMatchObject({ ok: true });
     }
     expect(JSON.parse(attempts[0]?.body ?? "{}")).toMatchObject({
@@ -144,12 +168,19 @@ describe("outbound webhooks", () => {
       invoiceId: "123",
       data: { invoiceNo: "0000001", invoiceSeries: "C26TAA" },
     });
-    const log = await waitFor(async () => {
-      const page = await api("GET", `/merchants/${M1}/webhooks/${liveId}/deliveries`);
-      const items = page.body.items as Array<{ eventId: string; status: string; attempts: Array<{ outcome: string; httpStatus: number }> }>;
-      const mine = items.find((i) => i.eventId === probe.eventId);
-      return mine?.status === "DELIVERED" ? mine : undefined;
-    }, { description: "the delivery log to say DELIVERED" });
+    const log = await waitFor(
+      async () => {
+        const page = await api("GET", `/merchants/${M1}/webhooks/${liveId}/deliveries`);
+        const items = page.body.items as Array<{
+          eventId: string;
+          status: string;
+          attempts: Array<{ outcome: string; httpStatus: number }>;
+        }>;
+        const mine = items.find((i) => i.eventId === probe.eventId);
+        return mine?.status === "DELIVERED" ? mine : undefined;
+      },
+      { description: "the delivery log to say DELIVERED" },
+    );
     expect(log.attempts.slice(0, 2)).toEqual([
       expect.objectContaining({ outcome: "RETRY", httpStatus: 500 }),
       expect.objectContaining({ outcome: "RETRY", httpStatus: 500 }),
@@ -159,15 +190,22 @@ describe("outbound webhooks", () => {
 
   it("a dead endpoint does not hold up live ones (other merchant or the same merchant)", async () => {
     const stuck = Array.from({ length: 8 }, () => issued(M2));
-    const failedForM1 = { ...issued(M1), type: "INVOICE_FAILED" as const, payload: { errorCode: "X", reason: "r", attempts: 3 } };
+    const failedForM1 = {
+      ...issued(M1),
+      type: "INVOICE_FAILED" as const,
+      payload: { errorCode: "X", reason: "r", attempts: 3 },
+    };
     await publish([...stuck, failedForM1]);
     const fresh = Array.from({ length: 5 }, () => issued(M1));
     const started = Date.now();
     await publish(fresh);
-    await waitFor(() => fresh.every((e) => live.received.some((r) => r.headers["x-event-id"] === e.eventId)), {
-      timeoutMs: 20_000,
-      description: "the live endpoint to get all five",
-    });
+    await waitFor(
+      () => fresh.every((e) => live.received.some((r) => r.headers["x-event-id"] === e.eventId)),
+      {
+        timeoutMs: 20_000,
+        description: "the live endpoint to get all five",
+      },
+    );
     // 4 slots in all, 2 per endpoint: were the dead endpoints to take more than their own, nothing would move.
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(15_000);
@@ -179,13 +217,18 @@ describe("outbound webhooks", () => {
     const newSecret = rotated.body.secret as string;
     const event = issued(M1);
     await publish([event]);
-    const received = await waitFor(() => live.received.find((r) => r.headers["x-event-id"] === event.eventId), {
-      description: "the delivery after the rotation",
-    });
+    const received = await waitFor(
+      () => live.received.find((r) => r.headers["x-event-id"] === event.eventId),
+      {
+        description: "the delivery after the rotation",
+      },
+    );
     const header = String(received.headers["x-signature"]);
     expect(header.match(/v1=/g)).toHaveLength(2);
     for (const secret of [newSecret, liveSecret]) {
-      expect(verifyWebhook({ secret, signatureHeader: header, rawBody: received.body, now: Date.now() }).ok).toBe(true);
+      expect(
+        verifyWebhook({ secret, signatureHeader: header, rawBody: received.body, now: Date.now() }).ok,
+      ).toBe(true);
     }
   });
 });
@@ -195,7 +238,9 @@ describe("SSRF guard at connect time", () => {
     const target = await endpoint(() => 200);
     const agent = new Agent({ connect: { lookup: guardedLookup(false) as never } });
     const url = target.url.replace("127.0.0.1", "localhost");
-    await expect(request(url, { method: "POST", body: "{}", dispatcher: agent })).rejects.toThrow(/non-public address/);
+    await expect(request(url, { method: "POST", body: "{}", dispatcher: agent })).rejects.toThrow(
+      /non-public address/,
+    );
     expect(target.received).toHaveLength(0);
     const allowed = new Agent({ connect: { lookup: guardedLookup(true) as never } });
     const ok = await request(url, { method: "POST", body: "{}", dispatcher: allowed });

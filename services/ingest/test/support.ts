@@ -48,7 +48,7 @@ export function signedHeaders(
 export interface Jwks {
   url: string;
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
   publicJwk: JWK;
   /** How often the key set was fetched. */
   fetches(): number;

@@ -66,6 +66,7 @@ export class IssuancePublisher {
   private inFlight: { batch: Waiting[]; done: Promise<void> } | undefined;
   private refuseUntil = 0;
   private pumpTimer: NodeJS.Timeout | undefined;
+  private connecting: Promise<void> | undefined;
   private schemaId: Promise<number> | undefined;
   private stopped = false;
   private readonly now: () => number;
@@ -89,12 +90,21 @@ export class IssuancePublisher {
 
   /** Connects in the background: a broker that is down at start-up is a 503, not a failed start. */
   start(): void {
-    this.options.producer.connect().catch((error: unknown) => {
+    this.connection().catch((error: unknown) => {
       this.options.logger.warn(
         { err: error },
         "issuance producer could not connect yet; publishes will retry",
       );
     });
+  }
+
+  /** The producer's connection, made once; a failed attempt is forgotten so the next send tries again. */
+  private connection(): Promise<void> {
+    this.connecting ??= this.options.producer.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
   }
 
   /** Stops taking publishes, lets the batch in flight finish (or the signal abort the wait), disconnects. */
@@ -207,6 +217,7 @@ export class IssuancePublisher {
 
   private async send(batch: Waiting[]): Promise<void> {
     try {
+      await this.connection();
       const written = await this.options.producer.send(
         this.options.topic,
         batch.map((w) => ({ key: w.key, value: w.value, headers: w.headers })),
