@@ -10,7 +10,9 @@ import { type Ingest, MERCHANT_SECRET, startIngest, startJwks } from "./support.
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
 function example(): string {
-  const block = /<!-- signing-example:start -->\n```bash\n([\s\S]*?)```\n<!-- signing-example:end -->/.exec(README);
+  const block = /<!-- signing-example:start -->\n```bash\n([\s\S]*?)```\n<!-- signing-example:end -->/.exec(
+    README,
+  );
   if (!block?.[1]) throw new Error("README has no signing example block");
   return block[1];
 }
@@ -31,8 +33,11 @@ afterAll(async () => {
 
 function run(script: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("bash", ["-euo", "pipefail", "-c", script], { env: { PATH: process.env.PATH ?? "", ...env } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    execFile(
+      "bash",
+      ["-euo", "pipefail", "-c", script],
+      { env: { PATH: process.env.PATH ?? "", ...env } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );
   });
 }
@@ -41,7 +46,9 @@ describe("README signing example", () => {
   it("is accepted as written, and refused with another secret", async () => {
     const accepted = JSON.parse(await run(example(), { SECRET: MERCHANT_SECRET, INGEST_URL: ingest.url }));
     expect(accepted).toMatchObject({ status: "accepted", eventId: expect.any(String) });
-    const refused = JSON.parse(await run(example(), { SECRET: "whsec_not_the_secret_0123456789abcdef", INGEST_URL: ingest.url }));
+    const refused = JSON.parse(
+      await run(example(), { SECRET: "whsec_not_the_secret_0123456789abcdef", INGEST_URL: ingest.url }),
+    );
     expect(refused).toMatchObject({ status: 401, code: "SIGNATURE_MISMATCH" });
   });
 });
