@@ -12,11 +12,29 @@ const SERVICES = ["ingest", "issuer", "claims", "cdc-sync"] as const;
 
 /** The clients each main.ts wires, in its order: each one's /ready check and close step. */
 const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
-  ingest: ["kafka", "schema-registry", "redis", "postgres"],
+  ingest: ["kafka", "schema-registry", "redis", "postgres", "worker-id-lease"],
   issuer: ["postgres", "kafka", "schema-registry"],
   claims: ["postgres", "redis", "kafka", "schema-registry"],
   "cdc-sync": ["postgres", "kafka"],
 };
+/** Steps a service adds between HTTP intake and its clients (ingest: delivery worker, publisher). */
+const PARTS: Partial<Record<(typeof SERVICES)[number], Array<{ phase: string; steps: string[] }>>> = {
+  ingest: [
+    { phase: "drain", steps: ["webhook delivery worker"] },
+    { phase: "flush", steps: ["issuance publisher"] },
+  ],
+};
+/** Components a service stops with its HTTP intake, before the server (ingest: its consumers). */
+const INTAKE: Partial<Record<(typeof SERVICES)[number], string[]>> = {
+  ingest: ["commerce consumer", "invoice events consumer"],
+};
+/** /ready checks of a service's own components, after its clients'. */
+const readinessOf = (service: (typeof SERVICES)[number]) => [
+  ...CLIENTS[service],
+  ...(service === "ingest"
+    ? ["commerce consumer", "invoice events consumer", "webhook delivery worker"]
+    : []),
+];
 const GRACE_MS = 10_000;
 
 const stack = stackEnv();
@@ -109,7 +127,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const ready = await getJson(port, "/ready");
       expect(ready.status).toBe(200);
       expect(Object.values(ready.body.checks).every((c) => c.status === "ok")).toBe(true);
-      expect(Object.keys(ready.body.checks)).toEqual(CLIENTS[service]);
+      expect(Object.keys(ready.body.checks)).toEqual(readinessOf(service));
     });
 
     it("exposes Prometheus metrics labelled with the service", async () => {
@@ -131,9 +149,10 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       expect(started).toMatchObject({
         serviceCode: "SVC-00150-INVOICE",
         workerId,
-        readinessChecks: CLIENTS[service],
+        readinessChecks: readinessOf(service),
         shutdownPlan: [
-          { phase: "intake", steps: ["http server"] },
+          { phase: "intake", steps: [...(INTAKE[service] ?? []), "http server"] },
+          ...(PARTS[service] ?? []),
           { phase: "close", steps: CLIENTS[service] },
         ],
       });
@@ -149,7 +168,8 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const at = (msg: string, step: string) =>
         String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
       const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
-      expect(new Set(stopped)).toEqual(new Set(["http server", ...CLIENTS[service]]));
+      const parts = [...(INTAKE[service] ?? []), ...(PARTS[service] ?? []).flatMap((part) => part.steps)];
+      expect(new Set(stopped)).toEqual(new Set(["http server", ...parts, ...CLIENTS[service]]));
       for (const client of CLIENTS[service]) {
         expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);
       }
