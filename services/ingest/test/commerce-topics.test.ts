@@ -6,30 +6,10 @@
  */
 import { loadSchema, valueSubject } from "@invoice/schemas";
 import { uniqueName } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  codec,
-  collect,
-  decodeIssuance,
-  type Ingest,
-  kafkaClient,
-  startIngest,
-  startJwks,
-} from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { codec, collect, decodeIssuance, kafkaClient, useIngest } from "./support.ts";
 
-let ingest: Ingest;
-let closeJwks: () => Promise<void>;
-
-beforeAll(async () => {
-  const jwks = await startJwks();
-  closeJwks = jwks.close;
-  ingest = await startIngest({ env: { JWKS_URL: jwks.url } });
-});
-
-afterAll(async () => {
-  await ingest?.stop();
-  await closeJwks?.();
-});
+const context = useIngest();
 
 /** Version 1 of commerce's PaymentSucceeded: no currency, no invoiceRequest, items without discounts. */
 function paymentSucceededV1() {
@@ -70,7 +50,7 @@ function payment(orderId: string, extra: Record<string, unknown> = {}) {
 
 describe("commerce topics", () => {
   it("decodes an older schema version, dead-letters each poison kind, and lets the good records through", async () => {
-    const topic = ingest.commerceTopics.paymentSucceeded;
+    const topic = context.ingest.commerceTopics.paymentSucceeded;
     const subject = valueSubject(topic);
     await codec.setCompatibility(subject, "BACKWARD");
     const v1 = await codec.register(subject, paymentSucceededV1());
@@ -154,7 +134,9 @@ describe("commerce topics", () => {
       expect(record.headers["dlq.reason"]).toBe(sent[i]?.poison);
       expect(record.headers["dlq.original.partition"]).toBe(String(written[i]?.partition));
       expect(record.headers["dlq.original.offset"]).toBe(written[i]?.offset);
-      expect(record.headers["dlq.consumer.group"]).toBe(`${ingest.serviceCode}_INGEST_COMMERCE_CONSUMER`);
+      expect(record.headers["dlq.consumer.group"]).toBe(
+        `${context.ingest.serviceCode}_INGEST_COMMERCE_CONSUMER`,
+      );
       expect(record.headers["dlq.error.message"]).toEqual(expect.any(String));
       expect(record.headers.origin).toBe("commerce-test");
       expect(record.key?.toString()).toBe(key);
@@ -191,7 +173,7 @@ describe("commerce topics", () => {
   });
 
   it("a re-delivered record yields the same eventId (derived from commerce's own event id)", async () => {
-    const topic = ingest.commerceTopics.paymentRefunded;
+    const topic = context.ingest.commerceTopics.paymentRefunded;
     const subject = valueSubject(topic);
     const id = await codec.register(subject, loadSchema("commerce-payment-refunded"));
     const orderId = uniqueName("ORD-REFUND");

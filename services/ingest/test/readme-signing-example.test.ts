@@ -4,8 +4,8 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Ingest, MERCHANT_SECRET, startIngest, startJwks } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { MERCHANT_SECRET, useIngest } from "./support.ts";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
@@ -17,19 +17,7 @@ function example(): string {
   return block[1];
 }
 
-let ingest: Ingest;
-let closeJwks: () => Promise<void>;
-
-beforeAll(async () => {
-  const jwks = await startJwks();
-  closeJwks = jwks.close;
-  ingest = await startIngest({ env: { JWKS_URL: jwks.url, INGEST_CONSUMERS_ENABLED: "false" } });
-});
-
-afterAll(async () => {
-  await ingest?.stop();
-  await closeJwks?.();
-});
+const context = useIngest({ INGEST_CONSUMERS_ENABLED: "false" });
 
 function run(script: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -44,10 +32,15 @@ function run(script: string, env: Record<string, string>): Promise<string> {
 
 describe("README signing example", () => {
   it("is accepted as written, and refused with another secret", async () => {
-    const accepted = JSON.parse(await run(example(), { SECRET: MERCHANT_SECRET, INGEST_URL: ingest.url }));
+    const accepted = JSON.parse(
+      await run(example(), { SECRET: MERCHANT_SECRET, INGEST_URL: context.ingest.url }),
+    );
     expect(accepted).toMatchObject({ status: "accepted", eventId: expect.any(String) });
     const refused = JSON.parse(
-      await run(example(), { SECRET: "whsec_not_the_secret_0123456789abcdef", INGEST_URL: ingest.url }),
+      await run(example(), {
+        SECRET: "whsec_not_the_secret_0123456789abcdef",
+        INGEST_URL: context.ingest.url,
+      }),
     );
     expect(refused).toMatchObject({ status: 401, code: "SIGNATURE_MISMATCH" });
   });

@@ -19,6 +19,7 @@ import {
 import { topicCatalog, topicSpecs } from "@invoice/schemas";
 import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName, waitFor } from "@invoice/testing";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { afterAll, beforeAll } from "vitest";
 
 export const stack = stackEnv();
 export const MERCHANT_SECRET = `whsec_merchant_${randomBytes(24).toString("hex")}`;
@@ -203,4 +204,24 @@ export async function collect(
 export async function decodeIssuance(record: IncomingRecord) {
   if (!record.value) throw new Error("tombstone");
   return (await codec.decode<Record<string, unknown>>(record.value)).value;
+}
+
+/**
+ * One ingest (and a JWKS of its own) for a test file: started in beforeAll, stopped in afterAll.
+ * Read `.ingest` / `.jwks` inside the tests.
+ */
+export function useIngest(env: Record<string, string> = {}, options: { brokers?: () => string[] } = {}) {
+  const context = {} as { ingest: Ingest; jwks: Jwks };
+  beforeAll(async () => {
+    context.jwks = await startJwks();
+    context.ingest = await startIngest({
+      env: { JWKS_URL: context.jwks.url, ...env },
+      ...(options.brokers ? { brokers: options.brokers() } : {}),
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await context.ingest?.stop();
+    await context.jwks?.close();
+  });
+  return context;
 }

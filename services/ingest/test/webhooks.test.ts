@@ -4,32 +4,18 @@
  */
 import { partitionForKey } from "@invoice/kafka";
 import { uniqueName } from "@invoice/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   collect,
   decodeIssuance,
   INTERNAL_SECRET,
-  type Ingest,
   MERCHANT_SECRET,
   MERCHANT_SECRET_PREVIOUS,
   signedHeaders,
-  startIngest,
-  startJwks,
+  useIngest,
 } from "./support.ts";
 
-let ingest: Ingest;
-let closeJwks: () => Promise<void>;
-
-beforeAll(async () => {
-  const jwks = await startJwks();
-  closeJwks = jwks.close;
-  ingest = await startIngest({ env: { JWKS_URL: jwks.url, HTTP_BODY_LIMIT_BYTES: "65536" } });
-});
-
-afterAll(async () => {
-  await ingest?.stop();
-  await closeJwks?.();
-});
+const context = useIngest({ HTTP_BODY_LIMIT_BYTES: "65536" });
 
 function event(overrides: Record<string, unknown> = {}) {
   return {
@@ -53,7 +39,11 @@ function event(overrides: Record<string, unknown> = {}) {
 }
 
 async function post(route: "merchant" | "internal", body: string, headers: Record<string, string>) {
-  const response = await fetch(`${ingest.url}/v1/api/webhooks/${route}`, { method: "POST", headers, body });
+  const response = await fetch(`${context.ingest.url}/v1/api/webhooks/${route}`, {
+    method: "POST",
+    headers,
+    body,
+  });
   const text = await response.text();
   return {
     status: response.status,
@@ -92,7 +82,7 @@ describe("signed webhooks", () => {
         },
       },
     });
-    const marker = ingest.proc.logs.find(
+    const marker = context.ingest.proc.logs.find(
       (l) =>
         typeof l.msg === "string" && l.msg.startsWith("[enqueueIssuance]") && l.orderId === parsed.orderId,
     );

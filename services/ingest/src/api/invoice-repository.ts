@@ -3,20 +3,14 @@
  * prisma/schema.prisma has them. Every query is scoped by merchant in its WHERE clause (merchant-scope.ts);
  * nothing is fetched and filtered afterwards. Column changes by the issuer are local to this file.
  */
-import type { PrismaClient } from "@invoice/db";
+import { InvoiceStatus, type PrismaClient } from "@invoice/db";
 import type { MerchantScope } from "./merchant-scope.ts";
+import { afterCursor } from "./schemas.ts";
 
 type InvoiceReads = Pick<PrismaClient, "invoice">;
 
-export const INVOICE_STATUSES = [
-  "REQUESTED",
-  "AWAITING_CLAIM",
-  "ISSUING",
-  "ISSUED",
-  "FAILED",
-  "ADJUSTED",
-  "REPLACED",
-] as const;
+/** The issuer's invoice statuses, as the database enum has them. */
+export const INVOICE_STATUSES = Object.values(InvoiceStatus) as [InvoiceStatus, ...InvoiceStatus[]];
 export type InvoiceStatusName = (typeof INVOICE_STATUSES)[number];
 
 export interface InvoiceFilter {
@@ -70,14 +64,7 @@ export async function listInvoices(db: InvoiceReads, scope: MerchantScope, filte
             },
           }
         : {}),
-      ...(after
-        ? {
-            OR: [
-              { createdAt: { lt: after.createdAt } },
-              { createdAt: after.createdAt, id: { lt: after.id } },
-            ],
-          }
-        : {}),
+      ...afterCursor(after),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: filter.limit,

@@ -49,3 +49,10 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: bigint } {
     detail: "cursor is not one this API returned.",
   });
 }
+
+/** The WHERE part that continues a newest-first (createdAt, id) list after the cursor's row. */
+export function afterCursor(after: { createdAt: Date; id: bigint } | undefined) {
+  return after
+    ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+    : {};
+}

@@ -23,11 +23,13 @@ import {
   type TopicCatalog,
   valueSubject,
 } from "@invoice/schemas";
+import { decodeAvro } from "../consumer/avro-decode.ts";
 import { type Disposition, deadLetter, done } from "../consumer/dispositions.ts";
 import {
   type ConsumerComponent,
   createTemporaryConsumer,
   type Delivery,
+  withProducer,
 } from "../consumer/temporary-consumer.ts";
 import { ISSUANCE_CONTENT_TYPE } from "../publishing/issuance-publisher.ts";
 import { type CommerceKind, type CommerceValue, commerceToIssuanceEvent } from "./commerce-mapping.ts";
@@ -62,20 +64,7 @@ export function commerceDecoder(codec: AvroCodec, topics: TopicCatalog) {
     const kind = kinds.get(record.topic);
     if (!kind)
       throw new SchemaCodecError(`not a commerce topic: ${record.topic}`, "SCHEMA_MALFORMED_RECORD", false);
-    if (record.value === null)
-      throw new SchemaCodecError("tombstone (null value)", "SCHEMA_MALFORMED_RECORD", false);
-    try {
-      const { value } = await codec.decode<CommerceValue>(record.value, loadSchema(SCHEMA[kind]));
-      return { kind, value };
-    } catch (error) {
-      if (error instanceof SchemaCodecError && error.retriable) {
-        throw new PlatformError("SCHEMA_REGISTRY_UNAVAILABLE", error.message, {
-          retriable: true,
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    return { kind, value: await decodeAvro<CommerceValue>(codec, record, loadSchema(SCHEMA[kind])) };
   };
 }
 
@@ -186,15 +175,5 @@ export function createCommerceConsumer(options: {
     metrics: options.metrics,
     onFatal: options.onFatal,
   });
-  return {
-    async start() {
-      await producer.connect();
-      await consumer.start();
-    },
-    async stop(signal) {
-      await consumer.stop(signal);
-      await producer.disconnect();
-    },
-    isRunning: () => consumer.isRunning(),
-  };
+  return withProducer(producer, consumer);
 }

@@ -164,3 +164,18 @@ export function createTemporaryConsumer<T>(options: TemporaryConsumerOptions<T>)
     isRunning: () => consumer?.isRunning() ?? false,
   };
 }
+
+/** The component main.ts registers: the producer connects before the consumer and closes after it. */
+export function withProducer(producer: Producer, consumer: ConsumerComponent): ConsumerComponent {
+  return {
+    async start() {
+      await producer.connect();
+      await consumer.start();
+    },
+    async stop(signal) {
+      await consumer.stop(signal);
+      await producer.disconnect();
+    },
+    isRunning: () => consumer.isRunning(),
+  };
+}

@@ -8,16 +8,18 @@
  */
 
 import type { PrismaClient } from "@invoice/db";
-import { classifyDatabaseError, PlatformError } from "@invoice/errors";
+import { classifyDatabaseError } from "@invoice/errors";
 import type { IdGenerator } from "@invoice/ids";
-import { type AvroCodec, type IncomingRecord, type KafkaClient, SchemaCodecError } from "@invoice/kafka";
+import type { AvroCodec, IncomingRecord, KafkaClient } from "@invoice/kafka";
 import type { Logger, Registry } from "@invoice/observability";
 import type { TopicCatalog } from "@invoice/schemas";
+import { decodeAvro } from "../consumer/avro-decode.ts";
 import { type Disposition, deadLetter, done } from "../consumer/dispositions.ts";
 import {
   type ConsumerComponent,
   createTemporaryConsumer,
   type Delivery,
+  withProducer,
 } from "../consumer/temporary-consumer.ts";
 
 /** The body merchants receive (services/ingest/README.md "Outbound webhooks"). */
@@ -143,21 +145,6 @@ export function createInvoiceEventsConsumer(options: {
   fromBeginning?: boolean;
 }): ConsumerComponent {
   const producer = options.kafka.producer();
-  const decode = async (record: IncomingRecord): Promise<unknown> => {
-    if (record.value === null)
-      throw new SchemaCodecError("tombstone (null value)", "SCHEMA_MALFORMED_RECORD", false);
-    try {
-      return (await options.codec.decode(record.value)).value;
-    } catch (error) {
-      if (error instanceof SchemaCodecError && error.retriable) {
-        throw new PlatformError("SCHEMA_REGISTRY_UNAVAILABLE", error.message, {
-          retriable: true,
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  };
   const consumer = createTemporaryConsumer<unknown>({
     name: "ingest-webhooks",
     kafka: options.kafka,
@@ -166,21 +153,11 @@ export function createInvoiceEventsConsumer(options: {
     fromBeginning: options.fromBeginning ?? false,
     deadLetterTopic: options.topics.ingestDlq.topic,
     producer,
-    decode,
+    decode: (record: IncomingRecord) => decodeAvro<unknown>(options.codec, record),
     handle: recordDeliveries({ prisma: options.prisma, ids: options.ids }),
     logger: options.logger.child({ component: "invoice events consumer" }),
     metrics: options.metrics,
     onFatal: options.onFatal,
   });
-  return {
-    async start() {
-      await producer.connect();
-      await consumer.start();
-    },
-    async stop(signal) {
-      await consumer.stop(signal);
-      await producer.disconnect();
-    },
-    isRunning: () => consumer.isRunning(),
-  };
+  return withProducer(producer, consumer);
 }

@@ -10,6 +10,7 @@ import { decryptToString, encrypt, type Keyring, type SealedSecret } from "@invo
 import { Prisma, type PrismaClient } from "@invoice/db";
 import type { IdGenerator } from "@invoice/ids";
 import type { MerchantScope } from "../api/merchant-scope.ts";
+import { afterCursor } from "../api/schemas.ts";
 
 type WebhookDb = Pick<PrismaClient, "webhook" | "webhookDelivery">;
 
@@ -249,14 +250,7 @@ export function listDeliveries(
     where: {
       merchantId: scope.merchantId,
       webhookId,
-      ...(after
-        ? {
-            OR: [
-              { createdAt: { lt: after.createdAt } },
-              { createdAt: after.createdAt, id: { lt: after.id } },
-            ],
-          }
-        : {}),
+      ...afterCursor(after),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: page.limit,
