@@ -7,6 +7,8 @@
 #   stack/stack.sh env                KAFKA_BROKERS=... SCHEMA_REGISTRY_URL=... (shell assignments)
 #   stack/stack.sh simulator up|down|status
 #                                     only the SInvoice provider simulator (127.0.0.1:31150)
+#   stack/stack.sh dev-jwks up|down|status
+#                                     only the dev JWKS for merchant API tokens (127.0.0.1:31151)
 #   stack/stack.sh kafka-run-class <main-class> [args...]
 #                                     run a Java class on the Kafka classpath (console producer, ...)
 #
@@ -604,6 +606,68 @@ cmd_simulator() {
   esac
 }
 
+# ---------------------------------------------------------------- dev JWKS (merchant API tokens)
+# The development JWKS (packages/cli/src/dev/jwks-server.cli.ts): serves the public half of a key
+# pair made once per checkout under $STACK_DIR/dev-jwt (never committed), which `pnpm invoice dev
+# token` signs with; ingest's JWKS_URL defaults to it outside staging/production.
+# INVOICE_STACK_DEV_JWKS=0 leaves it out of up/status.
+DEV_JWKS_ENABLED="${INVOICE_STACK_DEV_JWKS:-1}"
+DEV_JWKS_HOST=127.0.0.1
+DEV_JWKS_PORT="${INVOICE_STACK_DEV_JWKS_PORT:-31151}"
+DEV_JWKS_PID_FILE="$RUN_DIR/dev-jwks.pid"
+DEV_JWKS_LOG="$LOG_DIR/dev-jwks.log"
+DEV_JWKS_PATTERN=cli/src/dev/jwks-server.cli.ts
+
+dev_jwks_running() {
+  local pid; pid="$(read_pid "$DEV_JWKS_PID_FILE")"
+  [[ -n "$pid" ]] && pid_alive "$pid" "$DEV_JWKS_PATTERN"
+}
+dev_jwks_ready() {
+  dev_jwks_running && curl -fsS -o /dev/null --max-time 2 "http://$DEV_JWKS_HOST:$DEV_JWKS_PORT/.well-known/jwks.json" 2>/dev/null
+}
+
+start_dev_jwks() {
+  if [[ "$DEV_JWKS_ENABLED" != 1 ]]; then log "dev JWKS disabled (INVOICE_STACK_DEV_JWKS=0)"; return 0; fi
+  if dev_jwks_running; then log "dev JWKS already running (pid $(read_pid "$DEV_JWKS_PID_FILE"))"; return 0; fi
+  rm -f "$DEV_JWKS_PID_FILE"
+  [[ -e "$REPO_ROOT/node_modules/tsx" ]] || die "the dev JWKS needs the workspace installed (pnpm install)"
+  port_open "$DEV_JWKS_HOST" "$DEV_JWKS_PORT" && die "port $DEV_JWKS_HOST:$DEV_JWKS_PORT is already in use ($(port_owner "$DEV_JWKS_PORT")); set INVOICE_STACK_DEV_JWKS_PORT or stop it"
+  mkdir -p "$LOG_DIR" "$RUN_DIR" "$STACK_DIR/dev-jwt"
+  chmod 700 "$STACK_DIR/dev-jwt"
+  (cd "$REPO_ROOT" && launch "$DEV_JWKS_PID_FILE" "$DEV_JWKS_LOG" node --import tsx \
+    "$REPO_ROOT/packages/cli/src/dev/jwks-server.cli.ts" --host "$DEV_JWKS_HOST" --port "$DEV_JWKS_PORT" \
+    --key-dir "$STACK_DIR/dev-jwt") || die "could not launch the dev JWKS"
+  local deadline=$(( $(now) + READY_TIMEOUT ))
+  until dev_jwks_ready; do
+    if ! dev_jwks_running || (( $(now) >= deadline )); then
+      show_failure dev-jwks "$DEV_JWKS_LOG" "did not answer GET /.well-known/jwks.json on port $DEV_JWKS_PORT"
+      stop_dev_jwks
+      die "dev JWKS did not start"
+    fi
+    sleep 0.2
+  done
+  log "dev JWKS ready (pid $(read_pid "$DEV_JWKS_PID_FILE")) — http://$DEV_JWKS_HOST:$DEV_JWKS_PORT/.well-known/jwks.json (tokens: pnpm invoice dev token)"
+}
+
+stop_dev_jwks() { stop_pids "dev-jwks:$DEV_JWKS_PID_FILE:$DEV_JWKS_PATTERN"; }
+
+dev_jwks_status() {
+  if [[ "$DEV_JWKS_ENABLED" != 1 ]]; then status_line dev-jwks disabled - "$DEV_JWKS_PORT" - "$DEV_JWKS_LOG"; return 0; fi
+  local pid; pid="$(read_pid "$DEV_JWKS_PID_FILE")"
+  if dev_jwks_ready; then status_line dev-jwks running "$pid" "$DEV_JWKS_PORT" - "$DEV_JWKS_LOG"
+  elif dev_jwks_running; then status_line dev-jwks starting "$pid" "$DEV_JWKS_PORT" - "$DEV_JWKS_LOG"; return 1
+  else status_line dev-jwks stopped - "$DEV_JWKS_PORT" - "$DEV_JWKS_LOG"; return 1; fi
+}
+
+cmd_dev_jwks() {
+  case "${1:-}" in
+    up)     with_lock; DEV_JWKS_ENABLED=1 start_dev_jwks ;;
+    down)   with_lock; stop_dev_jwks ;;
+    status) DEV_JWKS_ENABLED=1 dev_jwks_status ;;
+    *)      die "usage: stack/stack.sh dev-jwks up|down|status" ;;
+  esac
+}
+
 # ---------------------------------------------------------------- commands
 with_lock() {  # serialise up/down (parallel test workers may call 'up' at once)
   mkdir -p "$STACK_DIR"
@@ -672,6 +736,7 @@ cmd_up() {
   done
   ((failed == 0)) || die "stack did not come up; stopping what this call had started (logs in $LOG_DIR)"
   start_simulator
+  start_dev_jwks
   UP_OK=1
   log "up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s — $KAFKA_HOST:$KAFKA_PORT (kafka), http://$APICURIO_HOST:$APICURIO_PORT/apis/ccompat/v7 (schema registry), $PG_HOST:$PG_PORT (postgres), $REDIS_HOST:$REDIS_PORT (redis)"
 }
@@ -681,6 +746,7 @@ cmd_down() {
   stop_pids "kafka:$KAFKA_PID_FILE:kafka.Kafka" "apicurio:$APICURIO_PID_FILE:apicurio" \
             "redis:$REDIS_PID_FILE:redis-server"
   stop_simulator
+  stop_dev_jwks
   if [[ -f "$PG_STARTED_FILE" ]]; then
     local ver; ver="$(cat "$PG_STARTED_FILE")"
     log "stopping PostgreSQL $ver (started by this script)"
@@ -726,6 +792,7 @@ cmd_status() {
     status_line redis running "${pid:--}" "$REDIS_PORT" "${ver:--}" "$owner"
   else status_line redis stopped - "$REDIS_PORT" - -; all=1; fi
   simulator_status || all=1
+  dev_jwks_status || all=1
   return "$all"
 }
 
@@ -740,6 +807,7 @@ PGUSER=postgres
 DATABASE_URL=postgresql://postgres@$PG_HOST:$PG_PORT/invoice
 REDIS_URL=redis://$REDIS_HOST:$REDIS_PORT
 PROVIDER_SIMULATOR_URL=http://$SIMULATOR_HOST:$SIMULATOR_PORT
+JWKS_URL=http://$DEV_JWKS_HOST:$DEV_JWKS_PORT/.well-known/jwks.json
 INVOICE_STACK_DIR=$STACK_DIR
 EOF
 }
@@ -766,7 +834,7 @@ cmd_kafka_run_class() {
 }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 main() {
@@ -778,6 +846,7 @@ main() {
     env)             cmd_env "$@" ;;
     kafka-run-class) cmd_kafka_run_class "$@" ;;
     simulator)       cmd_simulator "$@" ;;
+    dev-jwks)        cmd_dev_jwks "$@" ;;
     -h|--help|help)  usage ;;
     *)               usage; exit 2 ;;
   esac

@@ -12,26 +12,31 @@ const SERVICES = ["ingest", "issuer", "claims", "cdc-sync"] as const;
 
 /** The clients each main.ts wires, in its order: each one's /ready check and close step. */
 const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
-  ingest: ["kafka", "schema-registry", "redis", "postgres"],
+  ingest: ["kafka", "schema-registry", "redis", "postgres", "worker-id-lease"],
   issuer: ["postgres", "kafka", "schema-registry"],
   claims: ["postgres", "redis", "kafka", "schema-registry"],
   "cdc-sync": ["postgres", "kafka", "worker-id-lease"],
 };
-/** Steps a service adds between HTTP intake and its clients (claims: its event publisher, api mode). */
-const PARTS: Record<(typeof SERVICES)[number], Array<{ phase: string; steps: string[] }>> = {
-  ingest: [],
-  issuer: [],
+/** Steps a service adds between HTTP intake and its clients (ingest: delivery worker, publisher; claims: its event publisher, api mode). */
+const PARTS: Partial<Record<(typeof SERVICES)[number], Array<{ phase: string; steps: string[] }>>> = {
+  ingest: [
+    { phase: "drain", steps: ["webhook delivery worker"] },
+    { phase: "flush", steps: ["issuance publisher"] },
+  ],
   claims: [{ phase: "flush", steps: ["issuance publisher"] }],
-  "cdc-sync": [],
 };
-/** Components a service stops with its HTTP intake, before the server (cdc-sync: consumer, drift check). */
+/** Components a service stops with its HTTP intake, before the server (ingest: its consumers; cdc-sync: consumer, drift check). */
 const INTAKE: Partial<Record<(typeof SERVICES)[number], string[]>> = {
+  ingest: ["commerce consumer", "invoice events consumer"],
   "cdc-sync": ["merchant cdc consumer", "taxinfo drift check"],
 };
 /** /ready checks of a service's own components, after its clients'. */
 const readinessOf = (service: (typeof SERVICES)[number]) => [
   ...CLIENTS[service],
   ...(service === "cdc-sync" ? ["merchant cdc consumer"] : []),
+  ...(service === "ingest"
+    ? ["commerce consumer", "invoice events consumer", "webhook delivery worker"]
+    : []),
 ];
 const GRACE_MS = 10_000;
 
@@ -150,7 +155,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
         readinessChecks: readinessOf(service),
         shutdownPlan: [
           { phase: "intake", steps: [...(INTAKE[service] ?? []), "http server"] },
-          ...PARTS[service],
+          ...(PARTS[service] ?? []),
           { phase: "close", steps: CLIENTS[service] },
         ],
       });
@@ -166,7 +171,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
       const at = (msg: string, step: string) =>
         String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
       const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
-      const parts = [...(INTAKE[service] ?? []), ...PARTS[service].flatMap((part) => part.steps)];
+      const parts = [...(INTAKE[service] ?? []), ...(PARTS[service] ?? []).flatMap((part) => part.steps)];
       expect(new Set(stopped)).toEqual(new Set(["http server", ...parts, ...CLIENTS[service]]));
       for (const client of CLIENTS[service]) {
         expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);

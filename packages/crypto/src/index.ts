@@ -24,7 +24,9 @@ export {
   signWebhook,
   type VerifyWebhookInput,
   verifyWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
   type WebhookRejection,
   type WebhookSecrets,
   type WebhookVerification,
+  webhookSignature,
 } from "./webhook-signature.ts";

@@ -233,6 +233,28 @@ describe("createHttpApp", () => {
       expect(parsed.requestId).toBe(response.headers.get("x-request-id"));
     });
 
+    it("lets a route check the raw bytes of a malformed body before anything reads it", async () => {
+      const { url } = await start({
+        routes: (router) => {
+          router.post("/signed", (req, res) => {
+            if (req.rawBody?.toString() !== "{oops") {
+              res.status(401).json({ raw: req.rawBody?.toString() ?? null });
+              return;
+            }
+            res.json({ body: req.body });
+          });
+          router.post("/ignores-body", (_req, res) => {
+            res.json({ ok: true });
+          });
+        },
+      });
+      const signed = await fetch(`${url}/v1/api/signed`, json("{oops"));
+      expect(signed.status).toBe(400);
+      expect(await problem(signed)).toMatchObject({ code: "MALFORMED_JSON" });
+      const ignored = await fetch(`${url}/v1/api/ignores-body`, json("{oops"));
+      expect(ignored.status).toBe(200);
+    });
+
     it("answers 415 for an unsupported content encoding", async () => {
       const { url } = await start(echo);
       const response = await fetch(`${url}/v1/api/echo`, {

@@ -82,9 +82,32 @@ export function parseJsonBody(parser: RequestHandler): RequestHandler {
         typeof candidate.type === "string" && typeof candidate.status === "number"
           ? fromBodyParser(candidate as BodyParserError)
           : undefined;
+      if (problem && candidate.type === "entity.parse.failed" && req.rawBody !== undefined) {
+        deferParseFailure(req, problem);
+        return next();
+      }
       next(problem ?? error);
     });
   };
+}
+
+/**
+ * Bytes that were read in full but are not JSON: the 400 is raised when a handler reads `req.body`, not
+ * here, so a route that must authenticate the raw bytes first (an HMAC-signed webhook answers 401 to
+ * an unsigned request, whatever its body) can check `req.rawBody` before anything reads the body. Every
+ * other route reads `req.body` and answers the same 400 MALFORMED_JSON as before.
+ */
+function deferParseFailure(req: Request, problem: HttpProblem): void {
+  Object.defineProperty(req, "body", {
+    configurable: true,
+    enumerable: true,
+    get() {
+      throw problem;
+    },
+    set(value: unknown) {
+      Object.defineProperty(req, "body", { configurable: true, enumerable: true, writable: true, value });
+    },
+  });
 }
 
 /**

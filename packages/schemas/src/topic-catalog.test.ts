@@ -8,6 +8,12 @@ describe("topicCatalog", () => {
     expect(c.issuanceRetry).toMatchObject({ topic: "invoice.issuance.retry", partitions: 3, value: "raw" });
     expect(c.issuanceDlq).toMatchObject({ topic: "invoice.issuance.dlq", partitions: 3, value: "raw" });
     expect(c.events).toMatchObject({ topic: "invoice.events", partitions: 3, value: "invoice-event" });
+    expect(c.ingestDlq).toMatchObject({
+      topic: "invoice.ingest.dlq",
+      partitions: 3,
+      value: "raw",
+      owner: "invoice",
+    });
   });
 
   it("keeps retry and DLQ partition counts equal to invoice.issuance when configured", () => {

@@ -36,6 +36,11 @@ export interface TopicCatalog {
   commercePaymentSucceeded: TopicDefinition;
   commerceInvoiceRequested: TopicDefinition;
   commercePaymentRefunded: TopicDefinition;
+  /**
+   * ingest's DLQ: records ingest consumed and could not use (undecodable, invalid), original key and
+   * bytes unchanged, with DLQ headers naming the original topic/partition/offset and the reason.
+   */
+  ingestDlq: TopicDefinition;
 }
 
 export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
@@ -74,6 +79,7 @@ export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
       options.commercePaymentRefunded ?? "commerce.payment.refunded",
       "commerce-payment-refunded",
     ),
+    ingestDlq: invoice("invoice.ingest.dlq", commercePartitions, "raw"),
   };
 }
 

@@ -21,6 +21,7 @@ describe("topic catalog on the local stack", () => {
         "invoice.issuance.retry": 3,
         "invoice.issuance.dlq": 3,
         "invoice.events": 3,
+        "invoice.ingest.dlq": 3,
       });
     } finally {
       await admin.disconnect();

@@ -1,9 +1,11 @@
-// ingest: the machine and merchant edge (webhooks, commerce Avro topics, merchant REST API) that
-// normalises everything into invoice.issuance events keyed by orderId. This stage: the runnable skeleton.
-// Run modes: api, migrate (database migrations + seed, topics, schemas; then exits).
+// ingest: the machine and merchant edge. Signed webhooks and the commerce Avro topics become
+// invoice.issuance events keyed by orderId; the merchant REST API (JWT) reads invoices and settings
+// and requests replays; invoice.events outcomes are delivered to merchants' webhook endpoints.
+// Run modes: api (everything above), migrate (database migrations + seed, topics, schemas; then exits).
 // This file is the service's composition root (ADR 0009): it reads top to bottom as its wiring.
 import {
   createCodec,
+  createIds,
   createKafka,
   createPostgres,
   createRedis,
@@ -11,7 +13,17 @@ import {
   launch,
   runMain,
 } from "@invoice/runtime";
+import { topicCatalog } from "@invoice/schemas";
+import type { Router } from "express";
+import { createJwtVerifier } from "./api/jwt-auth.ts";
+import { merchantApiRoutes } from "./api/merchant-api.ts";
+import { createCommerceConsumer, ensureLocalCommerceTopics } from "./commerce/commerce-consumer.ts";
 import { loadIngestConfig } from "./config.ts";
+import { createDeliveryWorker } from "./outbound/delivery-worker.ts";
+import { createInvoiceEventsConsumer } from "./outbound/invoice-events-consumer.ts";
+import { IssuancePublisher } from "./publishing/issuance-publisher.ts";
+import { createReplayCache } from "./webhooks/replay-cache.ts";
+import { webhookRoutes } from "./webhooks/webhook-routes.ts";
 
 runMain("ingest", async () => {
   // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
@@ -19,17 +31,112 @@ runMain("ingest", async () => {
   const launched = await launch({ service: "ingest", modes: ["api"], loadConfig: loadIngestConfig }, process);
   if (!launched) return;
   const { config, logger } = launched;
+  const { ingest } = config;
   const service = createService({ config, logger });
 
   // 2. Clients, each with its /ready check; closed in the last shutdown phase, after everything above.
-  service.addClient(createKafka(config, logger));
-  service.addClient(createCodec(config));
-  service.addClient(createRedis(config, logger));
-  service.addClient(createPostgres(config));
+  const kafka = service.addClient(createKafka(config, logger));
+  const codec = service.addClient(createCodec(config)).client;
+  const redis = service.addClient(createRedis(config, logger)).client;
+  const prisma = service.addClient(createPostgres(config)).client;
+  const ids = service.addClient(await createIds(config, { logger, metrics: service.metrics })).client;
+  const topics = topicCatalog({
+    issuancePartitions: config.topics.issuancePartitions,
+    eventsPartitions: config.topics.eventsPartitions,
+    commercePaymentSucceeded: ingest.commerceTopics.paymentSucceeded,
+    commerceInvoiceRequested: ingest.commerceTopics.invoiceRequested,
+    commercePaymentRefunded: ingest.commerceTopics.paymentRefunded,
+  });
 
-  // 3. Ingest's own parts arrive with the event flow: the issuance producer (phase "flush"), the
-  //    commerce-topic consumers (phase "intake", onFatal → service.fatal) and the webhook routes.
+  // 3. The issuance publisher of the HTTP edge: flushed after HTTP intake stopped (phase "flush").
+  const publisher = new IssuancePublisher({
+    producer: kafka.client.producer(),
+    codec,
+    topic: topics.issuance.topic,
+    logger,
+    metrics: service.metrics,
+    timeoutMs: ingest.publish.timeoutMs,
+    cooldownMs: ingest.publish.cooldownMs,
+  });
+  await service.addComponent(
+    "issuance publisher",
+    { start: () => publisher.start(), stop: (signal) => publisher.stop(signal) },
+    { phase: "flush", readiness: false },
+  );
 
-  // 4. HTTP last (/health, /ready, /metrics): traffic arrives only once everything above runs.
-  await service.start();
+  // 4. Consumers (phase "intake": they stop taking records first) and the outbound delivery worker
+  //    (phase "drain"). A consumer that stops for good ends the process (service.fatal → exit 1).
+  if (ingest.consumersEnabled) {
+    if (!config.runtime.production && config.runtime.appEnv !== "staging") {
+      await ensureLocalCommerceTopics(kafka.admin, topics);
+    }
+    const commerce = createCommerceConsumer({
+      kafka: kafka.client,
+      codec,
+      topics,
+      groupId: `${config.identity.serviceCode}_INGEST_COMMERCE_CONSUMER`,
+      logger,
+      metrics: service.metrics,
+      onFatal: (error) => service.fatal("commerce consumer", error),
+    });
+    await service.addComponent("commerce consumer", commerce, { phase: "intake" });
+    const outcomes = createInvoiceEventsConsumer({
+      kafka: kafka.client,
+      codec,
+      topics,
+      groupId: `${config.identity.serviceCode}_INGEST_WEBHOOKS_CONSUMER`,
+      prisma,
+      ids,
+      logger,
+      metrics: service.metrics,
+      onFatal: (error) => service.fatal("invoice events consumer", error),
+    });
+    await service.addComponent("invoice events consumer", outcomes, { phase: "intake" });
+    const worker = createDeliveryWorker({
+      prisma,
+      ids,
+      keyring: config.credentials.keyring,
+      options: ingest.outbound,
+      logger,
+      metrics: service.metrics,
+    });
+    await service.addComponent("webhook delivery worker", worker, { phase: "drain" });
+  }
+
+  // 5. HTTP last (/health, /ready, /metrics, webhooks, merchant API): traffic arrives only once
+  //    everything above runs.
+  const webhooks = webhookRoutes({
+    secrets: { merchant: ingest.webhooks.merchantSecrets, internal: ingest.webhooks.internalSecrets },
+    toleranceSeconds: ingest.webhooks.toleranceSeconds,
+    bodyLimitBytes: config.runtime.httpBodyLimitBytes,
+    retryAfterSeconds: ingest.publish.retryAfterSeconds,
+    replay: createReplayCache({
+      redis,
+      prefix: ingest.webhooks.replayKeyPrefix,
+      ttlSeconds: ingest.webhooks.replayTtlSeconds,
+      logger,
+    }),
+    publisher,
+    logger,
+    metrics: service.metrics,
+  });
+  const api = merchantApiRoutes({
+    verifier: createJwtVerifier(ingest.jwt),
+    prisma,
+    ids,
+    keyring: config.credentials.keyring,
+    publisher,
+    settings: {
+      idempotencyTtlSeconds: ingest.idempotencyTtlSeconds,
+      retryAfterSeconds: ingest.publish.retryAfterSeconds,
+      outbound: ingest.outbound,
+    },
+    logger,
+  });
+  await service.start({
+    routes: (router: Router) => {
+      webhooks(router);
+      api(router);
+    },
+  });
 });

@@ -91,5 +91,9 @@ export const rawSqlAllowlist: RawSqlAllowlist = {
     { name: "VatRatePolicy_rate_check", table: "VatRatePolicy" },
     { name: "OrderState_version_check", table: "OrderState" },
     { name: "OrderState_document_check", table: "OrderState" },
+    { name: "Webhook_previousSecretAesGcm_check", table: "Webhook" },
+    { name: "WebhookDelivery_attemptCount_check", table: "WebhookDelivery" },
+    { name: "WebhookDeliveryAttempt_attempt_check", table: "WebhookDeliveryAttempt" },
+    { name: "IdempotencyRecord_response_check", table: "IdempotencyRecord" },
   ],
 };
