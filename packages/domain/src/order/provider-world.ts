@@ -57,6 +57,8 @@ export interface HeldInvoice {
   amountVnd: number;
   type: ProviderEffect["type"];
   refundId?: string;
+  /** The invoice date (ngày lập) of the document the provider holds. */
+  invoiceDate: string;
   createdAt: number;
 }
 
@@ -107,7 +109,6 @@ export class World {
   /** Retries spent per invoice; a replay is a new record with a fresh budget. */
   readonly retriesUsed = new Map<number, number>();
   private order = 0;
-  private wakeUps = 0;
 
   constructor(readonly options: WorldOptions) {
     this.faults = options.faults;
@@ -215,11 +216,11 @@ export class World {
       const backoff = Math.min(60 * SECOND, SECOND * 2 ** used) + this.between(0, SECOND);
       due = Math.max(due, this.now + backoff);
     }
-    this.wakeUps += 1;
     const payload = effect.attemptId
       ? { attemptId: effect.attemptId, reason: effect.reason }
       : { reason: effect.reason };
-    this.deliver(due, ev("WakeUp", payload, { eventId: `wake-${this.wakeUps}` }));
+    // The eventId the contract names, so ProcessedEvent dedupes wake-ups exactly as the issuer's does.
+    this.deliver(due, ev("WakeUp", payload, { eventId: effect.wakeUpEventId }));
   }
 
   /** The held invoice a lookup at `time` sees: only processing that has completed counts. */
@@ -318,6 +319,7 @@ export class World {
       amountVnd: e.type === "IssueAdjustment" ? (refund?.amountVnd ?? 0) : this.options.paidVnd,
       type: e.type,
       ...(e.type === "IssueAdjustment" && refund ? { refundId: refund.refundId } : {}),
+      invoiceDate: e.invoiceDate,
       createdAt: this.now,
     };
     this.held.push(held);
