@@ -1,7 +1,8 @@
 // The issuer's contract under review (issue 8, second pass): sequences the provider-model test did
 // not generate, each reproduced against the contract as README states it before the fix.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { IssuanceEvent } from "../events.ts";
+import { ISSUANCE_EVENT_TYPES, type IssuanceEvent } from "../events.ts";
 import { decide } from "./decide.ts";
 import type { Effect } from "./effects.ts";
 import { SEND_LEASE_MS } from "./policy.ts";
@@ -84,5 +85,96 @@ describe("wake-ups that fall due early ask for themselves again under a new even
     const [a, b] = issuer.pending;
     expect(a?.wakeUpEventId).toBeDefined();
     expect(a?.wakeUpEventId).toBe(b?.wakeUpEventId);
+  });
+});
+
+describe("the issuer's reports are read by their shape, never trusted blindly", () => {
+  const sent = (buyer: unknown) => ({ buyer, documentHash: "sha256:abc" });
+  const start = () => decide(undefined, payment(BUYER_B), T0, RECORD, freshIds()).next;
+  const attemptId = () => start()?.invoices[0]?.attempts[0]?.attemptId as string;
+
+  it.each([
+    ["a sent buyer that is null", { outcome: "issued", invoiceNo: "1", sent: sent(null) }],
+    ["a sent buyer without a kind", { outcome: "issued", invoiceNo: "1", sent: sent({}) }],
+    ["a sent buyer of an unknown kind", { outcome: "issued", invoiceNo: "1", sent: sent({ kind: "x" }) }],
+    ["a document hash that is not text", { outcome: "issued", invoiceNo: "1", sent: { buyer: BUYER_B } }],
+    ["a number as the invoice number", { outcome: "issued", invoiceNo: 123 }],
+    ["a number as the series", { outcome: "issued", invoiceNo: "1", series: 7 }],
+    ["a number as the error code", { outcome: "rejected", errorCode: 5 }],
+  ])("a SendResult with %s is refused (INVALID_EVENT), the state untouched", (_name, payload) => {
+    const state = start();
+    const event = ev("SendResult", { attemptId: attemptId(), ...payload } as never);
+    const decision = decide(state, event, T0 + 1_000, RECORD, freshIds());
+    expect(decision.effects).toContainEqual(
+      expect.objectContaining({ type: "Reject", code: "INVALID_EVENT" }),
+    );
+    expect(decision.next).toEqual(state);
+  });
+
+  it("a SendResult's nulls read as absent fields (JSON from a provider answer)", () => {
+    const state = start();
+    const event = ev("SendResult", {
+      attemptId: attemptId(),
+      outcome: "issued",
+      invoiceNo: "42",
+      series: null,
+      invoiceDate: null,
+      errorCode: null,
+      sent: sent(BUYER_B),
+    } as never);
+    const decision = decide(state, event, T0 + 1_000, RECORD, freshIds());
+    expect(decision.next?.invoices[0]).toMatchObject({ status: "issued", invoiceNo: "42" });
+    expect(decision.next?.invoices[0]).not.toHaveProperty("series");
+  });
+
+  it("a ProviderCallback whose number is not text is refused, not a crash", () => {
+    const state = start();
+    const key = state?.invoices[0]?.transactionUuid as string;
+    const event = ev("ProviderCallback", { transactionUuid: key, outcome: "issued", invoiceNo: 42 } as never);
+    const decision = decide(state, event, T0 + 1_000, RECORD, freshIds());
+    expect(decision.effects).toContainEqual(
+      expect.objectContaining({ type: "Reject", code: "INVALID_EVENT" }),
+    );
+  });
+
+  it("a replay whose requestedBy is not text is audited as by 'unknown', not a crash", () => {
+    const state = start();
+    const event = ev("ReplayRequested", { reason: "x", requestedBy: Object.create(null) } as never);
+    const audit = decide(state, event, T0 + 1_000, RECORD, freshIds()).effects.at(-1);
+    expect(audit).toMatchObject({ type: "RecordAudit", audit: { actor: "unknown" } });
+  });
+});
+
+describe("decide never throws, whatever a payload holds", () => {
+  it("every event type with payloads of arbitrary values, keys the handlers read, ids of the order", () => {
+    const issuing = decide(undefined, payment(BUYER_B), T0, RECORD, freshIds()).next;
+    const attempt = issuing?.invoices[0]?.attempts[0]?.attemptId as string;
+    const issued = decide(
+      issuing,
+      ev("SendResult", { attemptId: attempt, outcome: "issued", invoiceNo: "5" }),
+      T0 + 1_000,
+      RECORD,
+      freshIds(),
+    ).next;
+    const claiming = decide(undefined, payment(undefined), T0, RECORD, freshIds()).next;
+    const states = [undefined, issuing, issued, claiming];
+    const known = [attempt, issuing?.invoices[0]?.transactionUuid, claiming?.claim?.token];
+    const value = fc.oneof(
+      fc.anything({ withNullPrototype: true }),
+      fc.constantFrom(...known, "issued", "found", "failed", "not-sent", "unknown", "rejected", null, {}),
+    );
+    const keys = fc.constantFrom(
+      ..."attemptId outcome sent invoiceNo transactionUuid claimToken buyer reason requestedBy refundId amountVnd full paymentId paidAt lines series invoiceDate errorCode errorMessage retries".split(
+        " ",
+      ),
+    );
+    const payloadArb = fc.dictionary(keys, fc.oneof(value, fc.record({ buyer: value, documentHash: value })));
+    fc.assert(
+      fc.property(fc.constantFrom(...ISSUANCE_EVENT_TYPES), payloadArb, fc.nat({ max: 3 }), (type, p, i) => {
+        const decision = decide(states[i], ev(type, p as never), T0 + 5_000, RECORD, freshIds());
+        expect(decision.effects.at(-1)?.type).toBe("RecordAudit");
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 2_000) },
+    );
   });
 });
