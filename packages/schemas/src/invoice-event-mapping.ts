@@ -15,6 +15,7 @@ import { isLocalDate } from "@invoice/domain";
 import { type MappingResult, mapped, refuse } from "./event-mapping-error.ts";
 import * as Wire from "./invoice-event.ts";
 import { UnsupportedEventError } from "./issuance-event.ts";
+import { wellFormedText } from "./wire-text.ts";
 
 /** What only the issuer knows about an issued invoice (its snapshot and the provider's answer). */
 export interface IssuedContext {
@@ -169,7 +170,7 @@ export function invoiceEventToWire(
       type,
       payload,
     } as Wire.InvoiceEvent;
-    return Wire.invoiceEventToAvro(wire);
+    return Wire.invoiceEventToAvro(wellFormedText(wire));
   });
 }
 
