@@ -7,7 +7,8 @@
  * Type by type: ClaimOpened → CLAIM_OPENED, ClaimExpired → CLAIM_EXPIRED, ClaimResolved →
  * CLAIM_RESOLVED, InvoiceIssued → INVOICE_ISSUED, InvoiceFailed → INVOICE_FAILED, IssuanceCancelled
  * → ISSUANCE_CANCELLED, CorrectionStarted → ADJUSTMENT_REQUIRED (automatic), ReviewRequired →
- * LATE_BUYER_REQUEST_RECORDED for LATE_BUYER_CHANGE (the request is the causing event), else
+ * LATE_BUYER_REQUEST_RECORDED for LATE_BUYER_CHANGE (naming the late request, which is often not
+ * the causing event: a change that waited for a send is raised by the send's result), else
  * REVIEW_REQUIRED.
  */
 import type * as Domain from "@invoice/domain";
@@ -146,7 +147,10 @@ function payloadToWire(
       if (event.payload.code === "LATE_BUYER_CHANGE") {
         return {
           type: "LATE_BUYER_REQUEST_RECORDED",
-          payload: { requestEventId: event.causationEventId, reason: event.payload.message },
+          payload: {
+            requestEventId: event.payload.requestEventId ?? event.causationEventId,
+            reason: event.payload.message,
+          },
         };
       }
       return { type: "REVIEW_REQUIRED", payload: { ...event.payload } };
@@ -186,10 +190,11 @@ function roleOf(role: Wire.InvoiceRole): Domain.InvoiceRole {
   return fromWireEnum(ROLE_TO_WIRE, role, "payload.role");
 }
 
-function payloadFromWire(
-  wire: Wire.InvoiceEvent,
-  causation: string,
-): { type: Domain.InvoiceEventType; payload: object; issued?: IssuedContext } {
+function payloadFromWire(wire: Wire.InvoiceEvent): {
+  type: Domain.InvoiceEventType;
+  payload: object;
+  issued?: IssuedContext;
+} {
   switch (wire.type) {
     case "CLAIM_OPENED":
       return { type: "ClaimOpened", payload: { ...wire.payload } };
@@ -263,14 +268,14 @@ function payloadFromWire(
       };
     }
     case "LATE_BUYER_REQUEST_RECORDED":
-      if (wire.payload.requestEventId !== causation) {
-        refuse(
-          "INVALID_VALUE",
-          "payload.requestEventId",
-          "the late request is the event that caused this one",
-        );
-      }
-      return { type: "ReviewRequired", payload: { code: "LATE_BUYER_CHANGE", message: wire.payload.reason } };
+      return {
+        type: "ReviewRequired",
+        payload: {
+          code: "LATE_BUYER_CHANGE",
+          message: wire.payload.reason,
+          requestEventId: wire.payload.requestEventId,
+        },
+      };
     case "REVIEW_REQUIRED":
       return { type: "ReviewRequired", payload: { ...wire.payload } };
   }
@@ -295,7 +300,7 @@ export function invoiceEventFromWire(
     }
     if (wire.causationEventId === null)
       refuse("MISSING_FIELD", "causationEventId", "every published event names its cause");
-    const { type, payload, issued } = payloadFromWire(wire, wire.causationEventId);
+    const { type, payload, issued } = payloadFromWire(wire);
     const event = {
       eventId: wire.eventId,
       causationEventId: wire.causationEventId,
