@@ -5,7 +5,13 @@ import { describe, expect, it } from "vitest";
 import { ISSUANCE_EVENT_TYPES, type IssuanceEvent } from "../events.ts";
 import { decide } from "./decide.ts";
 import type { Effect } from "./effects.ts";
-import { SEND_LEASE_MS } from "./policy.ts";
+import {
+  CALL_END_MARGIN_MS,
+  type MerchantPolicy,
+  providerCallTimeoutMs,
+  SEND_LEASE_MS,
+  SEND_START_WINDOW_MS,
+} from "./policy.ts";
 import { BUYER_B, ev, freshIds, HOUR, payment, RECORD, replay, T0 } from "./test-support.ts";
 
 type WakeUpEffect = Extract<Effect, { type: "ScheduleWakeUp" }>;
@@ -176,5 +182,53 @@ describe("decide never throws, whatever a payload holds", () => {
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 2_000) },
     );
+  });
+});
+
+describe("leases of any length, as tests configure them", () => {
+  const firstCall = (policy: MerchantPolicy) => {
+    const d = decide(undefined, payment(BUYER_B), T0, policy, freshIds());
+    const call = d.effects.find((e) => e.type === "IssueInvoice");
+    if (call?.type !== "IssueInvoice") throw new Error("no IssueInvoice");
+    return { call, state: d.next };
+  };
+
+  it.each([1, 3, 4, 1_000, 6_000, 20_000, 59_999, 60_000, 60_001, SEND_LEASE_MS, 3_600_000])(
+    "lease %i ms: a start window, and a call timeout that is positive and ends inside the lease",
+    (lease) => {
+      const { call } = firstCall({ ...RECORD, sendLeaseMs: lease });
+      expect(call.leaseUntil - T0).toBe(lease);
+      expect(call.startBy - T0).toBe(Math.min(SEND_START_WINDOW_MS, Math.floor(lease / 4)));
+      for (const at of [T0, call.startBy]) {
+        const timeout = providerCallTimeoutMs(call, at) as number;
+        expect(timeout).toBeGreaterThan(0);
+        expect(at + timeout).toBeLessThanOrEqual(call.leaseUntil);
+      }
+      expect(providerCallTimeoutMs(call, call.startBy + 1)).toBeUndefined();
+    },
+  );
+
+  it("with the default lease the timeout is README's leaseUntil - now - 5 s", () => {
+    const { call } = firstCall(RECORD);
+    expect(providerCallTimeoutMs(call, T0 + 3_000)).toBe(call.leaseUntil - T0 - 3_000 - CALL_END_MARGIN_MS);
+  });
+
+  it("a 1 s lease: an unknown outcome is followed up two leases on, with a lookup first, never sooner", () => {
+    const policy = { ...RECORD, sendLeaseMs: 1_000 };
+    let state = firstCall(policy).state;
+    const id = state?.invoices[0]?.attempts[0]?.attemptId as string;
+    const step = (event: IssuanceEvent, at: number) => {
+      const d = decide(state, event, at, policy, freshIds());
+      state = d.next;
+      return d.effects.filter((e) => e.type === "IssueInvoice");
+    };
+    expect(
+      step(ev("SendResult", { attemptId: id, outcome: "unknown", errorCode: "TIMEOUT" }), T0 + 900),
+    ).toEqual([]);
+    expect(step(ev("WakeUp", { attemptId: id, reason: "retry" }), T0 + 1_000)).toEqual([]);
+    expect(step(ev("WakeUp", { attemptId: id, reason: "lease" }), T0 + 1_999)).toEqual([]);
+    expect(step(ev("WakeUp", { attemptId: id, reason: "lease" }), T0 + 2_000)).toMatchObject([
+      { attempt: 2, lookupFirst: true },
+    ]);
   });
 });

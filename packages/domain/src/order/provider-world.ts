@@ -8,7 +8,7 @@
 import type { InvoiceBuyer, IssuanceEvent, SendOutcome } from "../events.ts";
 import { type Decision, decide } from "./decide.ts";
 import type { Effect, ProviderEffect } from "./effects.ts";
-import type { MerchantPolicy } from "./policy.ts";
+import { type MerchantPolicy, providerCallTimeoutMs } from "./policy.ts";
 import type { OrderState } from "./state.ts";
 import { ev, freshIds } from "./test-support.ts";
 
@@ -250,10 +250,12 @@ export class World {
 
   private call(effect: ProviderEffect, skew: number): void {
     const f = this.faults;
-    if (this.now + skew > effect.startBy || this.chance(f.refused)) {
+    const leased = providerCallTimeoutMs(effect, this.now + skew);
+    if (leased === undefined || this.chance(f.refused)) {
       this.report(effect, "not-sent", { errorCode: "NOT_SENT" });
       return;
     }
+    const timeoutMs = Math.min(this.options.timeoutMs, leased);
     const found = this.lookup(effect.transactionUuid);
     if (effect.type === "LookUpInvoice") {
       this.report(effect, found ? "found" : "not-found", found ? { invoiceNo: found.invoiceNo } : {});
@@ -268,16 +270,12 @@ export class World {
       this.overlaps.push(`${effect.attemptId} sent while another send of the key was being processed`);
     }
     if (this.chance(f.dropped)) {
-      this.at(this.now + this.options.timeoutMs, () =>
-        this.report(effect, "unknown", { errorCode: "TIMEOUT" }),
-      );
+      this.at(this.now + timeoutMs, () => this.report(effect, "unknown", { errorCode: "TIMEOUT" }));
       return;
     }
     this.processing.push(request);
     const slow = this.chance(f.slow);
-    const duration = slow
-      ? this.between(this.options.timeoutMs, this.options.timeoutMs + 40 * SECOND)
-      : this.between(100, 2 * SECOND);
+    const duration = slow ? this.between(timeoutMs, timeoutMs + 40 * SECOND) : this.between(100, 2 * SECOND);
     const rejected = this.chance(f.rejected);
     const reset = this.chance(f.reset);
     this.at(this.now + duration, () => {
@@ -296,10 +294,7 @@ export class World {
         sent: { buyer: effect.buyer, documentHash: effect.attemptId },
       });
     });
-    if (slow)
-      this.at(this.now + this.options.timeoutMs, () =>
-        this.report(effect, "unknown", { errorCode: "TIMEOUT" }),
-      );
+    if (slow) this.at(this.now + timeoutMs, () => this.report(effect, "unknown", { errorCode: "TIMEOUT" }));
   }
 
   /** SInvoice: a repeat after completion returns the original; otherwise the request creates one. */
