@@ -232,3 +232,43 @@ describe("leases of any length, as tests configure them", () => {
     ]);
   });
 });
+
+describe("a repeated payment or refund id that says something else is surfaced, never dropped", () => {
+  it("the same paymentId with another amount: a human case, the recorded payment kept", () => {
+    const first = decide(undefined, payment(BUYER_B), T0, RECORD, freshIds()).next;
+    const again = payment(BUYER_B);
+    const changed = {
+      ...again,
+      payload: {
+        ...again.payload,
+        amountVnd: 2_200_000,
+        lines: [
+          { name: "Gói dịch vụ", quantity: "2", unitPriceVnd: 1_000_000, vatCategory: "VAT10" as const },
+        ],
+      },
+    } as IssuanceEvent;
+    const d = decide(first, changed, T0 + 1_000, RECORD, freshIds());
+    expect(d.effects).toContainEqual(
+      expect.objectContaining({ type: "RecordForHuman", code: "CONFLICTING_DUPLICATE" }),
+    );
+    expect(d.next).toEqual(first);
+    // A true repeat stays quiet.
+    const same = decide(first, payment(BUYER_B), T0 + 1_000, RECORD, freshIds());
+    expect(same.effects.map((e) => e.type)).toEqual(["RecordAudit"]);
+  });
+
+  it("the same refundId with another amount: a human case, the recorded refund kept", () => {
+    let state = decide(undefined, payment(BUYER_B), T0, RECORD, freshIds()).next;
+    const refund = (amountVnd: number) =>
+      ev("PaymentRefunded", { refundId: "R-1", amountVnd, full: false }, { occurredAt: T0 + 10_000 });
+    state = decide(state, refund(100_000), T0 + 10_000, RECORD, freshIds()).next;
+    const d = decide(state, refund(300_000), T0 + 20_000, RECORD, freshIds());
+    expect(d.effects).toContainEqual(
+      expect.objectContaining({ type: "RecordForHuman", code: "CONFLICTING_DUPLICATE" }),
+    );
+    expect(d.next?.refunds).toEqual(state?.refunds);
+    expect(
+      decide(state, refund(100_000), T0 + 20_000, RECORD, freshIds()).effects.map((e) => e.type),
+    ).toEqual(["RecordAudit"]);
+  });
+});

@@ -55,6 +55,8 @@ export type ReviewCode =
   | "BUYER_NAME_ADDRESS_CHANGE"
   | "INVALID_BUYER_IN_PAYMENT"
   | "SECOND_PAYMENT"
+  /** A payment or refund id arrived again with other amounts (or lines, or date): not applied. */
+  | "CONFLICTING_DUPLICATE"
   | "CORRECTION_FAILED"
   | "CONTRADICTORY_CALLBACK"
   /** A buyer claimed (or asked) before the claim deadline but the anonymous invoice was issued first. */

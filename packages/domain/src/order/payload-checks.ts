@@ -27,3 +27,21 @@ export function isInvoiceBuyer(value: unknown): value is InvoiceBuyer {
     optionalStrings(buyer, ["taxCode", "address", "email", "personalId", "phone"])
   );
 }
+
+/** JSON with object keys sorted: the same data compares equal whatever order its keys came in. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** The same data, as JSON would store it. */
+export function sameData(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
