@@ -201,7 +201,7 @@ describe("what the machine publishes <-> invoice.events", () => {
     });
   });
 
-  it("refuses records of older writers without the invoice's identity, and unknown types", () => {
+  it("refuses records of older writers without the invoice's identity, days no calendar has, and unknown types", () => {
     const [issued] = domainInvoiceEvents.find(([e]) => e.type === "InvoiceIssued") as [
       DomainInvoiceEvent,
       unknown,
@@ -216,6 +216,16 @@ describe("what the machine publishes <-> invoice.events", () => {
       ok: false,
       error: { code: "MISSING_FIELD", path: "payload.invoiceSeq" },
     });
+    for (const invoiceDate of [2_000_000_000, -800_000]) {
+      const farOff: InvoiceEventAvro = {
+        ...wire,
+        payload: { "vn.invoice.events.InvoiceIssued": { ...inner, invoiceDate } },
+      };
+      expect(invoiceEventFromWire(farOff)).toMatchObject({
+        ok: false,
+        error: { code: "INVALID_VALUE", path: "payload.invoiceDate" },
+      });
+    }
     expect(invoiceEventFromWire({ ...wire, type: "UNKNOWN" })).toMatchObject({
       ok: false,
       error: { code: "UNKNOWN_SYMBOL" },

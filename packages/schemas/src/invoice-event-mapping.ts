@@ -57,8 +57,12 @@ function daysOf(date: string, path: string): number {
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
 }
 
-function dateOf(days: number): string {
-  return new Date(days * DAY_MS).toISOString().slice(0, 10);
+/** Avro `date` (days since 1970-01-01) to a LocalDate; a day outside years 0000-9999 is refused. */
+function dateOf(days: number, path: string): string {
+  const value = new Date(days * DAY_MS);
+  const local = Number.isNaN(value.getTime()) ? "" : value.toISOString().slice(0, 10);
+  if (!isLocalDate(local)) refuse("INVALID_VALUE", path, `${days} days since 1970 is not a YYYY-MM-DD date`);
+  return local;
 }
 
 const ROLE_TO_WIRE: Record<Domain.InvoiceRole, Wire.InvoiceRole> = {
@@ -213,7 +217,7 @@ function payloadFromWire(wire: Wire.InvoiceEvent): {
         ...identity(p),
         role: roleOf(p.role),
         invoiceNo: p.invoiceNo,
-        invoiceDate: dateOf(p.invoiceDate),
+        invoiceDate: dateOf(p.invoiceDate, "payload.invoiceDate"),
         buyerKind: fromWireEnum(BUYER_KIND_TO_WIRE, p.buyerKind, "payload.buyerKind"),
       };
       const issued: IssuedContext = {
