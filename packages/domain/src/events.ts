@@ -231,7 +231,15 @@ export interface InvoiceEventPayloads {
     transactionUuid: string;
     reason: string;
   };
-  ReviewRequired: { code: string; message: string };
+  ReviewRequired: {
+    code: string;
+    message: string;
+    /**
+     * LATE_BUYER_CHANGE: the eventId of the request or claim that came late. Often not the causing
+     * event: a change that waited for a send is raised by the send's result.
+     */
+    requestEventId?: string;
+  };
 }
 
 export type InvoiceRole = "original" | "adjustment" | "replacement";

@@ -42,8 +42,10 @@ export {
   type SendCall,
 } from "./order/effects.ts";
 export {
+  CALL_END_MARGIN_MS,
   DEFAULT_MERCHANT_POLICY,
   type MerchantPolicy,
+  providerCallTimeoutMs,
   SEND_LEASE_MS,
   SEND_START_WINDOW_MS,
 } from "./order/policy.ts";

@@ -201,7 +201,7 @@ describe("what the machine publishes <-> invoice.events", () => {
     });
   });
 
-  it("refuses records of older writers without the invoice's identity, and unknown types", () => {
+  it("refuses records of older writers without the invoice's identity, days no calendar has, and unknown types", () => {
     const [issued] = domainInvoiceEvents.find(([e]) => e.type === "InvoiceIssued") as [
       DomainInvoiceEvent,
       unknown,
@@ -216,10 +216,75 @@ describe("what the machine publishes <-> invoice.events", () => {
       ok: false,
       error: { code: "MISSING_FIELD", path: "payload.invoiceSeq" },
     });
+    for (const invoiceDate of [2_000_000_000, -800_000]) {
+      const farOff: InvoiceEventAvro = {
+        ...wire,
+        payload: { "vn.invoice.events.InvoiceIssued": { ...inner, invoiceDate } },
+      };
+      expect(invoiceEventFromWire(farOff)).toMatchObject({
+        ok: false,
+        error: { code: "INVALID_VALUE", path: "payload.invoiceDate" },
+      });
+    }
     expect(invoiceEventFromWire({ ...wire, type: "UNKNOWN" })).toMatchObject({
       ok: false,
       error: { code: "UNKNOWN_SYMBOL" },
     });
+  });
+
+  it("names the late request itself on LATE_BUYER_REQUEST_RECORDED, also when a send's result raised it", () => {
+    // The request arrives while the send is in flight: the case is raised when the send's result
+    // comes back, so the causing event is the issuer's internal SendResult, not the request.
+    const B = { kind: "company" as const, name: "Công ty B", taxCode: "0100109106", address: "Hà Nội" };
+    const C = { kind: "company" as const, name: "Công ty C", taxCode: "0300588569", address: "TP.HCM" };
+    const lines = [
+      { sku: "S-1", name: "Áo", quantity: "1", unitPriceVnd: 1_000_000, vatCategory: "VAT10" as const },
+    ];
+    const T = Date.UTC(2026, 2, 15, 3);
+    const envelope = { orderId: "O", merchantId: "M", occurredAt: T };
+    const fresh = { claimToken: "11111111-2222-4333-8444-555555555555" };
+    const pay = { ...envelope, eventId: "pay-1", type: "PaymentSucceeded" as const };
+    let state = decide(
+      undefined,
+      { ...pay, payload: { paymentId: "P", amountVnd: 1_100_000, paidAt: T, lines, buyer: B } },
+      T,
+      DEFAULT_MERCHANT_POLICY,
+      fresh,
+    ).next;
+    const request = {
+      ...envelope,
+      occurredAt: T + 1_000,
+      eventId: "req-C",
+      type: "InvoiceRequested" as const,
+    };
+    state = decide(
+      state,
+      { ...request, payload: { buyer: C, channel: "checkout" } },
+      T + 1_000,
+      DEFAULT_MERCHANT_POLICY,
+      fresh,
+    ).next;
+    const attemptId = state?.invoices[0]?.attempts[0]?.attemptId as string;
+    const result = { ...envelope, eventId: `${attemptId}:result`, type: "SendResult" as const };
+    const d = decide(
+      state,
+      { ...result, payload: { attemptId, outcome: "issued", invoiceNo: "7" } },
+      T + 2_000,
+      DEFAULT_MERCHANT_POLICY,
+      fresh,
+    );
+    const late = d.effects.flatMap((e) =>
+      e.type === "PublishInvoiceEvent" && e.event.type === "ReviewRequired" ? [e.event] : [],
+    );
+    expect(late.map((e) => e.payload.code)).toEqual(["LATE_BUYER_CHANGE"]);
+    const wire = ok(invoiceEventToWire(late[0] as DomainInvoiceEvent, { invoiceId: "42" }));
+    expect(wire).toMatchObject({
+      type: "LATE_BUYER_REQUEST_RECORDED",
+      causationEventId: `${attemptId}:result`,
+      payload: { "vn.invoice.events.LateBuyerRequestRecorded": { requestEventId: "req-C" } },
+    });
+    const back = ok(invoiceEventFromWire(throughBytes(invoiceType, wire)));
+    expect(back.event).toEqual(late[0]);
   });
 
   it("maps every event the machine publishes in a real order's life", () => {

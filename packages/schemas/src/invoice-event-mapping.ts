@@ -7,7 +7,8 @@
  * Type by type: ClaimOpened → CLAIM_OPENED, ClaimExpired → CLAIM_EXPIRED, ClaimResolved →
  * CLAIM_RESOLVED, InvoiceIssued → INVOICE_ISSUED, InvoiceFailed → INVOICE_FAILED, IssuanceCancelled
  * → ISSUANCE_CANCELLED, CorrectionStarted → ADJUSTMENT_REQUIRED (automatic), ReviewRequired →
- * LATE_BUYER_REQUEST_RECORDED for LATE_BUYER_CHANGE (the request is the causing event), else
+ * LATE_BUYER_REQUEST_RECORDED for LATE_BUYER_CHANGE (naming the late request, which is often not
+ * the causing event: a change that waited for a send is raised by the send's result), else
  * REVIEW_REQUIRED.
  */
 import type * as Domain from "@invoice/domain";
@@ -15,6 +16,7 @@ import { isLocalDate } from "@invoice/domain";
 import { type MappingResult, mapped, refuse } from "./event-mapping-error.ts";
 import * as Wire from "./invoice-event.ts";
 import { UnsupportedEventError } from "./issuance-event.ts";
+import { wellFormedText } from "./wire-text.ts";
 
 /** What only the issuer knows about an issued invoice (its snapshot and the provider's answer). */
 export interface IssuedContext {
@@ -55,8 +57,12 @@ function daysOf(date: string, path: string): number {
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
 }
 
-function dateOf(days: number): string {
-  return new Date(days * DAY_MS).toISOString().slice(0, 10);
+/** Avro `date` (days since 1970-01-01) to a LocalDate; a day outside years 0000-9999 is refused. */
+function dateOf(days: number, path: string): string {
+  const value = new Date(days * DAY_MS);
+  const local = Number.isNaN(value.getTime()) ? "" : value.toISOString().slice(0, 10);
+  if (!isLocalDate(local)) refuse("INVALID_VALUE", path, `${days} days since 1970 is not a YYYY-MM-DD date`);
+  return local;
 }
 
 const ROLE_TO_WIRE: Record<Domain.InvoiceRole, Wire.InvoiceRole> = {
@@ -145,7 +151,10 @@ function payloadToWire(
       if (event.payload.code === "LATE_BUYER_CHANGE") {
         return {
           type: "LATE_BUYER_REQUEST_RECORDED",
-          payload: { requestEventId: event.causationEventId, reason: event.payload.message },
+          payload: {
+            requestEventId: event.payload.requestEventId ?? event.causationEventId,
+            reason: event.payload.message,
+          },
         };
       }
       return { type: "REVIEW_REQUIRED", payload: { ...event.payload } };
@@ -169,7 +178,7 @@ export function invoiceEventToWire(
       type,
       payload,
     } as Wire.InvoiceEvent;
-    return Wire.invoiceEventToAvro(wire);
+    return Wire.invoiceEventToAvro(wellFormedText(wire));
   });
 }
 
@@ -185,10 +194,11 @@ function roleOf(role: Wire.InvoiceRole): Domain.InvoiceRole {
   return fromWireEnum(ROLE_TO_WIRE, role, "payload.role");
 }
 
-function payloadFromWire(
-  wire: Wire.InvoiceEvent,
-  causation: string,
-): { type: Domain.InvoiceEventType; payload: object; issued?: IssuedContext } {
+function payloadFromWire(wire: Wire.InvoiceEvent): {
+  type: Domain.InvoiceEventType;
+  payload: object;
+  issued?: IssuedContext;
+} {
   switch (wire.type) {
     case "CLAIM_OPENED":
       return { type: "ClaimOpened", payload: { ...wire.payload } };
@@ -207,7 +217,7 @@ function payloadFromWire(
         ...identity(p),
         role: roleOf(p.role),
         invoiceNo: p.invoiceNo,
-        invoiceDate: dateOf(p.invoiceDate),
+        invoiceDate: dateOf(p.invoiceDate, "payload.invoiceDate"),
         buyerKind: fromWireEnum(BUYER_KIND_TO_WIRE, p.buyerKind, "payload.buyerKind"),
       };
       const issued: IssuedContext = {
@@ -262,14 +272,14 @@ function payloadFromWire(
       };
     }
     case "LATE_BUYER_REQUEST_RECORDED":
-      if (wire.payload.requestEventId !== causation) {
-        refuse(
-          "INVALID_VALUE",
-          "payload.requestEventId",
-          "the late request is the event that caused this one",
-        );
-      }
-      return { type: "ReviewRequired", payload: { code: "LATE_BUYER_CHANGE", message: wire.payload.reason } };
+      return {
+        type: "ReviewRequired",
+        payload: {
+          code: "LATE_BUYER_CHANGE",
+          message: wire.payload.reason,
+          requestEventId: wire.payload.requestEventId,
+        },
+      };
     case "REVIEW_REQUIRED":
       return { type: "ReviewRequired", payload: { ...wire.payload } };
   }
@@ -294,7 +304,7 @@ export function invoiceEventFromWire(
     }
     if (wire.causationEventId === null)
       refuse("MISSING_FIELD", "causationEventId", "every published event names its cause");
-    const { type, payload, issued } = payloadFromWire(wire, wire.causationEventId);
+    const { type, payload, issued } = payloadFromWire(wire);
     const event = {
       eventId: wire.eventId,
       causationEventId: wire.causationEventId,

@@ -11,6 +11,7 @@
 import type * as Domain from "@invoice/domain";
 import { type MappingResult, mapped, refuse } from "./event-mapping-error.ts";
 import * as Wire from "./issuance-event.ts";
+import { requireWellFormedText } from "./wire-text.ts";
 
 /** What the wire envelope carries that the domain event does not. */
 export interface IssuanceMeta {
@@ -282,6 +283,6 @@ export function issuanceEventToWire(
       correlationId: meta.correlationId,
       payload: payloadToWire(event),
     } as Wire.IssuanceEvent;
-    return Wire.issuanceEventToAvro(wire);
+    return Wire.issuanceEventToAvro(requireWellFormedText(wire));
   });
 }

@@ -189,7 +189,7 @@ export const domainInvoiceEvents: [InvoiceEvent, PublishContext][] = [
       ...published,
       eventId: "e-1:8",
       type: "ReviewRequired",
-      payload: { code: "LATE_BUYER_CHANGE", message: "buyer asked late" },
+      payload: { code: "LATE_BUYER_CHANGE", message: "buyer asked late", requestEventId: "e-7" },
     },
     { invoiceId: null },
   ],

@@ -66,6 +66,7 @@ export function changeIssuedBuyer(b: StepBuilder, state: OrderState, fact: Buyer
       b.human(
         "LATE_BUYER_CHANGE",
         `buyer details (${fact.source}) arrived after the invoice was issued: an adjustment or replacement with the buyer's agreement is needed`,
+        fact.eventId,
       );
     }
     return b.done(state, "recorded");

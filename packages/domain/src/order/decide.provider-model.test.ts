@@ -122,6 +122,14 @@ function unresolved(state: OrderState | undefined): boolean {
   );
 }
 
+/** What still waits for an event when none is coming: a liveness failure (a lost wake-up, say). */
+function stuck(state: OrderState | undefined): string[] {
+  const waiting = (state?.invoices ?? [])
+    .filter((i) => i.status === "issuing")
+    .map((i) => `invoice ${i.seq} issuing, attempt ${JSON.stringify(i.attempts.at(-1))}`);
+  return state?.claim?.status === "open" ? [...waiting, "claim still open"] : waiting;
+}
+
 function play(s: Scenario) {
   const policy: MerchantPolicy = s.policy;
   const world = new World({
@@ -149,6 +157,9 @@ function play(s: Scenario) {
   });
   for (const [at, event] of externals(s)) world.deliver(at, event);
   expect(world.run(3_000)).toBe(true);
+  // Nothing left to happen: no invoice may still be waiting to be issued and no claim still open.
+  // Only an operator can move a FAILED invoice on, but nothing else may need the replays below.
+  expect(stuck(world.state)).toEqual([]);
   // The last phase: a healthy provider, and an operator replaying until nothing is owed.
   world.faults = NO_FAULTS;
   for (let i = 0; i < 8 && unresolved(world.state); i++) {
@@ -209,6 +220,21 @@ describe("the machine's view matches what the provider holds (provider model)", 
           }
           for (const invoice of state.invoices.filter((i) => i.status === "issued")) {
             expect(world.heldFor(invoice.transactionUuid)).toHaveLength(1);
+            expect(invoice.invoiceDate).toBe(world.heldFor(invoice.transactionUuid)[0]?.invoiceDate);
+          }
+          // invoice.events tells the same story: InvoiceIssued for every invoice the provider holds,
+          // with its number and date, and for nothing else.
+          const announced = world.decisions.flatMap((d) =>
+            d.decision.effects.flatMap((e) =>
+              e.type === "PublishInvoiceEvent" && e.event.type === "InvoiceIssued" ? [e.event.payload] : [],
+            ),
+          );
+          for (const a of announced) {
+            const held = world.heldFor(a.transactionUuid);
+            expect(held.map((h) => [h.invoiceNo, h.invoiceDate])).toEqual([[a.invoiceNo, a.invoiceDate]]);
+          }
+          for (const held of world.held) {
+            expect(announced.some((a) => a.transactionUuid === held.transactionUuid)).toBe(true);
           }
 
           // Each refund adjusted once at the provider (or handed to a human by policy), and a sale

@@ -126,9 +126,12 @@ export function decide(
 
   const before = state?.status ?? null;
   const next = step.next;
+  const requestedBy = event.type === "ReplayRequested" ? event.payload?.requestedBy : undefined;
   const actor =
     event.type === "ReplayRequested"
-      ? String(event.payload?.requestedBy ?? "unknown")
+      ? typeof requestedBy === "string" && requestedBy !== ""
+        ? requestedBy
+        : "unknown"
       : INTERNAL.has(event.type)
         ? "issuer"
         : "system";

@@ -55,6 +55,8 @@ export type ReviewCode =
   | "BUYER_NAME_ADDRESS_CHANGE"
   | "INVALID_BUYER_IN_PAYMENT"
   | "SECOND_PAYMENT"
+  /** A payment or refund id arrived again with other amounts (or lines, or date): not applied. */
+  | "CONFLICTING_DUPLICATE"
   | "CORRECTION_FAILED"
   | "CONTRADICTORY_CALLBACK"
   /** A buyer claimed (or asked) before the claim deadline but the anonymous invoice was issued first. */
@@ -145,10 +147,10 @@ export type Effect =
    */
   | ({ type: "LookUpInvoice"; purpose: "resolve" | "number" } & ProviderCall)
   /**
-   * Feed `WakeUp { attemptId, reason }` back at `at` or later. `retry: true` follows a failed call:
-   * apply your backoff (never earlier than `at`), count it against the retry budget, and when the
-   * budget is spent feed `SendRetriesExhausted` instead. `retry: false` only waits (a lease, a claim
-   * deadline, a number): it does not spend the budget.
+   * Feed `WakeUp { attemptId, reason }` with eventId `wakeUpEventId` back at `at` or later.
+   * `retry: true` follows a failed call: apply your backoff (never earlier than `at`), count it
+   * against the retry budget, and when the budget is spent feed `SendRetriesExhausted` instead.
+   * `retry: false` only waits (a lease, a claim deadline, a number): it does not spend the budget.
    */
   | {
       type: "ScheduleWakeUp";
@@ -157,6 +159,11 @@ export type Effect =
       retry: boolean;
       attemptId?: string;
       invoiceSeq?: number;
+      /**
+       * The eventId to feed the WakeUp with (ProcessedEvent dedupes it): the same for the same
+       * wake-up asked twice, a new one when a wake-up that fell due early asks for itself again.
+       */
+      wakeUpEventId: string;
     }
   | { type: "OpenClaim"; claimToken: string; deadline: EpochMs }
   | { type: "CloseClaim"; claimToken: string; reason: "submitted" | "requested" | "expired" | "refunded" }

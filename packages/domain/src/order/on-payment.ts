@@ -4,6 +4,7 @@ import { isValidInstant, vietnamDateOf } from "../local-date.ts";
 import { computeInvoiceTotals } from "../vat/totals.ts";
 import { isNewer, openClaim, startOriginalIssuance, withNewestBuyer } from "./issuance.ts";
 import { applyRefunds } from "./on-refund.ts";
+import { sameData } from "./payload-checks.ts";
 import { type BuyerFact, type OrderState, type RefundFact, refundedSoFar } from "./state.ts";
 import { type DecideContext, newOrder, type Step, StepBuilder } from "./step.ts";
 
@@ -82,7 +83,22 @@ export function onPaymentSucceeded(ctx: DecideContext<"PaymentSucceeded">): Step
   const problem = paymentProblem(p);
   if (problem) return b.reject("INVALID_PAYMENT", problem);
   if (state?.payment) {
-    if (state.payment.paymentId === p.paymentId) return b.done(state, "ignored", "payment already recorded");
+    if (state.payment.paymentId === p.paymentId) {
+      const recorded = state.payment;
+      if (
+        recorded.amountVnd === p.amountVnd &&
+        recorded.paidAt === p.paidAt &&
+        sameData(recorded.lines, p.lines)
+      ) {
+        return b.done(state, "ignored", "payment already recorded");
+      }
+      // A correction of the sale upstream, or a bug: the invoice follows the payment recorded first.
+      b.human(
+        "CONFLICTING_DUPLICATE",
+        `payment ${p.paymentId} arrived again with other data (${p.amountVnd} VND, paid ${p.paidAt}) than recorded (${recorded.amountVnd} VND, paid ${recorded.paidAt}): not applied`,
+      );
+      return b.done(state, "recorded", "payment id repeated with other data");
+    }
     b.human(
       "SECOND_PAYMENT",
       `payment ${p.paymentId} for an order already paid by ${state.payment.paymentId}`,

@@ -1,11 +1,18 @@
 import type { ProviderCallbackPayload } from "../events.ts";
 import { currentAttempt, isOpen } from "./attempts.ts";
+import { optionalStrings, withoutNulls } from "./payload-checks.ts";
 import { applyIssued } from "./provider-results.ts";
 import { drive } from "./sends.ts";
 import { type DecideContext, type Step, StepBuilder } from "./step.ts";
 
-function isValidCallback(p: ProviderCallbackPayload | undefined): p is ProviderCallbackPayload {
-  return !!p && typeof p.transactionUuid === "string" && (p.outcome === "issued" || p.outcome === "failed");
+function readCallback(raw: ProviderCallbackPayload | undefined): ProviderCallbackPayload | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const p = withoutNulls(raw);
+  const wellFormed =
+    typeof p.transactionUuid === "string" &&
+    (p.outcome === "issued" || p.outcome === "failed") &&
+    optionalStrings(p, ["invoiceNo", "errorCode", "errorMessage"]);
+  return wellFormed ? p : undefined;
 }
 
 /**
@@ -19,8 +26,8 @@ function isValidCallback(p: ProviderCallbackPayload | undefined): p is ProviderC
 export function onProviderCallback(ctx: DecideContext<"ProviderCallback">): Step {
   const b = new StepBuilder(ctx);
   const { state, event, now } = ctx;
-  const p = event.payload;
-  if (!isValidCallback(p)) return b.reject("INVALID_EVENT", "ProviderCallback payload is malformed");
+  const p = readCallback(event.payload);
+  if (!p) return b.reject("INVALID_EVENT", "ProviderCallback payload is malformed");
   const record = state?.invoices.find((i) => i.transactionUuid === p.transactionUuid);
   if (!state || !record) return b.reject("UNKNOWN_TRANSACTION", "no invoice of this order has that key");
   if (p.outcome === "issued") {

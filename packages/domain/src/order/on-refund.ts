@@ -90,8 +90,15 @@ export function onPaymentRefunded(ctx: DecideContext<"PaymentRefunded">): Step {
   const { state, event } = ctx;
   const p = event.payload;
   if (!isValidRefund(p)) return b.reject("INVALID_EVENT", "PaymentRefunded payload is malformed");
-  if (state?.refunds.some((r) => r.refundId === p.refundId)) {
-    return b.done(state, "ignored", "refund already recorded");
+  const recorded = state?.refunds.find((r) => r.refundId === p.refundId);
+  if (state && recorded) {
+    // `full` was re-derived from the amounts when recorded, so only the amount tells a repeat apart.
+    if (recorded.amountVnd === p.amountVnd) return b.done(state, "ignored", "refund already recorded");
+    b.human(
+      "CONFLICTING_DUPLICATE",
+      `refund ${p.refundId} arrived again for ${p.amountVnd} VND, recorded for ${recorded.amountVnd} VND: not applied`,
+    );
+    return b.done(state, "recorded", "refund id repeated with another amount");
   }
   const base = state ?? newOrder(event, "REQUESTED");
   if (!base.payment) {

@@ -1,5 +1,6 @@
 import type { SendOutcome, SendResultPayload } from "../events.ts";
 import { currentAttempt, isOpen } from "./attempts.ts";
+import { isInvoiceBuyer, optionalStrings, withoutNulls } from "./payload-checks.ts";
 import { applyFailed, applyIssued, type Outcome, retargetToPending } from "./provider-results.ts";
 import { beginCall, neededCall, replaceAttempt, wakeUp } from "./sends.ts";
 import { type InvoiceRecord, invoiceBySeq, type OrderState, type ProviderAttempt } from "./state.ts";
@@ -14,14 +15,21 @@ const OUTCOMES: ReadonlySet<string> = new Set<SendOutcome>([
   "not-found",
 ]);
 
-function isValid(p: SendResultPayload | undefined): p is SendResultPayload {
-  return (
-    !!p &&
+/** The payload as the machine reads it (nulls as absent fields), or undefined when it is malformed. */
+function readPayload(raw: SendResultPayload | undefined): SendResultPayload | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const p = withoutNulls(raw);
+  const sent = p.sent as unknown;
+  const wellFormed =
     typeof p.attemptId === "string" &&
     OUTCOMES.has(p.outcome) &&
-    (p.sent === undefined ||
-      (typeof p.sent === "object" && p.sent !== null && typeof p.sent.buyer === "object"))
-  );
+    optionalStrings(p, ["invoiceNo", "series", "invoiceDate", "errorCode", "errorMessage"]) &&
+    (sent === undefined ||
+      (typeof sent === "object" &&
+        sent !== null &&
+        isInvoiceBuyer((sent as { buyer?: unknown }).buyer) &&
+        typeof (sent as { documentHash?: unknown }).documentHash === "string"));
+  return wellFormed ? p : undefined;
 }
 
 /**
@@ -108,8 +116,8 @@ function onAnswer(b: StepBuilder, state: OrderState, invoice: InvoiceRecord, p: 
 export function onSendResult(ctx: DecideContext<"SendResult">): Step {
   const b = new StepBuilder(ctx);
   const { state, event } = ctx;
-  const p = event.payload;
-  if (!isValid(p)) return b.reject("INVALID_EVENT", "SendResult payload is malformed");
+  const p = readPayload(event.payload);
+  if (!p) return b.reject("INVALID_EVENT", "SendResult payload is malformed");
   const found = findAttempt(state, p.attemptId);
   if (!state || !found) return b.reject("UNKNOWN_ATTEMPT", `no attempt ${p.attemptId} for the order`);
   const { invoice, attempt } = found;

@@ -1,6 +1,7 @@
 import { currentAttempt, isOpen, mayExist } from "./attempts.ts";
 import { applyExpiry } from "./on-claim-expired.ts";
 import { findAttempt } from "./on-send-result.ts";
+import { optionalStrings } from "./payload-checks.ts";
 import { applyFailed } from "./provider-results.ts";
 import { drive, wakeUp } from "./sends.ts";
 import type { OrderState } from "./state.ts";
@@ -77,7 +78,13 @@ export function onSendRetriesExhausted(ctx: DecideContext<"SendRetriesExhausted"
   const b = new StepBuilder(ctx);
   const { state, event } = ctx;
   const p = event.payload;
-  if (!p || typeof p.attemptId !== "string")
+  if (
+    typeof p !== "object" ||
+    p === null ||
+    typeof p.attemptId !== "string" ||
+    !optionalStrings(p, ["errorCode", "errorMessage"]) ||
+    (p.retries !== undefined && !Number.isSafeInteger(p.retries))
+  )
     return b.reject("INVALID_EVENT", "SendRetriesExhausted payload is malformed");
   const found = findAttempt(state, p.attemptId);
   if (!state || !found) return b.reject("UNKNOWN_ATTEMPT", `no attempt ${p.attemptId} for the order`);

@@ -59,3 +59,24 @@ export function leaseMsOf(policy: MerchantPolicy): number {
 export function startWindowMsOf(policy: MerchantPolicy): number {
   return Math.min(SEND_START_WINDOW_MS, Math.floor(leaseMsOf(policy) / 4));
 }
+
+/** What a call must leave between its end and its lease's end with the default lease (5 s). */
+export const CALL_END_MARGIN_MS = 5_000;
+
+/**
+ * The timeout the issuer gives a provider call it starts at `now` (lookup and send together, no
+ * retries inside it), or undefined when it must not start: its `startBy` has passed (report
+ * `not-sent`). The call then ends at least a margin before `leaseUntil`: 5 s with the default lease,
+ * a quarter of what is left after the start window with a short one (tests), so the timeout is
+ * always positive. Never pass 0 or less to an HTTP client instead: axios, for one, reads 0 as no
+ * timeout at all, and a call that outlives its lease can overlap the next call of its key.
+ */
+export function providerCallTimeoutMs(
+  call: { startBy: number; leaseUntil: number },
+  now: number,
+): number | undefined {
+  if (!Number.isFinite(now) || now > call.startBy) return undefined;
+  const margin = Math.min(CALL_END_MARGIN_MS, Math.floor((call.leaseUntil - call.startBy) / 4));
+  const timeout = call.leaseUntil - now - margin;
+  return timeout > 0 ? timeout : undefined;
+}

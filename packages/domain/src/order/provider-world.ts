@@ -8,7 +8,7 @@
 import type { InvoiceBuyer, IssuanceEvent, SendOutcome } from "../events.ts";
 import { type Decision, decide } from "./decide.ts";
 import type { Effect, ProviderEffect } from "./effects.ts";
-import type { MerchantPolicy } from "./policy.ts";
+import { type MerchantPolicy, providerCallTimeoutMs } from "./policy.ts";
 import type { OrderState } from "./state.ts";
 import { ev, freshIds } from "./test-support.ts";
 
@@ -57,6 +57,8 @@ export interface HeldInvoice {
   amountVnd: number;
   type: ProviderEffect["type"];
   refundId?: string;
+  /** The invoice date (ngày lập) of the document the provider holds. */
+  invoiceDate: string;
   createdAt: number;
 }
 
@@ -107,7 +109,6 @@ export class World {
   /** Retries spent per invoice; a replay is a new record with a fresh budget. */
   readonly retriesUsed = new Map<number, number>();
   private order = 0;
-  private wakeUps = 0;
 
   constructor(readonly options: WorldOptions) {
     this.faults = options.faults;
@@ -215,11 +216,11 @@ export class World {
       const backoff = Math.min(60 * SECOND, SECOND * 2 ** used) + this.between(0, SECOND);
       due = Math.max(due, this.now + backoff);
     }
-    this.wakeUps += 1;
     const payload = effect.attemptId
       ? { attemptId: effect.attemptId, reason: effect.reason }
       : { reason: effect.reason };
-    this.deliver(due, ev("WakeUp", payload, { eventId: `wake-${this.wakeUps}` }));
+    // The eventId the contract names, so ProcessedEvent dedupes wake-ups exactly as the issuer's does.
+    this.deliver(due, ev("WakeUp", payload, { eventId: effect.wakeUpEventId }));
   }
 
   /** The held invoice a lookup at `time` sees: only processing that has completed counts. */
@@ -249,10 +250,12 @@ export class World {
 
   private call(effect: ProviderEffect, skew: number): void {
     const f = this.faults;
-    if (this.now + skew > effect.startBy || this.chance(f.refused)) {
+    const leased = providerCallTimeoutMs(effect, this.now + skew);
+    if (leased === undefined || this.chance(f.refused)) {
       this.report(effect, "not-sent", { errorCode: "NOT_SENT" });
       return;
     }
+    const timeoutMs = Math.min(this.options.timeoutMs, leased);
     const found = this.lookup(effect.transactionUuid);
     if (effect.type === "LookUpInvoice") {
       this.report(effect, found ? "found" : "not-found", found ? { invoiceNo: found.invoiceNo } : {});
@@ -267,16 +270,12 @@ export class World {
       this.overlaps.push(`${effect.attemptId} sent while another send of the key was being processed`);
     }
     if (this.chance(f.dropped)) {
-      this.at(this.now + this.options.timeoutMs, () =>
-        this.report(effect, "unknown", { errorCode: "TIMEOUT" }),
-      );
+      this.at(this.now + timeoutMs, () => this.report(effect, "unknown", { errorCode: "TIMEOUT" }));
       return;
     }
     this.processing.push(request);
     const slow = this.chance(f.slow);
-    const duration = slow
-      ? this.between(this.options.timeoutMs, this.options.timeoutMs + 40 * SECOND)
-      : this.between(100, 2 * SECOND);
+    const duration = slow ? this.between(timeoutMs, timeoutMs + 40 * SECOND) : this.between(100, 2 * SECOND);
     const rejected = this.chance(f.rejected);
     const reset = this.chance(f.reset);
     this.at(this.now + duration, () => {
@@ -295,10 +294,7 @@ export class World {
         sent: { buyer: effect.buyer, documentHash: effect.attemptId },
       });
     });
-    if (slow)
-      this.at(this.now + this.options.timeoutMs, () =>
-        this.report(effect, "unknown", { errorCode: "TIMEOUT" }),
-      );
+    if (slow) this.at(this.now + timeoutMs, () => this.report(effect, "unknown", { errorCode: "TIMEOUT" }));
   }
 
   /** SInvoice: a repeat after completion returns the original; otherwise the request creates one. */
@@ -318,6 +314,7 @@ export class World {
       amountVnd: e.type === "IssueAdjustment" ? (refund?.amountVnd ?? 0) : this.options.paidVnd,
       type: e.type,
       ...(e.type === "IssueAdjustment" && refund ? { refundId: refund.refundId } : {}),
+      invoiceDate: e.invoiceDate,
       createdAt: this.now,
     };
     this.held.push(held);

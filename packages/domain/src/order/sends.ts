@@ -125,6 +125,24 @@ export function replaceAttempt(
   return replaceInvoice(state, { ...invoice, attempts });
 }
 
+/**
+ * The eventId of the WakeUp the issuer feeds back for a wake-up: derived from what is asked for
+ * (`<attemptId or orderId>:wake:<reason>:<at>`), so the same wake-up asked for by several decisions
+ * (replays inside one lease) is applied once. A wake-up decided before its time by a clock that is
+ * behind asks for itself again: under its own id ProcessedEvent would drop it (the id being decided
+ * is recorded in the same transaction), and the invoice or the claim would wait for an event that
+ * never comes. So a wake-up asking for itself again gets `:again:<n>`.
+ */
+function wakeUpEventId(b: StepBuilder, base: string): string {
+  const deciding = b.ctx.event;
+  if (deciding.type !== "WakeUp") return base;
+  if (deciding.eventId === base) return `${base}:again:1`;
+  const again = `${base}:again:`;
+  if (!deciding.eventId.startsWith(again)) return base;
+  const n = Number(deciding.eventId.slice(again.length));
+  return Number.isSafeInteger(n) && n > 0 ? `${again}${n + 1}` : base;
+}
+
 export function wakeUp(
   b: StepBuilder,
   invoice: InvoiceRecord | undefined,
@@ -133,6 +151,7 @@ export function wakeUp(
   retry: boolean,
 ): void {
   const attempt = invoice && currentAttempt(invoice);
+  const base = `${attempt?.attemptId ?? b.ctx.event.orderId}:wake:${reason}:${at}`;
   b.push({
     type: "ScheduleWakeUp",
     at,
@@ -140,6 +159,7 @@ export function wakeUp(
     retry,
     ...(attempt ? { attemptId: attempt.attemptId } : {}),
     ...(invoice ? { invoiceSeq: invoice.seq } : {}),
+    wakeUpEventId: wakeUpEventId(b, base),
   });
 }
 

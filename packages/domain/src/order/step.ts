@@ -60,10 +60,10 @@ export class StepBuilder {
     });
   }
 
-  /** Records a case for a human and surfaces it on invoice.events. */
-  human(code: ReviewCode, message: string): void {
+  /** Records a case for a human and surfaces it on invoice.events (naming the late request, if any). */
+  human(code: ReviewCode, message: string, requestEventId?: string): void {
     this.effects.push({ type: "RecordForHuman", code, message });
-    this.publish("ReviewRequired", { code, message });
+    this.publish("ReviewRequired", requestEventId ? { code, message, requestEventId } : { code, message });
   }
 
   done(next: OrderState | undefined, outcome: AuditOutcome, note?: string): Step {
