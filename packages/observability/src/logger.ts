@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
-import { REDACTED, redactText } from "./redact-text.ts";
+import { REDACTED, redactLogText } from "./redact-text.ts";
 import { redactValue } from "./redact-value.ts";
 
 export type { Logger } from "pino";
@@ -52,7 +52,7 @@ export function createLogger({
     // (pino always merges its default `err` serializer in, so it is replaced by the identity here).
     serializers: {
       err: (error: unknown) => error,
-      msg: (message: unknown) => (typeof message === "string" ? redactText(message) : message),
+      msg: (message: unknown) => (typeof message === "string" ? redactLogText(message) : message),
     },
     // pino's own path redaction (fast-redact) only for the caller's extra exact paths: wildcard paths
     // cost tens of microseconds per line, which is why the shared rules are not written as paths.
@@ -64,14 +64,20 @@ export function createLogger({
 
 /**
  * pino runs `formatters.bindings` only for the root logger's base: a child's bindings
- * (`logger.child({ url })`, one per record) go out unformatted. The root gets a `child` that redacts
- * them first; children are created from the root's prototype chain, so they inherit it.
+ * (`logger.child({ url })`, one per record) and `setBindings` go out unformatted. The root gets a
+ * `child` and a `setBindings` that redact them first; children are created from the root's prototype
+ * chain, so they inherit both.
  */
 function redactChildBindings(logger: Logger): Logger {
   const child = logger.child;
   const redacting: Logger["child"] = function (this: Logger, bindings, childOptions) {
     return child.call(this, redactFields(bindings), childOptions) as never;
   };
+  const setBindings = logger.setBindings;
+  const redactingSet: Logger["setBindings"] = function (this: Logger, bindings) {
+    setBindings.call(this, redactFields(bindings));
+  };
   Object.defineProperty(logger, "child", { value: redacting, writable: true, configurable: true });
+  Object.defineProperty(logger, "setBindings", { value: redactingSet, writable: true, configurable: true });
   return logger;
 }
