@@ -63,6 +63,25 @@ export function createLogger({
 }
 
 /**
+ * pino runs a field's serializer after `formatters.log` (and after the bindings are redacted), so what
+ * a child's own serializer returns (`conn: (c) => c.toString()`, a DSN with its password) would be
+ * written unredacted: each one's output goes through the walker too.
+ */
+function redactSerializers<T extends { serializers?: Record<string, (value: unknown) => unknown> }>(
+  childOptions: T | undefined,
+): T | undefined {
+  const serializers = childOptions?.serializers;
+  if (childOptions === undefined || serializers === undefined) return childOptions;
+  const wrapped = Object.fromEntries(
+    Object.entries(serializers).map(([key, serialize]) => [
+      key,
+      (value: unknown) => redactValue(serialize(value)),
+    ]),
+  );
+  return { ...childOptions, serializers: wrapped };
+}
+
+/**
  * pino runs `formatters.bindings` only for the root logger's base: a child's bindings
  * (`logger.child({ url })`, one per record) and `setBindings` go out unformatted. The root gets a
  * `child` and a `setBindings` that redact them first; children are created from the root's prototype
@@ -71,7 +90,7 @@ export function createLogger({
 function redactChildBindings(logger: Logger): Logger {
   const child = logger.child;
   const redacting: Logger["child"] = function (this: Logger, bindings, childOptions) {
-    return child.call(this, redactFields(bindings), childOptions) as never;
+    return child.call(this, redactFields(bindings), redactSerializers(childOptions)) as never;
   };
   const setBindings = logger.setBindings;
   const redactingSet: Logger["setBindings"] = function (this: Logger, bindings) {

@@ -140,6 +140,19 @@ describe("log redaction: found in review", () => {
     expect(JSON.parse(text)).toMatchObject({ orderId: "o-1", session: { token: REDACTED } });
   });
 
+  it("what a child logger's own serializer returns (pino runs it after redaction)", () => {
+    const { text, record } = line((logger) =>
+      logger
+        .child(
+          { conn: { id: 1 } },
+          { serializers: { conn: (c: { id: number }) => `postgresql://app:${SECRET}@db/${c.id}` } },
+        )
+        .info({ conn: { id: 2 } }, "serialised"),
+    );
+    expect(text).not.toContain(SECRET);
+    expect(record.conn).toBe("postgresql://app:[REDACTED]@db/2");
+  });
+
   it("bytes (a Buffer, a Uint8Array) become their type and length, not their bytes", () => {
     const body = Buffer.from(`{"access_token":"${SECRET}"}`);
     const key = new TextEncoder().encode(SECRET);
