@@ -17,10 +17,11 @@ export const keyOf = (key: OrderKey): string => `${key.merchantId}\u0000${key.or
  * it) and UTF-16 surrogates without their pair (22P02: not Unicode, so not valid JSON to jsonb).
  * JSON.parse of a webhook body and Avro strings can both carry them.
  */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (text: string): boolean => text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
 
 function checkText(value: unknown, what: string, maxLength: number): void {
-  if (typeof value !== "string" || value.length === 0 || value.length > maxLength || UNSTORABLE.test(value)) {
+  if (typeof value !== "string" || value.length === 0 || value.length > maxLength || unstorable(value)) {
     throw new OrderStateInputError(
       `${what} must be a string of 1 to ${maxLength} characters without NUL or unpaired surrogates`,
     );
@@ -42,7 +43,7 @@ function checkDocument(document: object, where: string): void {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [value, path] = next;
     if (typeof value === "string") {
-      if (UNSTORABLE.test(value)) refuse(path, "holds a NUL character or an unpaired surrogate");
+      if (unstorable(value)) refuse(path, "holds a NUL character or an unpaired surrogate");
     } else if (typeof value === "number") {
       if (!Number.isFinite(value)) refuse(path, `is ${value}, which JSON cannot carry`);
     } else if (typeof value === "bigint") {
@@ -63,7 +64,7 @@ function checkDocument(document: object, where: string): void {
         continue;
       }
       for (const [name, item] of Object.entries(value)) {
-        if (UNSTORABLE.test(name)) refuse(path, "has a key with a NUL character or an unpaired surrogate");
+        if (unstorable(name)) refuse(path, "has a key with a NUL character or an unpaired surrogate");
         pending.push([item, `${path}.${name}`]);
       }
     }
