@@ -92,6 +92,21 @@ describe("classifyDatabaseError against a real server", () => {
     const classified = classifyDatabaseError(error);
     expect(classified.code).toBe("DB_UNIQUE_VIOLATION");
     expect(isRetriable(classified)).toBe(false);
+    // The adapter maps 23505 to a kind; the SQLSTATE and the constraint survive it.
+    expect(classified.sqlState).toBe("23505");
+    expect(classified.constraint).toBe("ProcessedEvent_pkey");
+  });
+
+  it("a write on a read-only connection (a standby right after a failover) is DB_UNAVAILABLE, retriable", async () => {
+    const error = await failure(() =>
+      prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe("SET TRANSACTION READ ONLY");
+        await tx.$executeRawUnsafe("UPDATE err_probe SET n = n + 1 WHERE id = 1");
+      }),
+    );
+    const classified = classifyDatabaseError(error);
+    expect([classified.code, classified.sqlState]).toEqual(["DB_UNAVAILABLE", "25006"]);
+    expect(isRetriable(classified)).toBe(true);
   });
 
   it("a raw query hitting a missing table through Prisma is DB_SCHEMA, not retriable", async () => {

@@ -235,6 +235,29 @@ describe("order state store", () => {
         () => writeOrderStates(executor, CONSUMER, [insert(key(m, 1), { amount: 10n })]),
       ],
       ["array document", () => writeOrderStates(executor, CONSUMER, [insert(key(m, 1), [] as never)])],
+      // Each of these failed the whole batch's statement (22P05 / 22P02, naming no order) or was
+      // silently stored as null.
+      [
+        "NUL in a document string",
+        () => writeOrderStates(executor, CONSUMER, [insert(key(m, 1), { a: "x\u0000" })]),
+      ],
+      [
+        "NUL in a document key",
+        () => writeOrderStates(executor, CONSUMER, [insert(key(m, 1), { "k\u0000": 1 })]),
+      ],
+      [
+        "an unpaired surrogate deep in a document",
+        () =>
+          writeOrderStates(executor, CONSUMER, [insert(key(m, 1), { buyer: { names: ["ok", "\ud800"] } })]),
+      ],
+      [
+        "NaN in a document",
+        () => writeOrderStates(executor, CONSUMER, [insert(key(m, 1), { total: Number.NaN })]),
+      ],
+      [
+        "an unpaired surrogate in an orderId",
+        () => loadOrderStates(executor, { keys: [{ merchantId: m, orderId: "o\udc00" }] }),
+      ],
       [
         "unknown status",
         () => writeOrderStates(executor, CONSUMER, [{ ...insert(key(m, 1)), status: "PAID" as never }]),
@@ -255,6 +278,19 @@ describe("order state store", () => {
       expect(isRetriable(error), name).toBe(false);
     }
     expect(executor.statements).toBe(0);
+  });
+
+  it("names the write and the path of a document PostgreSQL could not store, and stores paired emoji", async () => {
+    const m = merchant();
+    const bad = insert(key(m, 2), { buyer: { names: ["ok", "x\ud800"] } });
+    await expect(writeOrderStates(prisma, CONSUMER, [insert(key(m, 1)), bad])).rejects.toThrow(
+      "write 1: document.buyer.names[1] holds a NUL character or an unpaired surrogate",
+    );
+    const fine = { name: "Cửa hàng 😀", when: new Date(0) };
+    const [result] = await writeOrderStates(prisma, CONSUMER, [insert(key(m, 3), fine)]);
+    expect(result?.outcome).toBe("written");
+    const { states } = await loadOrderStates(prisma, { keys: [key(m, 3)] });
+    expect(states[0]?.document).toEqual({ name: "Cửa hàng 😀", when: "1970-01-01T00:00:00.000Z" });
   });
 
   it("throws database failures classified: a missing table is not retriable", async () => {

@@ -44,6 +44,20 @@ describe("causeChain", () => {
     expect(causeChain(a)).toEqual([a, b]);
   });
 
+  it("never throws on links whose properties cannot be read (a throwing getter, a revoked proxy)", () => {
+    const hostile = Object.defineProperty(retriable("OUTER"), "cause", {
+      get() {
+        throw new Error("getter exploded");
+      },
+    });
+    const { proxy, revoke } = Proxy.revocable(new Error("proxied"), {});
+    revoke();
+    expect(() => causeChain(hostile)).not.toThrow();
+    expect(isRetriable(hostile)).toBe(true);
+    expect(isRetriable(retriable("OUTER", proxy))).toBe(true);
+    expect(describeChain(retriable("OUTER", proxy))).toContain("OUTER");
+  });
+
   it("stops at a bounded depth", () => {
     let error: unknown = new Error("root");
     for (let i = 0; i < 100; i++) error = new Error(`level ${i}`, { cause: error });

@@ -15,14 +15,39 @@ export function causeChain(error: unknown): unknown[] {
     const current = queue.shift();
     if (current === undefined || current === null || seen.has(current)) continue;
     seen.add(current);
+    // A link `instanceof` cannot even look at (a revoked proxy) says nothing: leave it out.
+    if (typeof current === "object" && !inspectable(current)) continue;
     chain.push(current);
     if (typeof current !== "object") continue;
-    const link = current as { cause?: unknown; originalError?: unknown; errors?: unknown };
-    if (link.cause !== undefined) queue.push(link.cause);
-    if (link.originalError !== undefined) queue.push(link.originalError);
-    if (Array.isArray(link.errors)) queue.push(...link.errors);
+    const cause = read(current, "cause");
+    const originalError = read(current, "originalError");
+    const errors = read(current, "errors");
+    if (cause !== undefined) queue.push(cause);
+    if (originalError !== undefined) queue.push(originalError);
+    if (Array.isArray(errors)) queue.push(...errors);
   }
   return chain;
+}
+
+function inspectable(link: object): boolean {
+  try {
+    Object.getPrototypeOf(link);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A property of a link, or undefined when reading it throws (a getter, a revoked proxy): a retry
+ * router deciding on a strange error must not crash on it; the link's own classification still counts.
+ */
+function read(link: object, key: string): unknown {
+  try {
+    return (link as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first link of the chain that satisfies `predicate`, outermost first. */
@@ -59,9 +84,13 @@ export function innermostPlatformError(error: unknown): PlatformError | undefine
 /** A short, single-line description of the chain for logs and DLQ headers: `code: message <- ...`. */
 export function describeChain(error: unknown, maxLength = 1_000): string {
   const parts = causeChain(error).map((link) => {
-    if (link instanceof PlatformError) return `${link.code}: ${link.message}`;
-    if (link instanceof Error) return `${link.name}: ${link.message}`;
-    return String(link);
+    try {
+      if (link instanceof PlatformError) return `${link.code}: ${link.message}`;
+      if (link instanceof Error) return `${link.name}: ${link.message}`;
+      return String(link);
+    } catch {
+      return "[unreadable error]";
+    }
   });
   const text = parts.join(" <- ").replace(/\s+/g, " ");
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;

@@ -35,6 +35,11 @@ describe("classifyDatabaseError", () => {
     [pgError("22P02"), "DB_INVALID_DATA", false],
     [pgError("42P01"), "DB_SCHEMA", false],
     [pgError("28P01"), "DB_AUTH", false],
+    [pgError("25006"), "DB_UNAVAILABLE", true],
+    [pgError("25P03"), "DB_CONNECTION", true],
+    [pgError("57P05"), "DB_CONNECTION", true],
+    [Object.assign(new Error("getaddrinfo EAI_AGAIN db"), { code: "EAI_AGAIN" }), "DB_CONNECTION", true],
+    [Object.assign(new Error("getaddrinfo ENOTFOUND db"), { code: "ENOTFOUND" }), "DB_CONNECTION", true],
     [prismaError("P1001"), "DB_CONNECTION", true],
     [prismaError("P1017"), "DB_CONNECTION", true],
     [prismaError("P2024"), "DB_POOL_TIMEOUT", true],
@@ -72,6 +77,25 @@ describe("classifyDatabaseError", () => {
     const unique = classifyDatabaseError(prismaError("P2002", { kind: "UniqueConstraintViolation" }));
     expect(unique.code).toBe("DB_UNIQUE_VIOLATION");
     expect(unique.retriable).toBe(false);
+  });
+
+  it("takes the SQLSTATE and the constraint from a mapped adapter kind (the adapter calls a deadlock a write conflict)", () => {
+    const deadlock = classifyDatabaseError(
+      prismaError("P2010", { kind: "TransactionWriteConflict", originalCode: "40P01" }),
+    );
+    expect([deadlock.code, deadlock.sqlState, deadlock.retriable]).toEqual(["DB_DEADLOCK", "40P01", true]);
+    const unique = classifyDatabaseError(
+      prismaError("P2002", {
+        kind: "UniqueConstraintViolation",
+        originalCode: "23505",
+        constraint: { index: "Invoice_transactionUuid_key" },
+      }),
+    );
+    expect([unique.code, unique.sqlState, unique.constraint]).toEqual([
+      "DB_UNIQUE_VIOLATION",
+      "23505",
+      "Invoice_transactionUuid_key",
+    ]);
   });
 
   it("keeps the constraint name PostgreSQL reported", () => {

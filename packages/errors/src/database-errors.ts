@@ -58,6 +58,14 @@ const BY_SQLSTATE: Record<string, Verdict> = {
   "57P01": ["DB_CONNECTION", true],
   "57P02": ["DB_CONNECTION", true],
   "57P03": ["DB_UNAVAILABLE", true],
+  // The server closed an idle session or an idle transaction (idle_session_timeout,
+  // idle_in_transaction_session_timeout): the connection is gone, a new one will do.
+  "57P05": ["DB_CONNECTION", true],
+  "25P03": ["DB_CONNECTION", true],
+  // "cannot execute INSERT in a read-only transaction": connected to a standby, typically right after a
+  // failover, until the pool reaches the new primary. Writes to a read-only database fail the same way
+  // until an operator acts, which the retry budget then reports.
+  "25006": ["DB_UNAVAILABLE", true],
   "53300": ["DB_UNAVAILABLE", true],
   "23505": ["DB_UNIQUE_VIOLATION", false],
   "3D000": ["DB_SCHEMA", false],
@@ -117,6 +125,11 @@ const BY_ADAPTER_KIND: Record<string, Verdict> = {
 
 const SOCKET_CODES = new Set([
   "ECONNREFUSED",
+  "ECONNABORTED",
+  // DNS: a temporary failure, or the database's name not resolving (yet) during a failover. Prisma's
+  // adapter calls both DatabaseNotReachable; raw `pg` (migrate, the worker id lease) reports the code.
+  "EAI_AGAIN",
+  "ENOTFOUND",
   "ECONNRESET",
   "ETIMEDOUT",
   "EPIPE",
@@ -143,12 +156,29 @@ function inspect(link: unknown): Found | undefined {
     return { verdict: [link.code, link.retriable], sqlState: link.sqlState, constraint: link.constraint };
   }
   if (!link || typeof link !== "object") return undefined;
-  const l = link as { code?: unknown; kind?: unknown; constraint?: unknown; message?: unknown };
-  const constraint = typeof l.constraint === "string" ? l.constraint : undefined;
+  const l = link as {
+    code?: unknown;
+    kind?: unknown;
+    constraint?: unknown;
+    message?: unknown;
+    originalCode?: unknown;
+  };
+  const constraint = constraintName(l.constraint);
   if (typeof l.kind === "string") {
     if (l.kind === "postgres" && typeof l.code === "string") return bySqlState(l.code, constraint);
+    // A mapped kind keeps PostgreSQL's SQLSTATE in `originalCode`: it is more precise than the kind
+    // (the adapter calls a deadlock, 40P01, a TransactionWriteConflict) and names the constraint.
+    const original = typeof l.originalCode === "string" ? l.originalCode : undefined;
+    const precise = original === undefined ? undefined : bySqlState(original, constraint);
+    if (precise) return precise;
     const verdict = BY_ADAPTER_KIND[l.kind];
-    if (verdict) return { verdict };
+    if (verdict) {
+      return {
+        verdict,
+        ...(original ? { sqlState: original } : {}),
+        ...(constraint ? { constraint } : {}),
+      };
+    }
   }
   if (typeof l.code === "string") {
     if (BY_PRISMA_CODE[l.code]) return { verdict: BY_PRISMA_CODE[l.code] as Verdict };
@@ -159,6 +189,13 @@ function inspect(link: unknown): Found | undefined {
     for (const [pattern, verdict] of BY_MESSAGE) if (pattern.test(l.message)) return { verdict };
   }
   return undefined;
+}
+
+/** pg's `constraint` is a name; Prisma's adapter gives `{ index }` (a name) or `{ fields }` (columns). */
+function constraintName(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  const index = (value as { index?: unknown } | null | undefined)?.index;
+  return typeof index === "string" ? index : undefined;
 }
 
 function bySqlState(sqlState: string, constraint?: string): Found | undefined {

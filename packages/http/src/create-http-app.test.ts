@@ -255,6 +255,29 @@ describe("createHttpApp", () => {
       expect(ignored.status).toBe(200);
     });
 
+    it("answers 400 for a corrupt compressed body, not a logged 500", async () => {
+      const { url, logs } = await start(echo);
+      const response = await fetch(`${url}/v1/api/echo`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+        body: "this is not gzip",
+      });
+      expect(response.status).toBe(400);
+      expect(await problem(response)).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+      expect(logs().filter((line) => line.level === "error")).toEqual([]);
+    });
+
+    it("answers 400 for a UTF-8 JSON body holding other bytes, instead of decoding them to U+FFFD", async () => {
+      const { url } = await start(echo);
+      // {"name":"Nguy\xean"} in Latin-1, declared as (default) UTF-8.
+      const latin1 = Buffer.from('{"name":"Nguy\u00ean"}', "latin1");
+      const response = await fetch(`${url}/v1/api/echo`, { ...json(""), body: latin1 });
+      expect(response.status).toBe(400);
+      expect(await problem(response)).toMatchObject({ code: "MALFORMED_JSON" });
+      const utf8 = await fetch(`${url}/v1/api/echo`, json({ name: "Nguyễn 😀" }));
+      expect(((await utf8.json()) as { body: unknown }).body).toEqual({ name: "Nguyễn 😀" });
+    });
+
     it("answers 415 for an unsupported content encoding", async () => {
       const { url } = await start(echo);
       const response = await fetch(`${url}/v1/api/echo`, {

@@ -1,7 +1,7 @@
 import type { Logger, Registry } from "@invoice/observability";
 import express, { type Express, type Request, type Router } from "express";
 import { httpMetrics, ROUTE_BASE } from "./http-metrics.ts";
-import { errorHandler, notFound, parseJsonBody } from "./problem-response.ts";
+import { errorHandler, notFound, parseJsonBody, refuseInvalidUtf8 } from "./problem-response.ts";
 import { type ReadinessCheck, runReadinessChecks } from "./readiness.ts";
 import { requestContext } from "./request-context.ts";
 
@@ -55,7 +55,8 @@ export function createHttpApp(options: CreateHttpAppOptions): Express {
       express.json({
         limit: bodyLimitBytes,
         type: ["application/json", "application/*+json"],
-        verify: (req, _res, buffer) => {
+        verify: (req, res, buffer, encoding) => {
+          refuseInvalidUtf8(req, res, buffer, encoding);
           (req as Request).rawBody = buffer;
         },
       }),

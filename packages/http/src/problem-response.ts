@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { HttpProblem } from "./http-problem.ts";
 
@@ -22,7 +23,8 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
 }
 
 interface BodyParserError {
-  type: string;
+  /** Absent on some of its 4xx errors: a corrupt gzip/deflate/br body is zlib's error with status 400. */
+  type?: string;
   status: number;
   message: string;
   limit?: number;
@@ -49,6 +51,13 @@ function fromBodyParser(error: BodyParserError): HttpProblem | undefined {
         detail: "Request body is not valid JSON.",
         cause: error,
       });
+    case NOT_UTF8:
+      return new HttpProblem({
+        status: 400,
+        code: "MALFORMED_JSON",
+        detail: "Request body is not valid UTF-8 (RFC 8259 requires JSON to be UTF-8).",
+        cause: error,
+      });
     case "encoding.unsupported":
     case "charset.unsupported":
       return new HttpProblem({
@@ -69,6 +78,21 @@ function fromBodyParser(error: BodyParserError): HttpProblem | undefined {
   }
 }
 
+/** `type` of the error {@link refuseInvalidUtf8} throws. */
+const NOT_UTF8 = "entity.not.utf8";
+
+/**
+ * body-parser's `verify` hook: a body declared (or defaulted to) UTF-8 that holds other bytes is refused,
+ * instead of being decoded with U+FFFD in place of each bad byte — a Latin-1 client's "Nguyễn" would
+ * otherwise reach an invoice as "Nguy�n", with nothing logged. Other declared charsets (utf-16) are
+ * decoded by body-parser itself.
+ */
+export function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (encoding.toLowerCase().replace("-", "") === "utf8" && !isUtf8(body)) {
+    throw Object.assign(new Error("request body is not valid UTF-8"), { status: 400, type: NOT_UTF8 });
+  }
+}
+
 /**
  * `express.json(...)` whose errors become {@link HttpProblem}s here, where they arise: downstream an
  * error from the body parser cannot be told from a handler's error that looks the same.
@@ -78,10 +102,9 @@ export function parseJsonBody(parser: RequestHandler): RequestHandler {
     parser(req, res, (error?: unknown) => {
       if (error === undefined || error === null) return next();
       const candidate = error as Partial<BodyParserError>;
+      // Whatever comes out of the parser is about the request body: its 4xx are the client's.
       const problem =
-        typeof candidate.type === "string" && typeof candidate.status === "number"
-          ? fromBodyParser(candidate as BodyParserError)
-          : undefined;
+        typeof candidate.status === "number" ? fromBodyParser(candidate as BodyParserError) : undefined;
       if (problem && candidate.type === "entity.parse.failed" && req.rawBody !== undefined) {
         deferParseFailure(req, problem);
         return next();

@@ -28,16 +28,19 @@ export interface WorkerIdLeaseOptions {
    */
   validityMs?: number;
   /**
-   * After a lock is granted, ids are issued only this much later: the previous holder's clock may be
-   * ahead of ours, and its last ids must stay in the past for us. Covers clock skew up to this
-   * between pods. Default 1000.
+   * After a lock is granted, ids are issued only `validityMs` plus this much later. The validity part:
+   * the server may have released the lock before its previous holder heard of it (a failover to a
+   * replica, which has no advisory locks; a terminated backend whose goodbye the network dropped), and
+   * that holder keeps issuing until its own validity window ends. This part: the previous holder's
+   * clock may be ahead of ours, and its last ids must stay in the past for us. Covers clock skew up to
+   * this between pods. Default 1000.
    */
   handoverGuardMs?: number;
   /** `acquireWorkerIdLease` gives up after this long without a lease. Default 30 000. */
   acquireTimeoutMs?: number;
   /** Re-lease attempts after a loss back off from `initial` to `max` ms. Default 250 → 10 000. */
   retryDelayMs?: { initial: number; max: number };
-  /** Wall clock, also the generator's. Injectable for tests. */
+  /** The generator's wall clock (ids carry it). Injectable for tests. */
   now?: () => number;
 }
 
@@ -68,7 +71,8 @@ interface Held {
 }
 
 /**
- * Takes a worker id lease: resolves once a worker id is locked and the handover guard has passed,
+ * Takes a worker id lease: resolves once a worker id is locked and the handover wait (`validityMs` +
+ * `handoverGuardMs`) has passed,
  * rejects with {@link WorkerIdLeaseError} after `acquireTimeoutMs` without one.
  */
 export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise<WorkerIdLease> {
@@ -84,7 +88,13 @@ export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise
   if (settings.heartbeatIntervalMs >= settings.validityMs) {
     throw new RangeError("heartbeatIntervalMs must be shorter than validityMs");
   }
+  // A previous holder may trust its lease for validityMs after its last proof, which the server may
+  // have answered just before it released the lock (failover, lost goodbye): stay clear of all of it.
+  const handoverMs = settings.validityMs + settings.handoverGuardMs;
   const now = options.now ?? Date.now;
+  // The lease's own windows (validity, handover) run on a monotonic clock: a wall clock stepped back by
+  // NTP must not stretch a lease.
+  const elapsed = () => performance.now();
   const { logger, locks, preferred } = options;
   const metrics = leaseMetrics(options.metrics);
 
@@ -97,7 +107,11 @@ export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise
   let previous: number | undefined;
   const generators = new Map<number, IdGenerator>();
 
-  const isHeld = () => status === "held" && now() >= usableAt && now() - lastProofAt <= settings.validityMs;
+  const isHeld = () => {
+    if (status !== "held") return false;
+    const at = elapsed();
+    return at >= usableAt && at - lastProofAt <= settings.validityMs;
+  };
 
   const schedule = (work: () => Promise<void>, ms: number) => {
     clearTimeout(timer);
@@ -110,7 +124,7 @@ export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise
     previous = held.workerId;
     status = "held";
     lastProofAt = proofSentAt;
-    usableAt = now() + settings.handoverGuardMs;
+    usableAt = elapsed() + handoverMs;
     retryDelay = settings.retryInitialMs;
     metrics.held(held.workerId);
     held.session.onLost((error) => loseLease(held, error, "connection lost"));
@@ -120,7 +134,7 @@ export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise
   const heartbeat = async () => {
     const held = current;
     if (status !== "held" || held === undefined) return;
-    const sentAt = now();
+    const sentAt = elapsed();
     try {
       const stillLocked = await withTimeout(held.session.isLocked(held.workerId), settings.validityMs);
       if (current !== held || status !== "held") return;
@@ -151,7 +165,7 @@ export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise
   const renew = async () => {
     if (status !== "lost") return;
     try {
-      const sentAt = now();
+      const sentAt = elapsed();
       const held = await takeWorkerId(locks, [previous, preferred]);
       if (status !== "lost") {
         await held.session.close();
@@ -211,21 +225,21 @@ export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise
     release,
   };
 
-  const deadline = now() + settings.acquireTimeoutMs;
+  const deadline = elapsed() + settings.acquireTimeoutMs;
   let lastError: unknown;
   for (let attempt = 0; ; attempt++) {
-    const sentAt = now();
+    const sentAt = elapsed();
     try {
       const held = await takeWorkerId(locks, [preferred]);
       adopt(held, sentAt);
-      const fields = { workerId: held.workerId, preferred, handoverGuardMs: settings.handoverGuardMs };
+      const fields = { workerId: held.workerId, preferred, handoverMs };
       if (held.workerId === preferred) logger.info(fields, "worker id lease acquired");
       else logger.warn(fields, "preferred worker id is held by another process; leased another one");
       break;
     } catch (error) {
       lastError = error;
       const wait = Math.min(settings.retryInitialMs * 2 ** attempt, settings.retryMaxMs);
-      if (now() + wait > deadline) {
+      if (elapsed() + wait > deadline) {
         throw new WorkerIdLeaseError(
           `no worker id lease within ${settings.acquireTimeoutMs} ms (preferred ${preferred})`,
           {
@@ -238,7 +252,8 @@ export async function startWorkerIdLease(options: WorkerIdLeaseOptions): Promise
       await sleep(wait);
     }
   }
-  await sleep(settings.handoverGuardMs);
+  // Timers may fire a fraction of a millisecond before performance.now() reaches their target.
+  while (elapsed() < usableAt) await sleep(Math.ceil(usableAt - elapsed()));
   return lease;
 }
 

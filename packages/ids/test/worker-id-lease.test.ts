@@ -246,6 +246,60 @@ describe("acquireWorkerIdLease against PostgreSQL", () => {
       proxy.close();
     }
   });
+
+  it("a newcomer that gets the id while the old holder still trusts its lease never repeats that holder's ids", async () => {
+    // A failover (advisory locks are not replicated) or a backend terminated while the network drops its
+    // goodbye: the server has released the lock, the holder has not heard and trusts its last proof.
+    // Before the fix the newcomer issued ids 50 ms after the grant: 223,246 duplicates in one run.
+    const validityMs = 3_000;
+    const proxy = await startPausableProxy(Number(server.port || 5432), server.hostname);
+    try {
+      const holder = await lease(500, { port: proxy.port, validityMs, retryInitialMs: 60_000 });
+      const pid = await holderPid(500);
+      proxy.pauseExisting();
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      await waitFor(async () => (await holderPid(500)) === undefined, {
+        timeoutMs: 10_000,
+        description: "the server to release the holder's lock",
+      });
+      const seen = new Set<bigint>();
+      let duplicates = 0;
+      const mint = (source: WorkerIdLease): number => {
+        try {
+          const id = source.generator.next();
+          if (seen.has(id)) duplicates++;
+          seen.add(id);
+          return 1;
+        } catch (error) {
+          if (!(error instanceof WorkerIdLeaseError)) throw error;
+          return 0;
+        }
+      };
+      // The holder mints on while the newcomer takes the id, then both mint, until the holder has
+      // stopped trusting its lease and the newcomer has issued ids of its own.
+      let newcomer: WorkerIdLease | undefined;
+      const arriving = lease(500, { validityMs }).then((taken) => {
+        newcomer = taken.lease;
+        return taken.lease;
+      });
+      let fromHolder = 0;
+      let fromNewcomer = 0;
+      const deadline = Date.now() + 20_000;
+      while ((holder.lease.isHeld() || fromNewcomer < 10_000) && Date.now() < deadline) {
+        for (let i = 0; i < 200; i++) {
+          fromHolder += mint(holder.lease);
+          if (newcomer) fromNewcomer += mint(newcomer);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect((await arriving).workerId).toBe(500);
+      expect(fromHolder).toBeGreaterThan(0);
+      expect(fromNewcomer).toBeGreaterThanOrEqual(10_000);
+      expect(duplicates).toBe(0);
+    } finally {
+      proxy.close();
+    }
+  });
 });
 
 /** A TCP proxy to PostgreSQL whose existing connections can be frozen (a silent network partition). */

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
-import { REDACTED, redactText } from "./redact-text.ts";
+import { REDACTED, redactLogText } from "./redact-text.ts";
 import { redactValue } from "./redact-value.ts";
 
 export type { Logger } from "pino";
@@ -52,7 +52,7 @@ export function createLogger({
     // (pino always merges its default `err` serializer in, so it is replaced by the identity here).
     serializers: {
       err: (error: unknown) => error,
-      msg: (message: unknown) => (typeof message === "string" ? redactText(message) : message),
+      msg: (message: unknown) => (typeof message === "string" ? redactLogText(message) : message),
     },
     // pino's own path redaction (fast-redact) only for the caller's extra exact paths: wildcard paths
     // cost tens of microseconds per line, which is why the shared rules are not written as paths.
@@ -63,15 +63,40 @@ export function createLogger({
 }
 
 /**
+ * pino runs a field's serializer after `formatters.log` (and after the bindings are redacted), so what
+ * a child's own serializer returns (`conn: (c) => c.toString()`, a DSN with its password) would be
+ * written unredacted: each one's output goes through the walker too.
+ */
+function redactSerializers<T extends { serializers?: Record<string, (value: unknown) => unknown> }>(
+  childOptions: T | undefined,
+): T | undefined {
+  const serializers = childOptions?.serializers;
+  if (childOptions === undefined || serializers === undefined) return childOptions;
+  const wrapped = Object.fromEntries(
+    Object.entries(serializers).map(([key, serialize]) => [
+      key,
+      (value: unknown) => redactValue(serialize(value)),
+    ]),
+  );
+  return { ...childOptions, serializers: wrapped };
+}
+
+/**
  * pino runs `formatters.bindings` only for the root logger's base: a child's bindings
- * (`logger.child({ url })`, one per record) go out unformatted. The root gets a `child` that redacts
- * them first; children are created from the root's prototype chain, so they inherit it.
+ * (`logger.child({ url })`, one per record) and `setBindings` go out unformatted. The root gets a
+ * `child` and a `setBindings` that redact them first; children are created from the root's prototype
+ * chain, so they inherit both.
  */
 function redactChildBindings(logger: Logger): Logger {
   const child = logger.child;
   const redacting: Logger["child"] = function (this: Logger, bindings, childOptions) {
-    return child.call(this, redactFields(bindings), childOptions) as never;
+    return child.call(this, redactFields(bindings), redactSerializers(childOptions)) as never;
+  };
+  const setBindings = logger.setBindings;
+  const redactingSet: Logger["setBindings"] = function (this: Logger, bindings) {
+    setBindings.call(this, redactFields(bindings));
   };
   Object.defineProperty(logger, "child", { value: redacting, writable: true, configurable: true });
+  Object.defineProperty(logger, "setBindings", { value: redactingSet, writable: true, configurable: true });
   return logger;
 }

@@ -1,4 +1,4 @@
-import { REDACTED, redactText } from "./redact-text.ts";
+import { REDACTED, redactLogText } from "./redact-text.ts";
 import { isSecretName } from "./secret-names.ts";
 
 /**
@@ -40,14 +40,18 @@ export function redactValue(value: unknown): unknown {
 }
 
 function walk(value: unknown, depth: number, state: Walk): unknown {
-  if (typeof value === "string") return redactText(value);
+  if (typeof value === "string") return redactLogText(value);
   if (typeof value !== "object" || value === null) return value;
   if (state.ancestors.includes(value)) return CIRCULAR;
   if (depth >= MAX_DEPTH || state.budget <= 0) return TRUNCATED;
   state.ancestors.push(value);
   try {
     // Inside the try: `instanceof` and property reads throw on revoked or hostile proxies.
-    if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof ArrayBuffer) return value;
+    if (value instanceof Date) return value;
+    // Bytes are not read, so not emitted: pino would print a Buffer as its bytes ({"type":"Buffer",
+    // "data":[123,34,112,...]}), a request body with its token in it, or a key under a harmless name.
+    if (ArrayBuffer.isView(value)) return `[${constructorName(value) ?? "Bytes"} ${value.byteLength} bytes]`;
+    if (value instanceof ArrayBuffer) return `[ArrayBuffer ${value.byteLength} bytes]`;
     if (value instanceof Error) return walkError(value, depth, state);
     if (isStream(value)) return `[${constructorName(value) ?? "Stream"}]`;
     if (Array.isArray(value)) return walkArray(value, depth, state);
@@ -61,11 +65,27 @@ function walk(value: unknown, depth: number, state: Walk): unknown {
   }
 }
 
+/** A string that could be an HTTP header or field name (`Authorization`, `x-api-key`). */
+const HEADER_NAME = /^[A-Za-z][\w.-]{0,63}$/;
+
+/**
+ * Name/value pairs laid out in an array: node's `req.rawHeaders` (`["Authorization", "Bearer x", ...]`),
+ * `[...headers.entries()]` pairs, `[name, value]` tuples. A string at an even position that is a secret
+ * name redacts the item after it.
+ */
 function walkArray(array: readonly unknown[], depth: number, state: Walk): unknown {
   let copy: unknown[] | undefined;
+  let pairedWithSecretName = false;
   for (let index = 0; index < array.length; index++) {
     const item = array[index];
-    const out = state.budget-- > 0 ? walk(item, depth + 1, state) : TRUNCATED;
+    const out =
+      state.budget-- <= 0
+        ? TRUNCATED
+        : pairedWithSecretName && item !== undefined && item !== null && item !== ""
+          ? REDACTED
+          : walk(item, depth + 1, state);
+    pairedWithSecretName =
+      index % 2 === 0 && typeof item === "string" && HEADER_NAME.test(item) && isSecretName(item);
     if (out !== item && copy === undefined) copy = array.slice(0, index);
     copy?.push(out);
   }
@@ -105,10 +125,10 @@ function redactField(key: string, item: unknown, depth: number, state: Walk): un
 function walkError(error: Error, depth: number, state: Walk): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: constructorName(error) ?? error.name,
-    message: redactText(readText(error, "message")),
+    message: redactLogText(readText(error, "message")),
   };
   const stack = read(error, "stack");
-  if (typeof stack === "string") out.stack = redactText(stack);
+  if (typeof stack === "string") out.stack = redactLogText(stack);
   else if (stack === FAILED_READ) out.stack = UNREADABLE;
   for (const key of Object.keys(error)) {
     if (key === "message" || key === "stack" || key === "cause" || key === "errors") continue;

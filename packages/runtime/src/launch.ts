@@ -1,11 +1,17 @@
 import type { Env } from "@invoice/config";
+import { PlatformError } from "@invoice/errors";
 import { createLogger, type Logger } from "@invoice/observability";
 import type { PlatformConfig, ServiceName } from "./platform-config.ts";
 import { runMigrate } from "./run-migrate.ts";
 
-export class UnknownRunModeError extends Error {
-  readonly code = "RUN_MODE_UNKNOWN";
-  readonly retriable = false;
+/** The first argument names no run mode of the service: a deployment mistake, never retriable. */
+export class UnknownRunModeError extends PlatformError {
+  override readonly name = "UnknownRunModeError";
+  declare readonly code: "RUN_MODE_UNKNOWN";
+
+  constructor(message: string) {
+    super("RUN_MODE_UNKNOWN", message, { retriable: false });
+  }
 }
 
 export interface LaunchOptions<C extends PlatformConfig> {

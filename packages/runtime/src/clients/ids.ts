@@ -1,4 +1,4 @@
-import { acquireWorkerIdLease, type IdGenerator } from "@invoice/ids";
+import { acquireWorkerIdLease, type IdGenerator, WorkerIdLeaseError } from "@invoice/ids";
 import type { Logger, Registry } from "@invoice/observability";
 import type { PlatformConfig } from "../platform-config.ts";
 import type { ServiceClient } from "./service-client.ts";
@@ -29,8 +29,11 @@ export async function createIds(
     name: "worker-id-lease",
     client: lease.generator,
     readinessCheck: async () => {
-      if (!lease.isHeld())
-        throw new Error("no worker id lease is held: ids are refused until it is re-leased");
+      if (!lease.isHeld()) {
+        throw new WorkerIdLeaseError("no worker id lease is held: ids are refused until it is re-leased", {
+          code: "WORKER_ID_LEASE_NOT_HELD",
+        });
+      }
     },
     close: () => lease.release(),
   };
