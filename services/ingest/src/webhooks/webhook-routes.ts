@@ -223,8 +223,11 @@ function parseBody(req: Request, raw: Buffer): unknown {
     return INVALID;
   }
   try {
-    return JSON.parse(raw.toString("utf8"));
+    // Fatal decoding: Buffer#toString would turn bytes that are not UTF-8 into U+FFFD and publish them.
+    return JSON.parse(UTF8.decode(raw));
   } catch {
     return INVALID;
   }
 }
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
