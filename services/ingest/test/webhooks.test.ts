@@ -177,6 +177,22 @@ describe("signed webhooks", () => {
     expect(plain.status).toBe(202);
   });
 
+  it("415 UNSUPPORTED_ENCODING for a Content-Encoding the server does not decode", async () => {
+    const body = JSON.stringify(event());
+    for (const type of ["application/json", "text/plain"]) {
+      const answer = await post("merchant", body, {
+        ...signedHeaders(body, MERCHANT_SECRET),
+        "content-type": type,
+        "content-encoding": "zstd",
+      });
+      expect({ type, status: answer.status, code: answer.body.code }).toEqual({
+        type,
+        status: 415,
+        code: "UNSUPPORTED_ENCODING",
+      });
+    }
+  });
+
   it("400 for bytes that are not UTF-8 whatever the content type, instead of publishing U+FFFD", async () => {
     const [before, after] = JSON.stringify(event()).split("Công");
     const body = Buffer.concat([

@@ -192,6 +192,16 @@ export function webhookRoutes(options: WebhookRoutesOptions): (router: Router) =
             }),
           );
         }
+        if (type === "encoding.unsupported" || type === "charset.unsupported") {
+          return next(
+            new HttpProblem({
+              status: 415,
+              code: "UNSUPPORTED_ENCODING",
+              detail: "Send the body as UTF-8, uncompressed or with Content-Encoding gzip, deflate or br.",
+              cause: error,
+            }),
+          );
+        }
         return next(
           new HttpProblem({
             status: 400,
