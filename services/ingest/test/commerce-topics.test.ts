@@ -172,6 +172,65 @@ describe("commerce topics", () => {
     });
   });
 
+  it("dead-letters a record of an unrelated registered schema, trailing bytes, and text that is not UTF-8", async () => {
+    const topic = context.ingest.commerceTopics.invoiceRequested;
+    const id = await codec.register(valueSubject(topic), loadSchema("commerce-invoice-requested"));
+    const other = await codec.register(uniqueName("unrelated-value"), {
+      type: "record",
+      name: "Unrelated",
+      namespace: "vn.test",
+      fields: [{ name: "a", type: "int" }],
+    });
+    const request = (orderId: string, fullName: string) => ({
+      eventId: uniqueName("cevt"),
+      orderId,
+      merchantId: "M-COMMERCE",
+      requestedAt: Date.UTC(2026, 11, 1),
+      buyerType: "individual",
+      taxCode: null,
+      companyName: null,
+      fullName,
+      personalId: null,
+      address: null,
+      email: null,
+      phone: null,
+    });
+    const key = uniqueName("ORD-POISON2");
+    const good = uniqueName("ORD-AFTER");
+    const valid = await codec.encode(id, request(uniqueName("ORD-X"), "Nguyen XXXX"));
+    const at = valid.indexOf("XXXX");
+    const notUtf8 = Buffer.from(valid);
+    notUtf8.set([0x58, 0xff, 0xfe, 0x58], at);
+    const sent = [
+      await codec.encode(other, { a: 1 }),
+      Buffer.concat([await codec.encode(id, request(uniqueName("ORD-Y"), "An")), Buffer.from([0x02, 0x41])]),
+      notUtf8,
+    ];
+    const producer = kafkaClient().producer();
+    await producer.connect();
+    await producer.send(topic, [
+      ...sent.map((value) => ({ key, value })),
+      { key: good, value: await codec.encode(id, request(good, "Trần Thị Bình")) },
+    ]);
+    await producer.disconnect();
+
+    const dlq = await collect(
+      ["invoice.ingest.dlq"],
+      (rs) => rs.filter((r) => r.headers["dlq.original.topic"] === topic).length >= sent.length,
+      { description: "three poison records on the ingest DLQ" },
+    );
+    const mine = dlq
+      .filter((r) => r.headers["dlq.original.topic"] === topic)
+      .sort((a, b) => Number(a.headers["dlq.original.offset"]) - Number(b.headers["dlq.original.offset"]));
+    expect(mine.map((r) => r.value?.equals(sent[mine.indexOf(r)] as Buffer))).toEqual([true, true, true]);
+    expect(mine.map((r) => r.headers["dlq.reason"])).toEqual(Array(3).fill("deserialization"));
+    expect(mine[2]?.headers["dlq.error.message"]).toContain("UTF-8");
+    const issuance = await collect(["invoice.issuance"], (rs) => rs.some((r) => r.key?.toString() === good), {
+      timeoutMs: 120_000,
+    });
+    expect(issuance.filter((r) => r.key?.toString() === key)).toEqual([]);
+  }, 300_000);
+
   it("a re-delivered record yields the same eventId (derived from commerce's own event id)", async () => {
     const topic = context.ingest.commerceTopics.paymentRefunded;
     const subject = valueSubject(topic);

@@ -38,7 +38,7 @@ function event(overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function post(route: "merchant" | "internal", body: string, headers: Record<string, string>) {
+async function post(route: "merchant" | "internal", body: string | Buffer, headers: Record<string, string>) {
   const response = await fetch(`${context.ingest.url}/v1/api/webhooks/${route}`, {
     method: "POST",
     headers,
@@ -175,6 +175,42 @@ describe("signed webhooks", () => {
       "content-type": "text/plain",
     });
     expect(plain.status).toBe(202);
+  });
+
+  it("415 UNSUPPORTED_ENCODING for a Content-Encoding the server does not decode", async () => {
+    const body = JSON.stringify(event());
+    for (const type of ["application/json", "text/plain"]) {
+      const answer = await post("merchant", body, {
+        ...signedHeaders(body, MERCHANT_SECRET),
+        "content-type": type,
+        "content-encoding": "zstd",
+      });
+      expect({ type, status: answer.status, code: answer.body.code }).toEqual({
+        type,
+        status: 415,
+        code: "UNSUPPORTED_ENCODING",
+      });
+    }
+  });
+
+  it("400 for bytes that are not UTF-8 whatever the content type, instead of publishing U+FFFD", async () => {
+    const [before, after] = JSON.stringify(event()).split("Công");
+    const body = Buffer.concat([
+      Buffer.from(`${before}C`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`${after}`),
+    ]);
+    for (const type of ["application/json", "text/plain", "application/octet-stream"]) {
+      const answer = await post("merchant", body, {
+        ...signedHeaders(body, MERCHANT_SECRET),
+        "content-type": type,
+      });
+      expect({ type, status: answer.status, code: answer.body.code }).toEqual({
+        type,
+        status: 400,
+        code: "MALFORMED_JSON",
+      });
+    }
   });
 
   it("400 naming the field paths of a schema violation (after the domain's tax-code rules)", async () => {

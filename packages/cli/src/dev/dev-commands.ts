@@ -27,8 +27,9 @@ export function registerDevCommands(program: Command): void {
     .option("--issuer <iss>", "issuer claim", DEV_ISSUER)
     .option("--audience <aud>", "audience claim", DEV_AUDIENCE)
     .option("--key-dir <dir>", "where the dev key pair lives (default <stack dir>/dev-jwt)")
-    .action(
-      async (options: {
+    .action(async function (
+      this: Command,
+      options: {
         merchant: string[];
         permissions: string[];
         ttl: string;
@@ -36,17 +37,28 @@ export function registerDevCommands(program: Command): void {
         issuer: string;
         audience: string;
         keyDir?: string;
-      }) => {
-        const keys = await loadOrCreateDevKeys(options.keyDir ?? defaultKeyDir(process.env, process.cwd()));
-        const token = await signDevToken(keys, {
-          merchants: options.merchant,
-          permissions: options.permissions,
-          ttlSeconds: parseTtl(options.ttl),
-          subject: options.subject,
-          issuer: options.issuer,
-          audience: options.audience,
-        });
-        process.stdout.write(`${token}\n`);
       },
-    );
+    ) {
+      // A usage mistake is one line on stderr and exit 1 (commander's error), never a stack trace.
+      let ttlSeconds: number;
+      try {
+        ttlSeconds = parseTtl(options.ttl);
+      } catch (error) {
+        return this.error(`error: ${(error as Error).message}`);
+      }
+      // ingest refuses a token without a merchant: printing one would only fail at the first request.
+      if (options.merchant.length === 0) {
+        return this.error("error: --merchant needs at least one merchant id");
+      }
+      const keys = await loadOrCreateDevKeys(options.keyDir ?? defaultKeyDir(process.env, process.cwd()));
+      const token = await signDevToken(keys, {
+        merchants: options.merchant,
+        permissions: options.permissions,
+        ttlSeconds,
+        subject: options.subject,
+        issuer: options.issuer,
+        audience: options.audience,
+      });
+      process.stdout.write(`${token}\n`);
+    });
 }

@@ -88,4 +88,21 @@ describe("invoice dev token", () => {
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain("--merchant");
   }, 30_000);
+
+  it("refuses a bad --ttl or an empty --merchant with a one-line error and exit 1, no stack trace", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "devjwt-"));
+    const cases = [
+      { args: ["--merchant", "M-1", "--permissions", "invoices:read", "--ttl", "-1h"], says: "--ttl" },
+      { args: ["--merchant", "M-1", "--permissions", "invoices:read", "--ttl", "100d"], says: "--ttl" },
+      // ingest refuses a token whose merchant_ids is empty: printing one would only fail later.
+      { args: ["--merchant", "", "--permissions", "invoices:read"], says: "--merchant" },
+      { args: ["--merchant", " , ", "--permissions", "invoices:read"], says: "--merchant" },
+    ];
+    for (const { args, says } of cases) {
+      const result = await run(["dev", "token", ...args, "--key-dir", dir]);
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 1, stdout: "" });
+      expect(result.stderr).toContain(says);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  }, 60_000);
 });

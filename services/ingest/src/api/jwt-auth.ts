@@ -126,7 +126,8 @@ declare global {
   }
 }
 
-const BEARER = /^Bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)[ ]*$/;
+/** The auth scheme is case-insensitive (RFC 9110 section 11.1): `bearer` and `BEARER` are Bearer. */
+const BEARER = /^Bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)[ ]*$/i;
 
 /** Middleware: a verified principal on `req.principal`, or a 401 problem with WWW-Authenticate. */
 export function authenticate(verify: JwtVerifier): RequestHandler {

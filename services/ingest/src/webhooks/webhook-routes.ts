@@ -192,6 +192,16 @@ export function webhookRoutes(options: WebhookRoutesOptions): (router: Router) =
             }),
           );
         }
+        if (type === "encoding.unsupported" || type === "charset.unsupported") {
+          return next(
+            new HttpProblem({
+              status: 415,
+              code: "UNSUPPORTED_ENCODING",
+              detail: "Send the body as UTF-8, uncompressed or with Content-Encoding gzip, deflate or br.",
+              cause: error,
+            }),
+          );
+        }
         return next(
           new HttpProblem({
             status: 400,
@@ -223,8 +233,11 @@ function parseBody(req: Request, raw: Buffer): unknown {
     return INVALID;
   }
   try {
-    return JSON.parse(raw.toString("utf8"));
+    // Fatal decoding: Buffer#toString would turn bytes that are not UTF-8 into U+FFFD and publish them.
+    return JSON.parse(UTF8.decode(raw));
   } catch {
     return INVALID;
   }
 }
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
