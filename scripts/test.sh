@@ -5,9 +5,20 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# Wall time of each phase, printed at the end so growth is visible (issue 6).
+phase_names=()
+phase_secs=()
+phase_started=$SECONDS
+phase_done() { phase_names+=("$1"); phase_secs+=($((SECONDS - phase_started))); phase_started=$SECONDS; }
+print_phases() {
+  local i
+  for i in "${!phase_names[@]}"; do printf '[test] phase %-14s %4d s\n' "${phase_names[$i]}" "${phase_secs[$i]}"; done
+}
+
 bash scripts/bootstrap.sh
 bash scripts/ensure-chromium.sh   # the claim page's browser tests
 export TURBO_TELEMETRY_DISABLED=1
+phase_done install
 
 echo "[test] lint and format (biome)"
 pnpm exec biome ci . --colors=off
@@ -18,6 +29,7 @@ echo "[test] unused files and dependencies (knip)"
 pnpm exec knip --no-config-hints
 echo "[test] Avro schemas stay BACKWARD compatible with their previous committed versions"
 pnpm --silent schemas:check
+phase_done static-checks
 
 started_stack=0
 stop_stack() {
@@ -46,6 +58,7 @@ if ! bash stack/cdc.sh status >/dev/null 2>&1; then
   bash stack/cdc.sh up
 fi
 # ---- end of the CDC stack block
+phase_done stack
 
 mkdir -p .stack
 report=.stack/vitest-report.json
@@ -53,10 +66,20 @@ rm -f "$report"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 
-# One plain closing line CI can read, whatever the runner prints above it.
+phase_done tests
+
+# The ten slowest tests (growth and tests near their timeouts show here first), the phase times,
+# then one plain closing line CI can read, whatever the runner prints above it.
+print_phases
 if [ -f "$report" ]; then
   node -e '
     const r = require(process.argv[1]);
+    const rows = r.testResults.flatMap((file) =>
+      file.assertionResults.map((t) => ({ ms: t.duration ?? 0, file: file.name.replace(process.cwd() + "/", ""), title: t.title })),
+    );
+    rows.sort((a, b) => b.ms - a.ms);
+    console.log("[test] ten slowest tests:");
+    for (const t of rows.slice(0, 10)) console.log(`  ${String(Math.round(t.ms)).padStart(7)} ms  ${t.file} > ${t.title}`);
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
   ' "$PWD/$report"

@@ -1,4 +1,5 @@
 export { runKafkaTool } from "./kafka-tool.ts";
+export { propertyRuns } from "./property-runs.ts";
 export { type ServiceProcess, startServiceProcess } from "./service-process.ts";
 export { type StackEnv, stackEnv } from "./stack-env.ts";
 export { uniqueName } from "./unique-name.ts";

@@ -1,6 +1,8 @@
 // Which buyer the order ends with when a payment (with or without buyer info) and up to three
 // requests, older, newer or tied with each other and with the payment, arrive in any order, with
 // sends that may fail, replays and a refund (property tests of the second review's finding 4).
+
+import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sameBuyer, sameTaxIdentity } from "../buyer.ts";
@@ -33,7 +35,7 @@ import { invoiceTransactionUuid } from "./transaction-uuid.ts";
 
 // Each run decides a few dozen events; 1,000 runs per property keep this file around 2.5 s. Both
 // properties were also run at 100,000 runs.
-const RUNS = { numRuns: 1_000 };
+const RUNS = { numRuns: propertyRuns(1_000) };
 /** Well above the few seconds these take on a busy 2-core machine. */
 const TIMEOUT_MS = 60_000;
 

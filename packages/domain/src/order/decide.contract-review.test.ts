@@ -1,5 +1,7 @@
 // The issuer's contract under review (issue 8, second pass): sequences the provider-model test did
 // not generate, each reproduced against the contract as README states it before the fix.
+
+import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ISSUANCE_EVENT_TYPES, type IssuanceEvent } from "../events.ts";
@@ -180,7 +182,7 @@ describe("decide never throws, whatever a payload holds", () => {
         const decision = decide(states[i], ev(type, p as never), T0 + 5_000, RECORD, freshIds());
         expect(decision.effects.at(-1)?.type).toBe("RecordAudit");
       }),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 2_000) },
+      { numRuns: propertyRuns(2_000) },
     );
   });
 });

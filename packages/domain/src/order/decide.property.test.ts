@@ -1,3 +1,4 @@
+import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeBuyer, sameBuyer } from "../buyer.ts";
@@ -9,7 +10,7 @@ import { effectiveBuyer, type OrderState } from "./state.ts";
 import { BUYER_B, BUYER_C, BUYER_D, HOUR, payment, refund, replay, request, T0 } from "./test-support.ts";
 
 // One simulated order takes well under a millisecond; these counts keep the file around 2 s.
-const RUNS = { numRuns: 1_000 };
+const RUNS = { numRuns: propertyRuns(1_000) };
 /** Well above the few seconds these take on a busy 2-core machine. */
 const TIMEOUT_MS = 60_000;
 const buyerArb = fc.constantFrom(BUYER_B, BUYER_C, BUYER_D);

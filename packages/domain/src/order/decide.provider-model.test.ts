@@ -6,6 +6,8 @@
 //
 // Default: a budgeted number of runs (PROPERTY_RUNS overrides it; tens of thousands on demand:
 // PROPERTY_RUNS=30000 pnpm vitest run --project unit packages/domain/src/order/decide.provider-model.test.ts).
+
+import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeBuyer, sameBuyer } from "../buyer.ts";
@@ -29,7 +31,7 @@ import {
   T0,
 } from "./test-support.ts";
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);
+const RUNS = propertyRuns(500);
 /** The default budget takes a few seconds; the margin covers a busy 2-core machine and PROPERTY_RUNS. */
 const TIMEOUT_MS = Math.max(120_000, RUNS * 40);
 const MINUTE = 60_000;

@@ -1,3 +1,4 @@
+import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { taxCodeCheckDigit, validatePersonalId, validateTaxCode } from "./tax-code.ts";
@@ -95,7 +96,7 @@ describe("check digit", () => {
         const check = taxCodeCheckDigit(prefix);
         expect(valid).toEqual(check === undefined ? [] : [String(check)]);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -109,7 +110,7 @@ describe("check digit", () => {
         expect(first.ok).toBe(true);
         if (first.ok) expect(validateTaxCode(first.normalized)).toEqual(first);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });

@@ -1,3 +1,4 @@
+import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allocateLargestRemainder } from "./allocate.ts";
@@ -75,7 +76,7 @@ describe("allocateLargestRemainder", () => {
           });
         },
       ),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 

@@ -1,3 +1,4 @@
+import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeInvoiceTotals, type InvoiceLineInput, type InvoiceTotals } from "./totals.ts";
@@ -43,7 +44,7 @@ function totalsOf(lines: InvoiceLineInput[], date: string): InvoiceTotals {
   return result;
 }
 
-const RUNS = { numRuns: 200 };
+const RUNS = { numRuns: propertyRuns(200) };
 
 describe("computeInvoiceTotals properties", () => {
   it("breakdown rows add up to the totals, lines add up to their rows, payable = before VAT + VAT", () => {
