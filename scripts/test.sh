@@ -18,6 +18,9 @@ echo "[test] unused files and dependencies (knip)"
 pnpm exec knip --no-config-hints
 echo "[test] Avro schemas stay BACKWARD compatible with their previous committed versions"
 pnpm --silent schemas:check
+echo "[test] Prometheus alert rules: syntax and unit tests (promtool, Debian package prometheus)"
+promtool check rules ops/prometheus/alerts.yml
+promtool test rules ops/prometheus/tests/*.yml
 
 started_stack=0
 stop_stack() {
