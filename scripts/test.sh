@@ -17,6 +17,7 @@ print_phases() {
 
 bash scripts/bootstrap.sh
 bash scripts/ensure-chromium.sh   # the claim page's browser tests
+bash scripts/ensure-prometheus.sh # promtool checks of the alert rules, the real-Prometheus test
 export TURBO_TELEMETRY_DISABLED=1
 phase_done install
 
@@ -29,6 +30,9 @@ echo "[test] unused files and dependencies (knip)"
 pnpm exec knip --no-config-hints
 echo "[test] Avro schemas stay BACKWARD compatible with their previous committed versions"
 pnpm --silent schemas:check
+echo "[test] Prometheus alert rules: syntax and unit tests (promtool, Debian package prometheus)"
+promtool check rules ops/prometheus/alerts.yml
+promtool test rules ops/prometheus/tests/*.yml
 phase_done static-checks
 
 started_stack=0

@@ -1,3 +1,4 @@
+export { computeLag, type PartitionLag, readConsumerLag } from "./consumer-lag.ts";
 export { classifyKafkaError, KafkaClientError, type KafkaErrorCode } from "./kafka-client-error.ts";
 export { createKafkaJsClient, type KafkaJsClientOptions } from "./kafkajs/kafkajs-client.ts";
 export { type Logger, silentLogger } from "./logger.ts";

@@ -237,6 +237,15 @@ export interface Admin {
   topicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** Committed offsets of a group; "-1" where the group never committed a partition. */
   groupOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>>;
+  /** Every consumer group the cluster knows (the ops CLI's `lag` without arguments). */
+  listGroups(): Promise<string[]>;
+  /**
+   * Every offset the group committed, on every topic it committed for; "-1" for a partition of such a
+   * topic the group never committed. Empty for an unknown group.
+   */
+  groupCommittedOffsets(
+    groupId: string,
+  ): Promise<Array<{ topic: string; partition: number; offset: string }>>;
   /**
    * Deletes consumer groups and their committed offsets. Rejects (non-retriable) when a group still
    * has members; a group that does not exist counts as deleted.

@@ -5,6 +5,12 @@ export { createPostgres } from "./clients/postgres.ts";
 export { createRedis } from "./clients/redis.ts";
 export type { ServiceClient } from "./clients/service-client.ts";
 export {
+  addConsumerLagMetrics,
+  type ConsumerLagMetrics,
+  type ConsumerLagMetricsOptions,
+  createConsumerLagMetrics,
+} from "./consumer-lag-metrics.ts";
+export {
   type Launched,
   type LaunchOptions,
   type LaunchProcess,

@@ -5,7 +5,15 @@
 // This file is the service's composition root (ADR 0009): it reads top to bottom as its wiring.
 import { consumerGroupId } from "@invoice/config";
 import { parseDatabaseUrl } from "@invoice/db";
-import { createIds, createKafka, createPostgres, createService, launch, runMain } from "@invoice/runtime";
+import {
+  addConsumerLagMetrics,
+  createIds,
+  createKafka,
+  createPostgres,
+  createService,
+  launch,
+  runMain,
+} from "@invoice/runtime";
 import { loadCdcSyncConfig } from "./config.ts";
 import { createMerchantCdcConsumer } from "./consumer/merchant-cdc.temporary-consumer.ts";
 import { commerceSourceFromConfig } from "./drift/commerce-merchant-source.ts";
@@ -69,12 +77,15 @@ runMain("cdc-sync", async () => {
     logger,
     metrics: createCdcMetrics(service.metrics),
   });
+  const groupId = cdc.consumerGroup ?? consumerGroupId(identity.serviceCode, "CDC_SYNC");
+  // kafka_consumergroup_lag{consumergroup,topic,partition} of the Merchant consumer on /metrics.
+  await addConsumerLagMetrics(service, kafka, [groupId], logger);
   const consumer = createMerchantCdcConsumer({
     kafka: kafka.client,
     admin: kafka.admin,
     topic: cdc.merchantTopic,
     dlqTopic: cdc.dlqTopic,
-    groupId: cdc.consumerGroup ?? consumerGroupId(identity.serviceCode, "CDC_SYNC"),
+    groupId,
     handle,
     logger,
   });

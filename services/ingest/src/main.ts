@@ -4,6 +4,7 @@
 // Run modes: api (everything above), migrate (database migrations + seed, topics, schemas; then exits).
 // This file is the service's composition root (ADR 0009): it reads top to bottom as its wiring.
 import {
+  addConsumerLagMetrics,
   createCodec,
   createIds,
   createKafka,
@@ -70,11 +71,15 @@ runMain("ingest", async () => {
     if (!config.runtime.production && config.runtime.appEnv !== "staging") {
       await ensureLocalCommerceTopics(kafka.admin, topics);
     }
+    const commerceGroup = `${config.identity.serviceCode}_INGEST_COMMERCE_CONSUMER`;
+    const webhooksGroup = `${config.identity.serviceCode}_INGEST_WEBHOOKS_CONSUMER`;
+    // kafka_consumergroup_lag{consumergroup,topic,partition} of these groups on /metrics.
+    await addConsumerLagMetrics(service, kafka, [commerceGroup, webhooksGroup], logger);
     const commerce = createCommerceConsumer({
       kafka: kafka.client,
       codec,
       topics,
-      groupId: `${config.identity.serviceCode}_INGEST_COMMERCE_CONSUMER`,
+      groupId: commerceGroup,
       logger,
       metrics: service.metrics,
       onFatal: (error) => service.fatal("commerce consumer", error),
@@ -84,7 +89,7 @@ runMain("ingest", async () => {
       kafka: kafka.client,
       codec,
       topics,
-      groupId: `${config.identity.serviceCode}_INGEST_WEBHOOKS_CONSUMER`,
+      groupId: webhooksGroup,
       prisma,
       ids,
       logger,

@@ -80,6 +80,30 @@ export class KafkaJsAdmin implements Admin {
     }
   }
 
+  async listGroups(): Promise<string[]> {
+    try {
+      const { groups } = await this.admin.listGroups();
+      return groups.map((g) => g.groupId).sort();
+    } catch (error) {
+      throw classifyKafkaError(error);
+    }
+  }
+
+  async groupCommittedOffsets(
+    groupId: string,
+  ): Promise<Array<{ topic: string; partition: number; offset: string }>> {
+    try {
+      const result = await this.admin.fetchOffsets({ groupId });
+      return result
+        .flatMap((t) =>
+          t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })),
+        )
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    } catch (error) {
+      throw classifyKafkaError(error);
+    }
+  }
+
   async deleteGroups(groupIds: string[]): Promise<void> {
     if (groupIds.length === 0) return;
     try {
