@@ -76,17 +76,7 @@ export async function syncInvoiceRows(
           kind: KIND[invoice.role],
           relatedInvoiceId: related?.id ?? null,
           status,
-          buyerNotGetInvoice: invoice.buyer.kind === "anonymous",
-          buyerKind:
-            invoice.buyer.kind === "company"
-              ? "COMPANY"
-              : invoice.buyer.kind === "individual"
-                ? "INDIVIDUAL"
-                : null,
-          buyerName: "name" in invoice.buyer ? (invoice.buyer.name ?? null) : null,
-          buyerTaxCode: "taxCode" in invoice.buyer ? (invoice.buyer.taxCode ?? null) : null,
-          buyerAddress: "address" in invoice.buyer ? (invoice.buyer.address ?? null) : null,
-          buyerEmail: "email" in invoice.buyer ? (invoice.buyer.email ?? null) : null,
+          ...buyerColumns(invoice),
           sellerTaxCode: profile.seller.taxCode,
           sellerSnapshot: profile.seller as unknown as Prisma.InputJsonValue,
           provider: profile.provider.provider,
@@ -105,13 +95,20 @@ export async function syncInvoiceRows(
           failureReason: failureOf(invoice) ?? null,
         },
       });
-    } else if (row.status !== status || (invoice.invoiceNo && row.providerInvoiceNo !== invoice.invoiceNo)) {
+    } else if (
+      row.status !== status ||
+      (invoice.invoiceNo && row.providerInvoiceNo !== invoice.invoiceNo) ||
+      buyerChanged(row, invoice)
+    ) {
+      // The buyer follows the state while the invoice is not issued (a retarget before any send
+      // that could have created it); the snapshot of seller and provider never changes.
       const failureReason = failureOf(invoice);
       row = await tx.invoice.update({
         where: { id: row.id },
         data: {
           status,
           version: { increment: 1 },
+          ...(row.status !== "ISSUED" ? buyerColumns(invoice) : {}),
           ...(invoice.invoiceNo ? { providerInvoiceNo: invoice.invoiceNo } : {}),
           ...(invoice.status === "issued" && !row.issuedAt ? { issuedAt: new Date(input.now) } : {}),
           ...(failureReason !== undefined ? { failureReason } : {}),
@@ -168,3 +165,37 @@ async function writeAttempts(
 
 const signedTotal = (invoice: InvoiceRecord, magnitude: number) =>
   invoice.role === "adjustment" && invoice.reason?.kind === "refund" ? -magnitude : magnitude;
+
+function buyerColumns(invoice: InvoiceRecord) {
+  const buyer = invoice.buyer;
+  if (buyer.kind === "anonymous") {
+    return {
+      buyerNotGetInvoice: true,
+      buyerKind: null,
+      buyerName: null,
+      buyerTaxCode: null,
+      buyerAddress: null,
+      buyerEmail: null,
+    };
+  }
+  return {
+    buyerNotGetInvoice: false,
+    buyerKind: buyer.kind === "company" ? ("COMPANY" as const) : ("INDIVIDUAL" as const),
+    buyerName: buyer.name,
+    buyerTaxCode: buyer.taxCode ?? null,
+    buyerAddress: buyer.address ?? null,
+    buyerEmail: buyer.email ?? null,
+  };
+}
+
+function buyerChanged(
+  row: { buyerName: string | null; buyerTaxCode: string | null; buyerNotGetInvoice: boolean },
+  invoice: InvoiceRecord,
+): boolean {
+  const next = buyerColumns(invoice);
+  return (
+    row.buyerName !== next.buyerName ||
+    row.buyerTaxCode !== next.buyerTaxCode ||
+    row.buyerNotGetInvoice !== next.buyerNotGetInvoice
+  );
+}
