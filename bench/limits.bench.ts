@@ -14,22 +14,9 @@ import { createTempDatabase } from "@invoice/db/testing";
 import { createKafkaJsClient, silentLogger } from "@invoice/kafka";
 import { stackEnv, uniqueName, waitFor } from "@invoice/testing";
 import pg from "pg";
+import { insertIssuerRows, issuerRows } from "./support/issuer-rows.ts";
 import { peakRssMb } from "./support/process-stats.ts";
 
-const { values } = parseArgs({
-  options: {
-    records: { type: "string", default: "100000" },
-    orders: { type: "string", default: "20000" },
-    batch: { type: "string", default: "200" },
-    partitions: { type: "string", default: "3" },
-    "value-bytes": { type: "string", default: "700" },
-  },
-});
-const RECORDS = Number(values.records);
-const ORDERS = Number(values.orders);
-const BATCH = Number(values.batch);
-const PARTITIONS = Number(values.partitions);
-const VALUE_BYTES = Number(values["value-bytes"]);
 const stack = stackEnv();
 const log = (msg: string) => console.error(`[bench limits] ${msg}`);
 
@@ -105,65 +92,6 @@ export async function kafkaConsumeRate(records: number, partitions: number, valu
 }
 
 // ---------------------------------------------------------------- PostgreSQL: the issuer's rows, batched
-/** One issued order's rows, shaped like the issuer's (values realistic in size, not in meaning). */
-function orderRows(runId: string, i: number, base: bigint) {
-  const merchantId = `bench-${runId}`;
-  const orderId = `o-${i}`;
-  const invoiceId = (base + BigInt(i * 4)).toString();
-  const transactionUuid = randomUUID();
-  const now = new Date().toISOString();
-  const lines = [{ sku: "SKU-1", name: "Cà phê sữa đá", quantity: "2", unitPriceVnd: 30_000, vat: "VAT8" }];
-  const document = {
-    status: "ISSUED",
-    paid: { paymentId: `p-${i}`, amountVnd: 64_800, paidAt: Date.now(), lines },
-    buyer: { kind: "anonymous" },
-    attempts: [{ seq: 1, transactionUuid, outcome: "issued", invoiceNo: String(i + 1) }],
-    seenEventIds: [`e-${i}`],
-  };
-  return {
-    state: { merchantId, orderId, status: "ISSUED", document, version: 2 },
-    invoice: {
-      id: invoiceId,
-      merchantId,
-      orderId,
-      sellerTaxCode: "0100109106",
-      sellerSnapshot: {
-        name: "Công ty TNHH Bench",
-        taxCode: "0100109106",
-        address: "Số 1 Tràng Tiền, Hà Nội",
-      },
-      providerConfigSnapshot: {
-        templateCode: "1/001",
-        invoiceSeries: "C26TAA",
-        supplierTaxCode: "0100109106",
-      },
-      totalAmountWithoutTax: 60_000,
-      totalTaxAmount: 4_800,
-      totalAmountWithTax: 64_800,
-      transactionUuid,
-      providerInvoiceNo: `C26TAA${i + 1}`,
-      issuedAt: now,
-    },
-    issuance: {
-      id: (base + BigInt(i * 4 + 1)).toString(),
-      invoiceId,
-      idempotencyKey: transactionUuid,
-      requestPayload: { sha256: "0".repeat(64), body: "x".repeat(900) },
-      responsePayload: { errorCode: null, result: { invoiceNo: `C26TAA${i + 1}`, transactionID: `t-${i}` } },
-      startedAt: now,
-      finishedAt: now,
-    },
-    audit: {
-      id: (base + BigInt(i * 4 + 2)).toString(),
-      invoiceId,
-      merchantId,
-      orderId,
-      eventId: `e-${i}`,
-      after: { status: "ISSUED", invoiceNo: `C26TAA${i + 1}` },
-    },
-  };
-}
-
 /** B orders' rows in one transaction on one connection; returns orders per second. */
 export async function pgIssuerRowsRate(orders: number, batch: number) {
   const database = await createTempDatabase("bench_limits_pg", { migrate: true });
@@ -176,47 +104,9 @@ export async function pgIssuerRowsRate(orders: number, batch: number) {
     const started = performance.now();
     for (let done = 0; done < orders; done += batch) {
       const rows = Array.from({ length: Math.min(batch, orders - done) }, (_v, i) =>
-        orderRows(runId, done + i, base),
+        issuerRows(runId, done + i, base),
       );
-      await client.query("BEGIN");
-      await client.query(
-        `INSERT INTO "OrderState" ("merchantId", "orderId", "status", "document", "version", "updatedAt")
-         SELECT x."merchantId", x."orderId", x."status"::"InvoiceStatus", x."document", x."version", now()
-         FROM jsonb_to_recordset($1::jsonb) AS x("merchantId" text, "orderId" text, "status" text, "document" jsonb, "version" int)`,
-        [JSON.stringify(rows.map((r) => r.state))],
-      );
-      await client.query(
-        `INSERT INTO "Invoice" ("id", "merchantId", "orderId", "status", "version", "buyerNotGetInvoice", "sellerTaxCode",
-           "sellerSnapshot", "provider", "providerConfigSnapshot", "invoiceType", "templateCode", "invoiceSeries",
-           "invoiceDate", "totalAmountWithoutTax", "totalTaxAmount", "totalAmountWithTax", "transactionUuid",
-           "providerInvoiceNo", "issuedAt", "updatedAt")
-         SELECT x."id", x."merchantId", x."orderId", 'ISSUED', 1, true, x."sellerTaxCode", x."sellerSnapshot", 'sinvoice',
-           x."providerConfigSnapshot", '1', '1/001', 'C26TAA', x."issuedAt", x."totalAmountWithoutTax", x."totalTaxAmount",
-           x."totalAmountWithTax", x."transactionUuid"::uuid, x."providerInvoiceNo", x."issuedAt", now()
-         FROM jsonb_to_recordset($1::jsonb) AS x("id" bigint, "merchantId" text, "orderId" text, "sellerTaxCode" text,
-           "sellerSnapshot" jsonb, "providerConfigSnapshot" jsonb, "totalAmountWithoutTax" bigint, "totalTaxAmount" bigint,
-           "totalAmountWithTax" bigint, "transactionUuid" text, "providerInvoiceNo" text, "issuedAt" timestamptz)`,
-        [JSON.stringify(rows.map((r) => r.invoice))],
-      );
-      await client.query(
-        `INSERT INTO "InvoiceIssuance" ("id", "invoiceId", "attempt", "operation", "provider", "idempotencyKey",
-           "requestPayload", "responsePayload", "httpStatus", "outcome", "latencyMs", "startedAt", "finishedAt")
-         SELECT x."id", x."invoiceId", 1, 'ISSUE', 'sinvoice', x."idempotencyKey"::uuid, x."requestPayload",
-           x."responsePayload", 200, 'SUCCEEDED', 1, x."startedAt", x."finishedAt"
-         FROM jsonb_to_recordset($1::jsonb) AS x("id" bigint, "invoiceId" bigint, "idempotencyKey" text,
-           "requestPayload" jsonb, "responsePayload" jsonb, "startedAt" timestamptz, "finishedAt" timestamptz)`,
-        [JSON.stringify(rows.map((r) => r.issuance))],
-      );
-      await client.query(
-        `INSERT INTO "InvoiceAuditTracing" ("id", "invoiceId", "merchantId", "orderId", "eventType", "eventId",
-           "outcome", "fromStatus", "toStatus", "after", "actor")
-         SELECT x."id", x."invoiceId", x."merchantId", x."orderId", 'PaymentSucceeded', x."eventId", 'APPLIED',
-           'ISSUING', 'ISSUED', x."after", 'issuer'
-         FROM jsonb_to_recordset($1::jsonb) AS x("id" bigint, "invoiceId" bigint, "merchantId" text, "orderId" text,
-           "eventId" text, "after" jsonb)`,
-        [JSON.stringify(rows.map((r) => r.audit))],
-      );
-      await client.query("COMMIT");
+      await insertIssuerRows(client, rows);
     }
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -233,6 +123,20 @@ export async function pgIssuerRowsRate(orders: number, batch: number) {
 
 // ---------------------------------------------------------------- run (only when started as the bench)
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      records: { type: "string", default: "100000" },
+      orders: { type: "string", default: "20000" },
+      batch: { type: "string", default: "200" },
+      partitions: { type: "string", default: "3" },
+      "value-bytes": { type: "string", default: "700" },
+    },
+  });
+  const RECORDS = Number(values.records);
+  const ORDERS = Number(values.orders);
+  const BATCH = Number(values.batch);
+  const PARTITIONS = Number(values.partitions);
+  const VALUE_BYTES = Number(values["value-bytes"]);
   const kafka = await kafkaConsumeRate(RECORDS, PARTITIONS, VALUE_BYTES);
   log(`kafka: ${JSON.stringify(kafka)}`);
   const postgres = await pgIssuerRowsRate(ORDERS, BATCH);
