@@ -47,7 +47,7 @@ import {
   loadSchema,
   valueSubject,
 } from "@invoice/schemas";
-import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName, waitFor } from "@invoice/testing";
+import { stackEnv, uniqueName, waitFor } from "@invoice/testing";
 import pg from "pg";
 import { pgIssuerRowsRate } from "./limits.bench.ts";
 import { insertIssuerRows, issuerRows } from "./support/issuer-rows.ts";
@@ -271,17 +271,49 @@ async function collectIssued(client: KafkaClient, topic: string) {
 }
 
 // ---------------------------------------------------------------- our issuer (child processes)
+interface IssuerProcess {
+  child: ChildProcess;
+  port: number;
+  stderr(): string;
+  exited: Promise<unknown>;
+}
+
+/** services/issuer/src/main.ts in worker mode; logs at warn (stdout drained, not kept), a port of its own. */
+async function spawnIssuer(env: Record<string, string>): Promise<IssuerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "services/issuer/src/main.ts", "worker"], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  let warnings = 0;
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    // Warnings and errors only; the first few are shown (a failing run says why).
+    for (const line of chunk.split("\n")) {
+      if (line.trim() && warnings < 5) {
+        warnings += 1;
+        log(`issuer[${child.pid}]: ${line.slice(0, 500)}`);
+      }
+    }
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4_000);
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return { child, port, stderr: () => stderr, exited };
+}
+
 async function startIssuers(count: number, topics: Topics, databaseUrl: string, providerBaseUrl: string) {
   const groupId = uniqueName("bench_issuer");
   const key = randomBytes(32).toString("hex");
-  const procs: ServiceProcess[] = [];
+  const procs: IssuerProcess[] = [];
   for (let i = 0; i < count; i += 1) {
     procs.push(
-      startServiceProcess("issuer", ["worker"], {
+      await spawnIssuer({
         KAFKA_BROKERS: stack.kafkaBrokers.join(","),
         SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
         DATABASE_URL: databaseUrl,
-        PORT: "0",
         LOG_LEVEL: "warn",
         APP_ENV_INVOICE_SERVICE_CODE: uniqueName("BENCH-ISSUER").replaceAll("_", "-").toUpperCase(),
         APP_ENV_INVOICE_CREDENTIALS_KEY: key,
@@ -300,24 +332,35 @@ async function startIssuers(count: number, topics: Topics, databaseUrl: string, 
       }),
     );
   }
-  // "service started" carries the port once /ready can answer; wait until every instance is ready.
-  const ports = await Promise.all(procs.map((p) => p.port()));
+  let exited = false;
+  for (const p of procs)
+    void p.exited.then(() => {
+      exited = true;
+    });
   await Promise.all(
-    ports.map((port) =>
+    procs.map((p) =>
       waitFor(
-        async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.ok === true,
-        { timeoutMs: 120_000, intervalMs: 200, description: "the issuer to be ready" },
+        async () => {
+          if (exited) throw new Error(`an issuer exited before it was ready: ${p.stderr()}`);
+          return (await fetch(`http://127.0.0.1:${p.port}/ready`).catch(() => undefined))?.ok === true;
+        },
+        { timeoutMs: 180_000, intervalMs: 250, description: "the issuer to be ready" },
       ),
     ),
   );
   const rss = procs.map((p) => watchPeakRss(p.child.pid ?? 0));
+  let stopped: Promise<number> | undefined;
   return {
     procs,
     peakRssMb: () => Math.max(...rss.map((r) => r.current())),
-    stop: async () => {
-      const peak = Math.max(...rss.map((r) => r.stop()));
-      await Promise.all(procs.map((p) => p.stop()));
-      return peak;
+    stop: () => {
+      stopped ??= (async () => {
+        const peak = Math.max(...rss.map((r) => r.stop()));
+        for (const p of procs) p.child.kill("SIGTERM");
+        await Promise.all(procs.map((p) => p.exited));
+        return peak;
+      })();
+      return stopped;
     },
   };
 }
