@@ -304,6 +304,16 @@ async function spawnIssuer(env: Record<string, string>): Promise<IssuerProcess> 
   return { child, port, stderr: () => stderr, exited };
 }
 
+/** `BENCH_ISSUER_ENV_<NAME>=value` sets `<NAME>` for the issuer (DATABASE_POOL_MAX, ISSUER_MAX_IN_FLIGHT ...). */
+function issuerEnvOverrides(): Record<string, string> {
+  const prefix = "BENCH_ISSUER_ENV_";
+  return Object.fromEntries(
+    Object.entries(process.env)
+      .filter(([k, v]) => k.startsWith(prefix) && v !== undefined)
+      .map(([k, v]) => [k.slice(prefix.length), v as string]),
+  );
+}
+
 async function startIssuers(count: number, topics: Topics, databaseUrl: string, providerBaseUrl: string) {
   const groupId = uniqueName("bench_issuer");
   const key = randomBytes(32).toString("hex");
@@ -326,9 +336,7 @@ async function startIssuers(count: number, topics: Topics, databaseUrl: string, 
         ISSUER_EVENTS_TOPIC: topics.events,
         ISSUER_GROUP_ID: groupId,
         ISSUER_FROM_BEGINNING: "true",
-        ...(process.env.BENCH_ISSUER_MAX_IN_FLIGHT
-          ? { ISSUER_MAX_IN_FLIGHT: process.env.BENCH_ISSUER_MAX_IN_FLIGHT }
-          : {}),
+        ...issuerEnvOverrides(),
       }),
     );
   }
