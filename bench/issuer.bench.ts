@@ -276,6 +276,8 @@ interface IssuerProcess {
   port: number;
   stderr(): string;
   exited: Promise<unknown>;
+  /** Log lines at warn level or above so far. */
+  warnings(): number;
 }
 
 /** services/issuer/src/main.ts in worker mode; logs at warn (stdout drained, not kept), a port of its own. */
@@ -288,20 +290,20 @@ async function spawnIssuer(env: Record<string, string>): Promise<IssuerProcess> 
   });
   let stderr = "";
   let warnings = 0;
+  const counted = () => warnings;
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     // Warnings and errors only; the first few are shown (a failing run says why).
     for (const line of chunk.split("\n")) {
-      if (line.trim() && warnings < 5) {
-        warnings += 1;
-        log(`issuer[${child.pid}]: ${line.slice(0, 500)}`);
-      }
+      if (!line.trim()) continue;
+      warnings += 1;
+      if (warnings <= 5) log(`issuer[${child.pid}]: ${line.slice(0, 500)}`);
     }
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4_000);
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  return { child, port, stderr: () => stderr, exited };
+  return { child, port, stderr: () => stderr, exited, warnings: counted };
 }
 
 /** `BENCH_ISSUER_ENV_<NAME>=value` sets `<NAME>` for the issuer (DATABASE_POOL_MAX, ISSUER_MAX_IN_FLIGHT ...). */
@@ -361,6 +363,7 @@ async function startIssuers(count: number, topics: Topics, databaseUrl: string, 
   return {
     procs,
     peakRssMb: () => Math.max(...rss.map((r) => r.current())),
+    warnings: () => procs.reduce((sum, p) => sum + p.warnings(), 0),
     stop: () => {
       stopped ??= (async () => {
         const peak = Math.max(...rss.map((r) => r.stop()));
@@ -386,6 +389,7 @@ interface OursResult {
   paced_orders: number;
   peak_rss_mb: number;
   dlq_or_other: number;
+  issuer_warnings: number;
 }
 
 async function runOurs(client: KafkaClient, sim: Simulator, databaseUrl: string): Promise<OursResult> {
@@ -468,6 +472,7 @@ async function runOurs(client: KafkaClient, sim: Simulator, databaseUrl: string)
       paced_orders: paced,
       peak_rss_mb: peak,
       dlq_or_other: collector.others(),
+      issuer_warnings: issuers.warnings(),
     };
   } finally {
     await issuers.stop().catch(() => undefined);
@@ -505,6 +510,7 @@ async function runBacklog(client: KafkaClient, sim: Simulator, databaseUrl: stri
       per_s: Math.round(backlog / ((last - ready) / 1000)),
       peak_rss_mb: peak,
       peak_rss_samples_mb: rssSamples,
+      issuer_warnings: issuers.warnings(),
     };
   } finally {
     clearInterval(sampler);
@@ -693,6 +699,7 @@ try {
           paced_orders: 0,
           peak_rss_mb: 0,
           dlq_or_other: 0,
+          issuer_warnings: 0,
         };
     log(`ours: ${JSON.stringify(ours)}`);
     const pgLimit =
@@ -716,9 +723,10 @@ try {
         paced_per_s: ours.paced_per_s,
         paced_orders: ours.paced_orders,
         pg_limit_orders_per_s: pgLimit?.orders_per_s,
-        ours_vs_pg_limit: pgLimit ? Math.round((ours.per_s / pgLimit.orders_per_s) * 100) / 100 : undefined,
+        ours_vs_pg_limit: pgLimit ? Math.round((ours.per_s / pgLimit.orders_per_s) * 1000) / 1000 : undefined,
         issued_at_provider: report.issued,
         other_events: ours.dlq_or_other,
+        issuer_warnings: ours.issuer_warnings,
       }),
     );
   }
