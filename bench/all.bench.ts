@@ -10,7 +10,7 @@ const { values } = parseArgs({ options: { small: { type: "boolean", default: fal
 const small = values.small;
 const dir = fileURLToPath(new URL(".", import.meta.url));
 
-const orders = small ? "1000" : "5000";
+const orders = small ? "500" : "5000";
 const runs: Array<{ label: string; args: string[] }> = [
   {
     label: "cdc",
@@ -52,7 +52,7 @@ const runs: Array<{ label: string; args: string[] }> = [
       "false",
     ],
   },
-  { label: "issuer-backlog", args: ["issuer", "--latency-ms", "50", "--backlog", small ? "10000" : "50000"] },
+  { label: "issuer-backlog", args: ["issuer", "--latency-ms", "50", "--backlog", small ? "2000" : "50000"] },
 ];
 
 /** Runs one bench; its stderr passes through, its stdout is echoed and its last JSON line returned. */
