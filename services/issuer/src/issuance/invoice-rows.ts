@@ -64,6 +64,8 @@ export async function syncInvoiceRows(
       if (!profile.seller || !profile.provider) continue;
       const built = buildDocumentFor(state, invoice, profile.seller, profile.provider);
       if (!built.ok) continue; // the send reports it rejected: the invoice FAILS with the reason
+      // Amounts are stored as magnitudes (a CHECK keeps them >= 0); a decrease adjustment is one by its
+      // kind and document, and is published with its signed total.
       const totals = built.document.totals;
       const related = invoice.relatesToSeq ? views.get(invoice.relatesToSeq) : undefined;
       row = await tx.invoice.create({
@@ -93,10 +95,10 @@ export async function syncInvoiceRows(
           templateCode: profile.provider.templateCode,
           invoiceSeries: seriesFor(profile.provider, invoice.invoiceDate),
           invoiceDate: new Date(`${invoice.invoiceDate}T00:00:00+07:00`),
-          totalAmountWithoutTax: BigInt(totals.totalBeforeVatVnd),
-          totalDiscountAmount: BigInt(totals.totalDiscountVnd),
-          totalTaxAmount: BigInt(totals.totalVatVnd),
-          totalAmountWithTax: BigInt(totals.totalPayableVnd),
+          totalAmountWithoutTax: BigInt(Math.abs(totals.totalBeforeVatVnd)),
+          totalDiscountAmount: BigInt(Math.abs(totals.totalDiscountVnd)),
+          totalTaxAmount: BigInt(Math.abs(totals.totalVatVnd)),
+          totalAmountWithTax: BigInt(Math.abs(totals.totalPayableVnd)),
           transactionUuid: invoice.transactionUuid,
           providerInvoiceNo: invoice.invoiceNo ?? null,
           issuedAt: invoice.status === "issued" ? new Date(input.now) : null,
@@ -123,7 +125,7 @@ export async function syncInvoiceRows(
       seller: row.sellerSnapshot as unknown as SellerSnapshot,
       provider: row.providerConfigSnapshot as unknown as ProviderSnapshot,
       series: row.invoiceSeries,
-      totalPayableVnd: Number(row.totalAmountWithTax),
+      totalPayableVnd: signedTotal(invoice, Number(row.totalAmountWithTax)),
       lookupCode: row.providerReservationCode,
     });
   }
@@ -163,3 +165,6 @@ async function writeAttempts(
   });
   if (data.length > 0) await tx.invoiceIssuance.createMany({ data, skipDuplicates: true });
 }
+
+const signedTotal = (invoice: InvoiceRecord, magnitude: number) =>
+  invoice.role === "adjustment" && invoice.reason?.kind === "refund" ? -magnitude : magnitude;
