@@ -347,17 +347,23 @@ async function startIssuers(count: number, topics: Topics, databaseUrl: string, 
     void p.exited.then(() => {
       exited = true;
     });
-  await Promise.all(
-    procs.map((p) =>
-      waitFor(
-        async () => {
-          if (exited) throw new Error(`an issuer exited before it was ready: ${p.stderr()}`);
-          return (await fetch(`http://127.0.0.1:${p.port}/ready`).catch(() => undefined))?.ok === true;
-        },
-        { timeoutMs: 180_000, intervalMs: 250, description: "the issuer to be ready" },
+  try {
+    await Promise.all(
+      procs.map((p) =>
+        waitFor(
+          async () => {
+            if (exited) throw new Error(`an issuer exited before it was ready: ${p.stderr()}`);
+            return (await fetch(`http://127.0.0.1:${p.port}/ready`).catch(() => undefined))?.ok === true;
+          },
+          { timeoutMs: 180_000, intervalMs: 250, description: "the issuer to be ready" },
+        ),
       ),
-    ),
-  );
+    );
+  } catch (error) {
+    // A failed start leaves no issuer behind (they would keep consuming the machine).
+    for (const p of procs) p.child.kill("SIGKILL");
+    throw error;
+  }
   const rss = procs.map((p) => watchPeakRss(p.child.pid ?? 0));
   let stopped: Promise<number> | undefined;
   return {
