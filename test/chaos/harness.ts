@@ -8,6 +8,9 @@
  * Never touches the shared Kafka, PostgreSQL or Redis beyond creating and deleting its own names.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TempDatabase } from "@invoice/db/testing";
 import { createTempDatabase } from "@invoice/db/testing";
 import type { ExternalIssuanceEvent } from "@invoice/domain";
@@ -82,6 +85,8 @@ export interface ChaosWorld {
   producePoison(count: number): Promise<string[]>;
   /** Produces `perSecond` orders a second in the background until the returned stop() is awaited. */
   steadyWorkload(perSecond: number): { stop(): Promise<void> };
+  /** Where close() writes each issuer's logs (stdout JSON lines and stderr). */
+  logDir: string;
   /** Records on a topic of the run, from the beginning (a fresh group each call). */
   readTopic(topic: string, expectAtLeast?: number, timeoutMs?: number): Promise<IncomingRecord[]>;
   close(): Promise<void>;
@@ -122,6 +127,8 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
   const orders: string[] = [];
   const poison: string[] = [];
   let orderSeq = 0;
+  const workloads: Array<{ stop(): Promise<void> }> = [];
+  const logDir = join(tmpdir(), "invoice-chaos", runId);
 
   const issuerEnv = (extra: Record<string, string>): Record<string, string> => ({
     KAFKA_BROKERS: brokers.join(","),
@@ -131,6 +138,7 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
     PORT: "0",
     APP_ENV_INVOICE_WORKER_ID: String(100 + (workerSeq++ % 800)),
     APP_ENV_INVOICE_CREDENTIALS_KEY: credentialsKey,
+    APP_ENV_INVOICE_SERVICE_CODE: `CHAOS-${runId.slice(-8).toUpperCase()}`,
     SHUTDOWN_GRACE_MS: "10000",
     LOG_LEVEL: "info",
     ISSUER_PROVIDER_BASE_URL: `${proxy.url}${API_PREFIX}`,
@@ -145,8 +153,11 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
     ISSUER_RETRY_BASE_MS: "200",
     ISSUER_RETRY_MAX_MS: "2000",
     ISSUER_MAX_SEND_RETRIES: "50",
-    ISSUER_PROVIDER_TIMEOUT_MS: "3000",
     ISSUER_SEND_LEASE_MS: "8000",
+    // A busy shared machine: wait for a pooled connection instead of failing after 5 s, and keep the
+    // work in flight small (correctness is under test here, not throughput).
+    DATABASE_CONNECT_TIMEOUT_MS: "30000",
+    ISSUER_MAX_IN_FLIGHT: "100",
     ...options.issuerEnv,
     ...extra,
   });
@@ -268,17 +279,23 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
       const perTick = Math.max(1, Math.round((perSecond * tickMs) / 1000));
       while (running) {
         const started = Date.now();
-        await produceOrders(perTick);
+        try {
+          await produceOrders(perTick);
+        } catch {
+          // Broker unavailable (a broker scenario pauses the workload itself): try again next tick.
+        }
         const wait = tickMs - (Date.now() - started);
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
     })();
-    return {
+    const handle = {
       async stop() {
         running = false;
         await loop;
       },
     };
+    workloads.push(handle);
+    return handle;
   }
 
   async function readTopic(topic: string, expectAtLeast = 0, timeoutMs = 30_000): Promise<IncomingRecord[]> {
@@ -328,8 +345,16 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
     producePoison,
     steadyWorkload,
     readTopic,
+    logDir,
     async close() {
+      await Promise.allSettled(workloads.map((w) => w.stop()));
       await Promise.allSettled(issuers.map((i) => i.kill()));
+      mkdirSync(logDir, { recursive: true });
+      for (const issuer of issuers) {
+        const lines = issuer.proc.logs.map((l) => JSON.stringify(l)).join("\n");
+        writeFileSync(join(logDir, `${issuer.name}.log`), `${lines}\n`);
+        writeFileSync(join(logDir, `${issuer.name}.stderr`), issuer.proc.stderr());
+      }
       await producer.disconnect().catch(() => undefined);
       const cleanup = kafka.admin();
       try {

@@ -72,7 +72,7 @@ async function withWorld(
   body: (world: ChaosWorld, notes: Record<string, unknown>, problems: string[]) => Promise<number>,
 ): Promise<ScenarioResult> {
   const world = await createChaosWorld(worldOptions);
-  const notes: Record<string, unknown> = { runId: world.runId };
+  const notes: Record<string, unknown> = { runId: world.runId, logs: world.logDir };
   const problems: string[] = [];
   try {
     const recoverySeconds = await body(world, notes, problems);
@@ -134,7 +134,7 @@ const sigkillBeforeCommit: Scenario = (options) =>
     options,
     async (world, notes, problems) => {
       let issuer = await world.startIssuer();
-      const workload = world.steadyWorkload(options.short ? 8 : 15);
+      const workload = world.steadyWorkload(options.short ? 3 : 8);
       await warmUp(world, 5);
       const rounds: Array<"drop" | "forward"> = options.short
         ? ["drop", "forward"]
@@ -191,7 +191,7 @@ const twoInstancesKillOne: Scenario = (options) =>
     async (world, notes) => {
       const first = await world.startIssuer();
       let second = await world.startIssuer();
-      const workload = world.steadyWorkload(options.short ? 10 : 20);
+      const workload = world.steadyWorkload(options.short ? 4 : 10);
       await warmUp(world, 10);
       const kills: Array<{ instance: string; inFlight: number; recovery_s: number }> = [];
       let recoverySeconds = 0;
@@ -230,7 +230,7 @@ const providerOutage: Scenario = (options) =>
     options,
     async (world, notes, problems) => {
       const issuer = await world.startIssuer();
-      const workload = world.steadyWorkload(10);
+      const workload = world.steadyWorkload(options.short ? 3 : 8);
       await warmUp(world, 10);
       const durationMs = options.short ? 10_000 : 30_000;
       world.sim.startOutage({ durationMs, mode: "503" });
@@ -267,7 +267,7 @@ const latencySpikes: Scenario = (options) =>
     options,
     async (world, notes) => {
       await world.startIssuer();
-      const workload = world.steadyWorkload(10);
+      const workload = world.steadyWorkload(options.short ? 3 : 8);
       await warmUp(world, 10);
       world.sim.configure({
         latency: { kind: "lognormal", medianMs: 400, sigma: 1, maxMs: 4_000 },
@@ -301,7 +301,7 @@ const poisonBurst: Scenario = (options) =>
     options,
     async (world, notes, problems) => {
       await world.startIssuer();
-      const workload = world.steadyWorkload(10);
+      const workload = world.steadyWorkload(options.short ? 3 : 8);
       await warmUp(world, 5);
       const burst = options.short ? 15 : 60;
       for (let i = 0; i < burst; i += 5) {
