@@ -187,7 +187,12 @@ export async function verify(world: ChaosWorld, { settleMs = 60_000 } = {}): Pro
   }
   if (lag > 0) problems.push(`consumer group ${world.groupId} is ${lag} records behind on issuance/retry`);
 
-  const dlqRecords = await world.readTopic(world.topics.dlq, world.poison.length);
+  const dlqRecords = await world
+    .readTopic(world.topics.dlq, world.poison.length, 180_000)
+    .catch((error: unknown) => {
+      problems.push(`DLQ not readable: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    });
   const poison = new Set(world.poison);
   const wrongDlq = dlqRecords.filter((r) => !poison.has(r.key?.toString("utf8") ?? ""));
   if (wrongDlq.length > 0)
@@ -201,7 +206,10 @@ export async function verify(world: ChaosWorld, { settleMs = 60_000 } = {}): Pro
   const missingPoison = world.poison.filter((k) => !dlqKeys.has(k));
   if (missingPoison.length > 0) problems.push(`${missingPoison.length} poison records not in the DLQ`);
 
-  const events = await world.readTopic(world.topics.events, orders.size);
+  const events = await world.readTopic(world.topics.events, orders.size, 180_000).catch((error: unknown) => {
+    problems.push(`events not readable: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  });
   const published = new Set<string>();
   let failedEvents = 0;
   for (const record of events) {
