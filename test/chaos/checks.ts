@@ -149,9 +149,14 @@ export async function verify(world: ChaosWorld, { settleMs = 60_000 } = {}): Pro
           );
         continue;
       }
-      if (atProvider[0]?.invoiceNo !== row.providerInvoiceNo && problems.length < 20) {
+      // Our row may keep the number alone ("26") or the provider's form, series + number ("C26TAA26").
+      const provider = atProvider[0];
+      const sameNumber =
+        row.providerInvoiceNo === provider?.invoiceNo ||
+        row.providerInvoiceNo === String(provider?.invoiceNumber);
+      if (!sameNumber && problems.length < 20) {
         problems.push(
-          `order ${orderId}: number ${row.providerInvoiceNo} in the database, ${atProvider[0]?.invoiceNo} at the provider`,
+          `order ${orderId}: number ${row.providerInvoiceNo} in the database, ${provider?.invoiceNo} at the provider`,
         );
         continue;
       }

@@ -317,7 +317,7 @@ const poisonBurst: Scenario = (options) =>
       const reasons = new Map<string, number>();
       for (const record of dlq) {
         const headers = record.headers as Record<string, unknown>;
-        const reason = String(headers["dlq-reason"] ?? headers.reason ?? headers["x-dlq-reason"] ?? "?");
+        const reason = String(headers["dlq.reason"] ?? "?");
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
       notes.poison = world.poison.length;
