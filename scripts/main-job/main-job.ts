@@ -8,6 +8,7 @@
 //   node --import tsx scripts/main-job/main-job.ts   (environment: see readOptions)
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import { parseDatabaseUrl } from "@invoice/db";
 import { createAvroCodec, createKafkaJsClient, silentLogger } from "@invoice/kafka";
 import pg from "pg";
 import {
@@ -88,7 +89,12 @@ const kafka = createKafkaJsClient({
   logger: silentLogger,
 });
 const codec = createAvroCodec({ url: options.registryUrl });
-const db = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+const database = parseDatabaseUrl(options.databaseUrl);
+const db = new pg.Pool({
+  connectionString: database.connectionString,
+  max: 2,
+  options: `-c search_path="${database.schema}"`,
+});
 const simulator = simulatorAdmin(options.simulatorUrl);
 const merchantIds = plan.merchants.map((m) => m.merchantId);
 // A showcase merchant with a day-long window: its one order keeps a claim open after the run.

@@ -1,6 +1,6 @@
 /**
- * Reads what the platform says about this run's orders: invoice.events (decoded), and the retry and
- * DLQ topics (counted). A consumer group of its own from the beginning of each topic, keeping only
+ * Reads what the platform says about this run's orders: invoice.events (decoded), and invoice.issuance,
+ * the retry and DLQ topics (counted). A consumer group of its own from the beginning of each topic, keeping only
  * records whose key (orderId) carries the run's prefix, so other traffic on a shared broker is skipped
  * without decoding.
  */
@@ -8,13 +8,14 @@ import type { AvroCodec, KafkaClient } from "@invoice/kafka";
 import { type InvoiceEventAvro, invoiceEventFromAvro } from "@invoice/schemas";
 import { emptyObservation, type OrderObservation } from "./summary.ts";
 
+const ISSUANCE = "invoice.issuance";
 const EVENTS = "invoice.events";
 const RETRY = "invoice.issuance.retry";
 const DLQ = ["invoice.issuance.dlq", "invoice.ingest.dlq"];
 
 export async function watchRun(kafka: KafkaClient, codec: AvroCodec, keyPrefix: string) {
   const observations = new Map<string, OrderObservation>();
-  const counts = { retries: 0, dlq: 0, events: 0, claimsOpen: 0, issued: 0, undecodable: 0 };
+  const counts = { issuance: 0, retries: 0, dlq: 0, events: 0, claimsOpen: 0, issued: 0, undecodable: 0 };
   const claimListeners: Array<(orderId: string, token: string) => void> = [];
   const issuedListeners: Array<(orderId: string) => void> = [];
   const observation = (orderId: string) => {
@@ -28,13 +29,18 @@ export async function watchRun(kafka: KafkaClient, codec: AvroCodec, keyPrefix: 
   const seenEvents = new Set<string>();
   const consumer = kafka.consumer({ groupId: `main-job-${keyPrefix}${Date.now()}`, maxWaitTimeMs: 250 });
   await consumer.connect();
-  await consumer.subscribe([EVENTS, RETRY, ...DLQ], { fromBeginning: true });
+  await consumer.subscribe([ISSUANCE, EVENTS, RETRY, ...DLQ], { fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: 3,
     eachBatch: async (batch) => {
       for (const record of batch.records) {
         const key = record.key?.toString("utf8") ?? "";
         if (!key.startsWith(keyPrefix)) continue;
+        if (batch.topic === ISSUANCE) {
+          // What ingest, claims (and the issuer's wake-ups) accepted onto the issuer's input.
+          counts.issuance++;
+          continue;
+        }
         if (batch.topic === RETRY) {
           counts.retries++;
           continue;
@@ -108,7 +114,7 @@ export async function watchRun(kafka: KafkaClient, codec: AvroCodec, keyPrefix: 
     onClaimOpened: (listener: (orderId: string, token: string) => void) => claimListeners.push(listener),
     onIssued: (listener: (orderId: string) => void) => issuedListeners.push(listener),
     status: () =>
-      `events ${counts.events} issued ${counts.issued} claims ${counts.claimsOpen} retries ${counts.retries} dlq ${counts.dlq}`,
+      `issuance ${counts.issuance} events ${counts.events} issued ${counts.issued} claims ${counts.claimsOpen} retries ${counts.retries} dlq ${counts.dlq}`,
     stop: () => consumer.disconnect(),
   };
 }
