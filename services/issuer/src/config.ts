@@ -1,18 +1,86 @@
-import { credentialsSection, type Env, envSections, loadConfig } from "@invoice/config";
+import {
+  credentialsSection,
+  durationMs,
+  type Env,
+  environmentShape,
+  envSections,
+  loadConfig,
+  positiveInt,
+  url,
+} from "@invoice/config";
 import { type ClientDefaults, platformSections } from "@invoice/runtime";
+import { z } from "zod";
 
 // Batched state writes run next to per-order provider work (two or three transactions in flight per
 // partition), hence a larger pool than the request-driven services.
 const CLIENT_DEFAULTS: ClientDefaults = { databasePoolMax: 10 };
 
+const topicName = () => z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "must be a Kafka topic name");
+
+/** The issuer's own variables (services/issuer/README.md lists them with examples). */
+const issuerSection = z
+  .object({
+    ...environmentShape,
+    /** SInvoice API root (the simulator's `/services/einvoiceapplication/api` in development). */
+    ISSUER_PROVIDER_BASE_URL: url({ protocols: ["http", "https"] }).default(
+      "http://127.0.0.1:31150/services/einvoiceapplication/api",
+    ),
+    /** Provider account used when a merchant has no stored credential (development, tests, bench). */
+    ISSUER_PROVIDER_USERNAME: z.string().min(1).default("0100109106-509"),
+    ISSUER_PROVIDER_PASSWORD: z.string().min(1).default("simulator-password"),
+    /** Provider calls that fail transiently are retried this many times, then the invoice FAILS. */
+    ISSUER_MAX_SEND_RETRIES: positiveInt({ max: 100 }).default(5),
+    /** Exponential backoff of those retries (with full jitter), first and largest delay. */
+    ISSUER_RETRY_BASE_MS: durationMs({ min: 1 }).default(1_000),
+    ISSUER_RETRY_MAX_MS: durationMs({ min: 1 }).default(300_000),
+    /** The domain's send lease (default 120 s; tests shorten it, see the domain README on leases). */
+    ISSUER_SEND_LEASE_MS: durationMs({ min: 1_000 }).default(120_000),
+    /** Claim window of merchants without a MerchantProfile row (0: anonymous invoice at once). */
+    ISSUER_DEFAULT_CLAIM_WINDOW_MS: durationMs({ min: 0 }).default(86_400_000),
+    /** Topic names (the catalog's by default; tests isolate themselves with their own). */
+    ISSUER_ISSUANCE_TOPIC: topicName().default("invoice.issuance"),
+    ISSUER_RETRY_TOPIC: topicName().default("invoice.issuance.retry"),
+    ISSUER_DLQ_TOPIC: topicName().default("invoice.issuance.dlq"),
+    ISSUER_EVENTS_TOPIC: topicName().default("invoice.events"),
+    /** Consumer group (tests use their own). */
+    ISSUER_GROUP_ID: z.string().min(1).optional(),
+    /** Records admitted and not finished, at most (bounded memory with a backlog). */
+    ISSUER_MAX_IN_FLIGHT: positiveInt({ max: 100_000 }).default(1_000),
+    /** Start a group without committed offsets at the log start (tests, bench). */
+    ISSUER_FROM_BEGINNING: z.enum(["true", "false"]).default("false"),
+  })
+  .transform((env) => ({
+    provider: {
+      baseUrl: env.ISSUER_PROVIDER_BASE_URL,
+      credentials: { username: env.ISSUER_PROVIDER_USERNAME, password: env.ISSUER_PROVIDER_PASSWORD },
+    },
+    retry: {
+      maxRetries: env.ISSUER_MAX_SEND_RETRIES,
+      baseMs: env.ISSUER_RETRY_BASE_MS,
+      maxMs: Math.max(env.ISSUER_RETRY_MAX_MS, env.ISSUER_RETRY_BASE_MS),
+    },
+    sendLeaseMs: env.ISSUER_SEND_LEASE_MS,
+    defaultClaimWindowMs: env.ISSUER_DEFAULT_CLAIM_WINDOW_MS,
+    topics: {
+      issuance: env.ISSUER_ISSUANCE_TOPIC,
+      retry: env.ISSUER_RETRY_TOPIC,
+      dlq: env.ISSUER_DLQ_TOPIC,
+      events: env.ISSUER_EVENTS_TOPIC,
+    },
+    groupId: env.ISSUER_GROUP_ID,
+    maxInFlight: env.ISSUER_MAX_IN_FLIGHT,
+    fromBeginning: env.ISSUER_FROM_BEGINNING === "true",
+  }));
+
 /**
- * issuer configuration: the platform's shared sections plus the credentials keyring that decrypts
+ * issuer configuration: the platform's shared sections, the credentials keyring that decrypts
  * provider credentials (APP_ENV_INVOICE_CREDENTIALS_KEY: exactly 64 hex characters, else the issuer
- * refuses to start). See packages/config/README.md for every variable.
+ * refuses to start) and the issuer's own section. See packages/config/README.md for the shared ones.
  */
 const schema = envSections({
   ...platformSections("issuer", CLIENT_DEFAULTS),
   credentials: credentialsSection,
+  issuer: issuerSection,
 });
 
 export const loadIssuerConfig = (env: Env) => loadConfig(schema, env);

@@ -1,10 +1,24 @@
-// issuer: the only writer of invoice state; consumes invoice.issuance, applies the per-order state
-// machine, calls the provider, routes failures to retry/DLQ, publishes invoice.events.
-// This stage: the runnable skeleton.
-// Run modes: worker, migrate (database migrations + seed, topics, schemas; then exits).
+// issuer: the only writer of invoice state; consumes invoice.issuance (and its retry topic), applies
+// the per-order state machine, calls the provider, routes failures to retry/DLQ, publishes
+// invoice.events. Run modes: worker, migrate (database migrations + seed, topics, schemas; then exits).
 // This file is the service's composition root (ADR 0009): it reads top to bottom as its wiring.
-import { createCodec, createKafka, createPostgres, createService, launch, runMain } from "@invoice/runtime";
+import { RecordProcessor } from "@invoice/processing";
+import { SInvoiceAdapter, withCircuitBreakers } from "@invoice/provider";
+import {
+  createCodec,
+  createIds,
+  createKafka,
+  createPostgres,
+  createService,
+  launch,
+  runMain,
+} from "@invoice/runtime";
 import { loadIssuerConfig } from "./config.ts";
+import { createDecisionStore } from "./issuance/decision-store.ts";
+import { createIssuanceHandler } from "./issuance/issuance-handler.ts";
+import { createIssuanceMetrics } from "./issuance/issuance-metrics.ts";
+import { decodeIssuerInput } from "./issuance/issuer-input.ts";
+import { createOutputs } from "./issuance/outputs.ts";
 
 runMain("issuer", async () => {
   // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
@@ -15,18 +29,76 @@ runMain("issuer", async () => {
   );
   if (!launched) return;
   const { config, logger } = launched;
+  const { issuer } = config;
   const service = createService({ config, logger });
 
   // 2. Clients, each with its /ready check; closed in the last shutdown phase, after everything above.
-  service.addClient(createPostgres(config));
-  service.addClient(createKafka(config, logger));
-  service.addClient(createCodec(config));
+  const prisma = service.addClient(createPostgres(config)).client;
+  const kafka = service.addClient(createKafka(config, logger)).client;
+  const codec = service.addClient(createCodec(config)).client;
+  const ids = service.addClient(await createIds(config, { logger, metrics: service.metrics })).client;
 
-  // 3. The issuer's own parts arrive with the event flow: the issuance consumer (an @invoice/processing
-  //    component, phase "intake", onFatal → service.fatal), the outcome producer (phase "flush"), the
-  //    provider adapter and its breaker, and `await createIds(config, { logger, metrics: service.metrics })`
-  //    (leased worker id) for invoice ids.
+  // 3. The provider: one SInvoice adapter (one endpoint) behind one breaker per operation.
+  const adapter = withCircuitBreakers(new SInvoiceAdapter({ baseUrl: issuer.provider.baseUrl }), {
+    registry: service.metrics,
+    logger,
+  });
+  await service.addComponent(
+    "provider adapter",
+    { start: async () => {}, stop: () => adapter.close() },
+    { phase: "flush", readiness: false },
+  );
 
-  // 4. HTTP last (/health, /ready, /metrics): traffic arrives only once everything above runs.
+  // 4. The producer of invoice.events, wake-ups, retries and DLQ records: flushed after intake stopped.
+  const producer = kafka.producer();
+  await service.addComponent(
+    "issuer producer",
+    { start: () => producer.connect(), stop: () => producer.disconnect() },
+    { phase: "flush", readiness: false },
+  );
+
+  // 5. The issuance consumer (phase "intake": it stops taking records first, then drains).
+  const handle = createIssuanceHandler({
+    store: createDecisionStore({
+      prisma,
+      ids,
+      defaults: {
+        claimWindowMs: issuer.defaultClaimWindowMs,
+        sendLeaseMs: issuer.sendLeaseMs,
+        production: config.runtime.production,
+      },
+    }),
+    outputs: createOutputs({
+      producer,
+      codec,
+      eventsTopic: issuer.topics.events,
+      retryTopic: issuer.topics.retry,
+    }),
+    provider: { adapter, credentials: issuer.provider.credentials, now: Date.now },
+    retry: issuer.retry,
+    metrics: createIssuanceMetrics(service.metrics),
+  });
+  const processor = new RecordProcessor({
+    name: "issuer",
+    consumer: kafka.consumer({ groupId: issuer.groupId ?? `${config.identity.serviceCode}_ISSUER_CONSUMER` }),
+    producer,
+    topics: [issuer.topics.issuance, issuer.topics.retry],
+    fromBeginning: issuer.fromBeginning,
+    decode: (record) => decodeIssuerInput(codec, record),
+    handle,
+    retryTopic: issuer.topics.retry,
+    deadLetterTopic: issuer.topics.dlq,
+    logger,
+    metrics: undefined,
+    onFatal: (error) => service.fatal("issuance consumer", error),
+    limits: { maxInFlight: issuer.maxInFlight },
+  });
+  await service.addComponent(
+    "issuance consumer",
+    { start: () => processor.start(), stop: (signal) => processor.stop(signal) },
+    { phase: "intake" },
+  );
+
+  // 6. HTTP last (/health, /ready, /metrics): traffic arrives only once everything above runs.
   await service.start();
 });

@@ -1,0 +1,86 @@
+/**
+ * The decision's DB effects besides state and invoices: its InvoiceAuditTracing row (RecordAudit),
+ * and Claim rows (OpenClaim inserts, CloseClaim closes; services/claims/README.md "What the issuer
+ * writes", ADR 0014). Both run inside the decision's transaction.
+ */
+import type { InvoiceStatus, Prisma } from "@invoice/db";
+import type { Decision, Effect, IssuanceEvent } from "@invoice/domain";
+import type { IdGenerator } from "@invoice/ids";
+import type { InvoiceRowView } from "./invoice-rows.ts";
+
+type Tx = Prisma.TransactionClient;
+
+const INTERNAL = new Set(["SendResult", "WakeUp", "SendRetriesExhausted"]);
+const CLOSE_REASON = {
+  submitted: "SUBMITTED",
+  requested: "REQUESTED",
+  expired: "EXPIRED",
+  refunded: "REFUNDED",
+} as const;
+
+export async function writeAudit(
+  tx: Tx,
+  ids: IdGenerator,
+  event: IssuanceEvent,
+  decision: Decision,
+  invoices: Map<number, InvoiceRowView>,
+): Promise<void> {
+  const audits = decision.effects.filter(
+    (e): e is Extract<Effect, { type: "RecordAudit" }> => e.type === "RecordAudit",
+  );
+  const head = invoices.get(Math.max(0, ...invoices.keys()));
+  for (const { audit } of audits) {
+    await tx.invoiceAuditTracing.create({
+      data: {
+        id: ids.next(),
+        invoiceId: head?.id ?? null,
+        merchantId: event.merchantId,
+        orderId: event.orderId,
+        eventType: audit.eventType,
+        eventId: audit.eventId.slice(0, 128),
+        outcome: audit.outcome.toUpperCase(),
+        fromStatus: (audit.before ?? null) as InvoiceStatus | null,
+        toStatus: (audit.after ?? null) as InvoiceStatus | null,
+        before: audit.before === null ? undefined : { status: audit.before },
+        after: { status: audit.after, ...(audit.note ? { note: audit.note } : {}) },
+        actor: INTERNAL.has(event.type) ? "issuer" : audit.actor.slice(0, 128),
+        correlationId: audit.correlationId.slice(0, 128),
+      },
+    });
+  }
+}
+
+export async function writeClaims(
+  tx: Tx,
+  ids: IdGenerator,
+  decision: Decision,
+  invoices: Map<number, InvoiceRowView>,
+): Promise<void> {
+  const state = decision.next;
+  for (const effect of decision.effects) {
+    if (effect.type === "OpenClaim" && state?.payment) {
+      // A replayed OpenClaim hits the partial unique indexes on open claims: already done.
+      await tx.$executeRaw`
+        INSERT INTO "Claim" ("id", "merchantId", "orderId", "token", "status", "claimDeadline",
+                             "orderAmountVnd", "orderPaidAt", "createdAt", "updatedAt")
+        VALUES (${ids.next()}, ${state.merchantId}, ${state.orderId}, ${effect.claimToken}::uuid, 'OPEN',
+                ${new Date(effect.deadline)}, ${BigInt(state.payment.amountVnd)},
+                ${new Date(state.payment.paidAt)}, now(), now())
+        ON CONFLICT DO NOTHING`;
+    } else if (effect.type === "CloseClaim") {
+      await tx.$executeRaw`
+        UPDATE "Claim"
+           SET "closedReason" = ${CLOSE_REASON[effect.reason]}::"ClaimCloseReason", "closedAt" = now(),
+               "status" = CASE WHEN "status" = 'OPEN' THEN 'CANCELLED'::"ClaimStatus" ELSE "status" END,
+               "updatedAt" = now()
+         WHERE "token" = ${effect.claimToken}::uuid AND "closedReason" IS NULL`;
+    }
+  }
+  const claimToken = state?.claim?.token;
+  const original = invoices.get(1);
+  if (claimToken && original) {
+    await tx.$executeRaw`
+      UPDATE "Claim" SET "invoiceId" = ${original.id}, "updatedAt" = now()
+       WHERE "token" = ${claimToken}::uuid AND "invoiceId" IS NULL`;
+  }
+}
