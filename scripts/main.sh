@@ -109,8 +109,10 @@ node --import tsx packages/provider-simulator/src/simulator.cli.ts --host 127.0.
 pids+=($!)
 echo $! > .stack/run/main-provider-simulator.pid
 export PROVIDER_SIMULATOR_URL=http://127.0.0.1:$SIMULATOR_PORT
-export SINVOICE_BASE_URL=${SINVOICE_BASE_URL:-$PROVIDER_SIMULATOR_URL/services/einvoiceapplication/api}
-export SINVOICE_AUTH_URL=${SINVOICE_AUTH_URL:-$PROVIDER_SIMULATOR_URL/auth/login}
+# A send whose outcome is unknown (a 5xx, a timeout) is looked up when its lease ends, before any
+# resend; the production lease (120 s) would make the run's provider errors its longest wait.
+export ISSUER_SEND_LEASE_MS=${ISSUER_SEND_LEASE_MS:-30000}
+export ISSUER_PROVIDER_BASE_URL=${ISSUER_PROVIDER_BASE_URL:-$PROVIDER_SIMULATOR_URL/services/einvoiceapplication/api}
 
 for svc in "${SERVICES[@]}"; do
   PORT=${PORTS[$svc]} APP_ENV_INVOICE_WORKER_ID=${WORKER_IDS[$svc]} \

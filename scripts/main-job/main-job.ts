@@ -39,7 +39,7 @@ function readOptions(env: NodeJS.ProcessEnv) {
   return {
     orders: int("MAIN_ORDERS", 2000),
     merchants: int("MAIN_MERCHANTS", 4),
-    claimWindowSeconds: Math.max(5, int("MAIN_CLAIM_WINDOW_SECONDS", 20)),
+    claimWindowSeconds: Math.max(5, int("MAIN_CLAIM_WINDOW_SECONDS", 60)),
     /** Concurrent webhook requests. */
     concurrency: Math.max(1, int("MAIN_CONCURRENCY", 16)),
     /** Share of provider calls answered 503 during the run (a fifth of them still create the invoice). */

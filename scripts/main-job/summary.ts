@@ -21,6 +21,8 @@ export interface OrderObservation {
   claimOpened: boolean;
   claimSubmitted: boolean;
   claimExpired: boolean;
+  /** ClaimResolved's reason (SUBMITTED, REQUESTED, REFUNDED). */
+  claimResolved?: string;
   issued: IssuedSeen[];
   cancelled: boolean;
   failed: number;
@@ -113,10 +115,14 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 const originals = (o: OrderObservation) => o.issued.filter((i) => i.role === "ORIGINAL");
 const distinctKeys = (issued: IssuedSeen[]) => new Set(issued.map((i) => i.transactionUuid ?? `seq:${i.at}`));
 
+const refundedBeforeIssuance = (o: OrderObservation) =>
+  originals(o).length === 0 && (o.cancelled || o.claimResolved === "REFUNDED");
+
 /** Whether the order reached what its case expects (the driver stops waiting when all have). */
 export function orderDone(buyerCase: BuyerCase, o: OrderObservation | undefined): boolean {
   if (!o) return false;
-  if (buyerCase === "refunded_before") return o.cancelled || o.failed > 0;
+  // The issuer closes the claim (ClaimResolved REFUNDED) or cancels a pending send (IssuanceCancelled).
+  if (buyerCase === "refunded_before") return refundedBeforeIssuance(o);
   if (originals(o).length === 0) return false;
   if (buyerCase === "refunded_after")
     return o.issued.some((i) => i.role === "ADJUSTMENT") || o.adjustmentRequired > 0;
@@ -163,8 +169,9 @@ export function summarize(inputs: SummaryInputs): Summary {
     if (o.claimOpened) claimsOpened++;
     if (o.claimSubmitted) claimed++;
     if (o.claimExpired) expired++;
-    if (o.cancelled) cancelled++;
-    failed += o.failed;
+    if (o.cancelled || o.claimResolved === "REFUNDED") cancelled++;
+    // A sale refunded before issuance ends FAILED (REFUNDED_BEFORE_ISSUANCE) by design.
+    if (order.buyerCase !== "refunded_before") failed += o.failed;
     reviews += o.reviews;
     const first = original[0];
     if (first) {
@@ -303,7 +310,7 @@ export function formatSummary(s: Summary): string {
   lines.push("");
   const kv: Array<[string, string | number]> = [
     ["claims opened / claimed / expired", `${s.claimsOpened} / ${s.claimed} / ${s.expired}`],
-    ["issuances cancelled (refund)", s.cancelled],
+    ["refunded before issuance: closed without invoice", s.cancelled],
     ["retries (invoice.issuance.retry)", s.retries],
     ["DLQ records", s.dlq],
     ["InvoiceFailed / ReviewRequired", `${s.failed} / ${s.reviews}`],

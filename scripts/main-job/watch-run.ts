@@ -58,8 +58,9 @@ export async function watchRun(kafka: KafkaClient, codec: AvroCodec, keyPrefix: 
           continue;
         }
         // At-least-once publishing: a repeated eventId is the same outcome again.
-        if (seenEvents.has(event.eventId)) continue;
-        seenEvents.add(event.eventId);
+        const seenKey = `${event.orderId}/${event.eventId}`;
+        if (seenEvents.has(seenKey)) continue;
+        seenEvents.add(seenKey);
         counts.events++;
         const o = observation(event.orderId);
         switch (event.type) {
@@ -73,6 +74,7 @@ export async function watchRun(kafka: KafkaClient, codec: AvroCodec, keyPrefix: 
             o.claimExpired = true;
             break;
           case "CLAIM_RESOLVED":
+            o.claimResolved = event.payload.reason;
             if (event.payload.reason === "SUBMITTED") o.claimSubmitted = true;
             break;
           case "INVOICE_ISSUED": {
