@@ -16,6 +16,7 @@ import {
   type Producer,
   silentLogger,
 } from "@invoice/kafka";
+import type { RunningSimulator } from "@invoice/provider-simulator";
 import { issuanceEventToWire, loadSchema, valueSubject } from "@invoice/schemas";
 import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName, waitFor } from "@invoice/testing";
 
@@ -37,6 +38,8 @@ export interface CollectedEvent {
 }
 
 export interface IssuerFixture {
+  /** The test's own simulator, when it started one (faults stay its own). */
+  simulator: RunningSimulator | undefined;
   topics: Topics;
   database: TempDatabase;
   db: PrismaClient;
@@ -70,7 +73,10 @@ async function collect(client: KafkaClient, topic: string, into: (record: Incomi
 }
 
 /** Starts the issuer with `env` on top of the test defaults (short leases and backoffs). */
-export async function startIssuer(env: Record<string, string> = {}): Promise<IssuerFixture> {
+export async function startIssuer(
+  env: Record<string, string> = {},
+  simulator?: RunningSimulator,
+): Promise<IssuerFixture> {
   const database = await createTempDatabase("issuer_it", { migrate: true });
   const db = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
   const topics: Topics = {
@@ -104,7 +110,7 @@ export async function startIssuer(env: Record<string, string> = {}): Promise<Iss
     LOG_LEVEL: "info",
     APP_ENV_INVOICE_SERVICE_CODE: serviceCode,
     APP_ENV_INVOICE_CREDENTIALS_KEY: randomBytes(32).toString("hex"),
-    ISSUER_PROVIDER_BASE_URL: `${SIMULATOR_URL}/services/einvoiceapplication/api`,
+    ISSUER_PROVIDER_BASE_URL: simulator?.baseUrl ?? `${SIMULATOR_URL}/services/einvoiceapplication/api`,
     ISSUER_ISSUANCE_TOPIC: topics.issuance,
     ISSUER_RETRY_TOPIC: topics.retry,
     ISSUER_DLQ_TOPIC: topics.dlq,
@@ -118,6 +124,7 @@ export async function startIssuer(env: Record<string, string> = {}): Promise<Iss
   });
   await proc.port();
   return {
+    simulator,
     topics,
     database,
     db,
@@ -225,7 +232,8 @@ export function refund(
 
 // ----- the simulator ------------------------------------------------------------------------------
 
-export async function simulatorInvoices(transactionUuid: string): Promise<unknown[]> {
+export async function simulatorInvoices(fixture: IssuerFixture, transactionUuid: string): Promise<unknown[]> {
+  if (fixture.simulator) return fixture.simulator.invoices(SELLER_TAX_CODE, transactionUuid);
   const response = await fetch(
     `${SIMULATOR_URL}/admin/invoices?supplierTaxCode=${SELLER_TAX_CODE}&transactionUuid=${transactionUuid}`,
   );
@@ -246,7 +254,7 @@ export const waitForEvent = (fixture: IssuerFixture, orderId: string, type: stri
 export async function expectDbMatchesProvider(fixture: IssuerFixture, orderId: string): Promise<void> {
   const rows = await fixture.db.invoice.findMany({ where: { orderId } });
   for (const row of rows) {
-    const held = await simulatorInvoices(row.transactionUuid);
+    const held = await simulatorInvoices(fixture, row.transactionUuid);
     if (held.length > 1)
       throw new Error(`transactionUuid ${row.transactionUuid} issued ${held.length} times`);
     if ((row.status === "ISSUED" || row.status === "REPLACED") && held.length !== 1) {

@@ -167,7 +167,19 @@ export async function performProviderCall(
     if (looked.result.outcome !== "not-found") return looked;
   }
   const outcome = await ctx.adapter.issue(
-    { document: built.document, idempotencyKey: effect.transactionUuid, attemptId: effect.attemptId, seller },
+    {
+      document: built.document,
+      idempotencyKey: effect.transactionUuid,
+      attemptId: effect.attemptId,
+      seller,
+      ...(effect.type === "IssueAdjustment"
+        ? {
+            correction: {
+              adjustmentKind: effect.reason.kind === "buyer" ? ("info" as const) : ("money" as const),
+            },
+          }
+        : {}),
+    },
     { signal },
   );
   switch (outcome.kind) {
