@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { parseDatabaseUrl } from "@invoice/db";
+import { validateTaxCode } from "@invoice/domain";
 import { createAvroCodec, createKafkaJsClient, silentLogger } from "@invoice/kafka";
 import pg from "pg";
 import {
@@ -59,7 +60,19 @@ function readOptions(env: NodeJS.ProcessEnv) {
   };
 }
 
-const SELLER_TAX_CODE = "0100109106";
+// A seller tax code of the run's own (a valid one: 9 random digits and their check digit). Invoice
+// numbers are unique per seller and series in the database, and the run's simulator numbers from 1:
+// a seller of an earlier run on the same database would collide. It also keeps the simulator's
+// report for this run apart from anything else the issuer sends there (other runs' leftovers).
+function runSellerTaxCode(): string {
+  for (;;) {
+    const stem = String(100_000_000 + (randomBytes(4).readUInt32BE(0) % 900_000_000));
+    for (let d = 0; d <= 9; d++) {
+      if (validateTaxCode(`${stem}${d}`).ok) return `${stem}${d}`;
+    }
+  }
+}
+const SELLER_TAX_CODE = runSellerTaxCode();
 const BUYER = {
   kind: "company",
   name: "Công ty TNHH Hóa Đơn Việt",
@@ -369,8 +382,8 @@ progress.done();
 
 // ---------------------------------------------------------------- 4. summary
 const report = (await simulator.report()) as {
-  issued: number;
-  duplicateKeys: number;
+  duplicates: Array<{ supplierTaxCode: string }>;
+  sellers: Record<string, { issued: number }>;
   counters: { faults: { errors: number; timeouts: number; outageRejected: number } };
 };
 const issuedRows = await db
@@ -394,8 +407,8 @@ const summary = summarize({
   dlq: watcher.counts.dlq,
   provider: {
     // The showcase order is not part of the plan; it stays unissued while its claim is open.
-    issued: report.issued,
-    duplicateKeys: report.duplicateKeys,
+    issued: report.sellers[SELLER_TAX_CODE]?.issued ?? 0,
+    duplicateKeys: report.duplicates.filter((d) => d.supplierTaxCode === SELLER_TAX_CODE).length,
     faults: report.counters.faults.errors + report.counters.faults.timeouts,
     outageRejected: report.counters.faults.outageRejected,
   },
