@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createPrismaClient, type PrismaClient } from "@invoice/db";
 import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
-import type { ExternalIssuanceEvent } from "@invoice/domain";
+import type { BuyerInfo, ExternalIssuanceEvent } from "@invoice/domain";
 import {
   createAvroCodec,
   createKafkaJsClient,
@@ -145,6 +145,10 @@ export async function startIssuer(
     logs: (msg) => proc.logs.filter((l) => l.msg === msg),
     async stop() {
       await proc.stop();
+      if (process.env.ISSUER_IT_LOG_FILE) {
+        const { appendFileSync } = await import("node:fs");
+        appendFileSync(process.env.ISSUER_IT_LOG_FILE, proc.logs.map((l) => JSON.stringify(l)).join("\n"));
+      }
       await eventsConsumer.disconnect().catch(() => undefined);
       await dlqConsumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
@@ -174,16 +178,22 @@ const LINES = [
 /** 300,000 before VAT at 10 %. */
 export const AMOUNT_VND = 330_000;
 
-export const COMPANY_BUYER = {
-  kind: "company" as const,
+export const COMPANY_BUYER: BuyerInfo = {
+  kind: "company",
   name: "Công ty TNHH Sữa Việt",
   taxCode: "0300588569",
   address: "10 Tân Trào, Phường Tân Phú, TP. Hồ Chí Minh",
 };
 
+export const INDIVIDUAL_BUYER: BuyerInfo = {
+  kind: "individual",
+  name: "Nguyễn Văn An",
+  address: "5 Lê Lợi, Phường Bến Thành, TP. Hồ Chí Minh",
+};
+
 export function payment(
   order: { orderId: string; merchantId: string },
-  options: { buyer?: typeof COMPANY_BUYER; paidAt?: number; paymentId?: string; eventId?: string } = {},
+  options: { buyer?: BuyerInfo; paidAt?: number; paymentId?: string; eventId?: string } = {},
 ): ExternalIssuanceEvent {
   const paidAt = options.paidAt ?? Date.now() - 1_000;
   return {
@@ -203,7 +213,7 @@ export function payment(
 
 export function invoiceRequest(
   order: { orderId: string; merchantId: string },
-  buyer: typeof COMPANY_BUYER = COMPANY_BUYER,
+  buyer: BuyerInfo = COMPANY_BUYER,
   occurredAt = Date.now() - 2_000,
 ): ExternalIssuanceEvent {
   return {

@@ -64,6 +64,8 @@ export async function syncInvoiceRows(
       if (!profile.seller || !profile.provider) continue;
       const built = buildDocumentFor(state, invoice, profile.seller, profile.provider);
       if (!built.ok) continue; // the send reports it rejected: the invoice FAILS with the reason
+      // Amounts are stored as magnitudes (a CHECK keeps them >= 0); a decrease adjustment is one by its
+      // kind and document, and is published with its signed total.
       const totals = built.document.totals;
       const related = invoice.relatesToSeq ? views.get(invoice.relatesToSeq) : undefined;
       row = await tx.invoice.create({
@@ -74,17 +76,7 @@ export async function syncInvoiceRows(
           kind: KIND[invoice.role],
           relatedInvoiceId: related?.id ?? null,
           status,
-          buyerNotGetInvoice: invoice.buyer.kind === "anonymous",
-          buyerKind:
-            invoice.buyer.kind === "company"
-              ? "COMPANY"
-              : invoice.buyer.kind === "individual"
-                ? "INDIVIDUAL"
-                : null,
-          buyerName: "name" in invoice.buyer ? (invoice.buyer.name ?? null) : null,
-          buyerTaxCode: "taxCode" in invoice.buyer ? (invoice.buyer.taxCode ?? null) : null,
-          buyerAddress: "address" in invoice.buyer ? (invoice.buyer.address ?? null) : null,
-          buyerEmail: "email" in invoice.buyer ? (invoice.buyer.email ?? null) : null,
+          ...buyerColumns(invoice),
           sellerTaxCode: profile.seller.taxCode,
           sellerSnapshot: profile.seller as unknown as Prisma.InputJsonValue,
           provider: profile.provider.provider,
@@ -93,23 +85,30 @@ export async function syncInvoiceRows(
           templateCode: profile.provider.templateCode,
           invoiceSeries: seriesFor(profile.provider, invoice.invoiceDate),
           invoiceDate: new Date(`${invoice.invoiceDate}T00:00:00+07:00`),
-          totalAmountWithoutTax: BigInt(totals.totalBeforeVatVnd),
-          totalDiscountAmount: BigInt(totals.totalDiscountVnd),
-          totalTaxAmount: BigInt(totals.totalVatVnd),
-          totalAmountWithTax: BigInt(totals.totalPayableVnd),
+          totalAmountWithoutTax: BigInt(Math.abs(totals.totalBeforeVatVnd)),
+          totalDiscountAmount: BigInt(Math.abs(totals.totalDiscountVnd)),
+          totalTaxAmount: BigInt(Math.abs(totals.totalVatVnd)),
+          totalAmountWithTax: BigInt(Math.abs(totals.totalPayableVnd)),
           transactionUuid: invoice.transactionUuid,
           providerInvoiceNo: invoice.invoiceNo ?? null,
           issuedAt: invoice.status === "issued" ? new Date(input.now) : null,
           failureReason: failureOf(invoice) ?? null,
         },
       });
-    } else if (row.status !== status || (invoice.invoiceNo && row.providerInvoiceNo !== invoice.invoiceNo)) {
+    } else if (
+      row.status !== status ||
+      (invoice.invoiceNo && row.providerInvoiceNo !== invoice.invoiceNo) ||
+      buyerChanged(row, invoice)
+    ) {
+      // The buyer follows the state while the invoice is not issued (a retarget before any send
+      // that could have created it); the snapshot of seller and provider never changes.
       const failureReason = failureOf(invoice);
       row = await tx.invoice.update({
         where: { id: row.id },
         data: {
           status,
           version: { increment: 1 },
+          ...(row.status !== "ISSUED" ? buyerColumns(invoice) : {}),
           ...(invoice.invoiceNo ? { providerInvoiceNo: invoice.invoiceNo } : {}),
           ...(invoice.status === "issued" && !row.issuedAt ? { issuedAt: new Date(input.now) } : {}),
           ...(failureReason !== undefined ? { failureReason } : {}),
@@ -123,7 +122,7 @@ export async function syncInvoiceRows(
       seller: row.sellerSnapshot as unknown as SellerSnapshot,
       provider: row.providerConfigSnapshot as unknown as ProviderSnapshot,
       series: row.invoiceSeries,
-      totalPayableVnd: Number(row.totalAmountWithTax),
+      totalPayableVnd: signedTotal(invoice, Number(row.totalAmountWithTax)),
       lookupCode: row.providerReservationCode,
     });
   }
@@ -162,4 +161,41 @@ async function writeAttempts(
     ];
   });
   if (data.length > 0) await tx.invoiceIssuance.createMany({ data, skipDuplicates: true });
+}
+
+const signedTotal = (invoice: InvoiceRecord, magnitude: number) =>
+  invoice.role === "adjustment" && invoice.reason?.kind === "refund" ? -magnitude : magnitude;
+
+function buyerColumns(invoice: InvoiceRecord) {
+  const buyer = invoice.buyer;
+  if (buyer.kind === "anonymous") {
+    return {
+      buyerNotGetInvoice: true,
+      buyerKind: null,
+      buyerName: null,
+      buyerTaxCode: null,
+      buyerAddress: null,
+      buyerEmail: null,
+    };
+  }
+  return {
+    buyerNotGetInvoice: false,
+    buyerKind: buyer.kind === "company" ? ("COMPANY" as const) : ("INDIVIDUAL" as const),
+    buyerName: buyer.name,
+    buyerTaxCode: buyer.taxCode ?? null,
+    buyerAddress: buyer.address ?? null,
+    buyerEmail: buyer.email ?? null,
+  };
+}
+
+function buyerChanged(
+  row: { buyerName: string | null; buyerTaxCode: string | null; buyerNotGetInvoice: boolean },
+  invoice: InvoiceRecord,
+): boolean {
+  const next = buyerColumns(invoice);
+  return (
+    row.buyerName !== next.buyerName ||
+    row.buyerTaxCode !== next.buyerTaxCode ||
+    row.buyerNotGetInvoice !== next.buyerNotGetInvoice
+  );
 }
