@@ -216,11 +216,11 @@ export function summarize(inputs: SummaryInputs): Summary {
     },
     {
       name: "database and invoice.events agree",
-      ok: inputs.databaseIssued === null || inputs.databaseIssued === issued,
+      ok: inputs.databaseIssued === null || inputs.databaseIssued === allKeys.size, // originals + adjustments, as at the provider
       detail:
         inputs.databaseIssued === null
           ? "database not read"
-          : `database ${inputs.databaseIssued}, events ${issued}`,
+          : `database ${inputs.databaseIssued}, events ${allKeys.size}`,
     },
     { name: "nothing dead-lettered", ok: inputs.dlq === 0, detail: `${inputs.dlq} DLQ records` },
     { name: "no invoice failed", ok: failed === 0, detail: `${failed} InvoiceFailed` },
