@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
           // A busy 2-core CI machine (JVMs, Chromium, the integration project) runs unit tests several
           // times slower than an idle one; 5 s (vitest's default) failed property tests there (issue 6).
           // Properties are also bounded by a time budget (10 s) that is well under this timeout.
