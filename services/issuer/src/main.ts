@@ -2,9 +2,10 @@
 // the per-order state machine, calls the provider, routes failures to retry/DLQ, publishes
 // invoice.events. Run modes: worker, migrate (database migrations + seed, topics, schemas; then exits).
 // This file is the service's composition root (ADR 0009): it reads top to bottom as its wiring.
-import { RecordProcessor } from "@invoice/processing";
+import { createProcessingMetrics, RecordProcessor } from "@invoice/processing";
 import { SInvoiceAdapter, withCircuitBreakers } from "@invoice/provider";
 import {
+  addConsumerLagMetrics,
   createCodec,
   createIds,
   createKafka,
@@ -34,7 +35,8 @@ runMain("issuer", async () => {
 
   // 2. Clients, each with its /ready check; closed in the last shutdown phase, after everything above.
   const prisma = service.addClient(createPostgres(config)).client;
-  const kafka = service.addClient(createKafka(config, logger)).client;
+  const kafkaClient = service.addClient(createKafka(config, logger));
+  const kafka = kafkaClient.client;
   const codec = service.addClient(createCodec(config)).client;
   const ids = service.addClient(await createIds(config, { logger, metrics: service.metrics })).client;
 
@@ -78,9 +80,10 @@ runMain("issuer", async () => {
     retry: issuer.retry,
     metrics: createIssuanceMetrics(service.metrics),
   });
+  const groupId = issuer.groupId ?? `${config.identity.serviceCode}_ISSUER_CONSUMER`;
   const processor = new RecordProcessor({
     name: "issuer",
-    consumer: kafka.consumer({ groupId: issuer.groupId ?? `${config.identity.serviceCode}_ISSUER_CONSUMER` }),
+    consumer: kafka.consumer({ groupId }),
     producer,
     topics: [issuer.topics.issuance, issuer.topics.retry],
     fromBeginning: issuer.fromBeginning,
@@ -89,7 +92,7 @@ runMain("issuer", async () => {
     retryTopic: issuer.topics.retry,
     deadLetterTopic: issuer.topics.dlq,
     logger,
-    metrics: undefined,
+    metrics: createProcessingMetrics(service.metrics, "issuer"),
     onFatal: (error) => service.fatal("issuance consumer", error),
     limits: { maxInFlight: issuer.maxInFlight },
   });
@@ -98,6 +101,9 @@ runMain("issuer", async () => {
     { start: () => processor.start(), stop: (signal) => processor.stop(signal) },
     { phase: "intake" },
   );
+
+  // kafka_consumergroup_lag{consumergroup,topic,partition} of the issuance group on /metrics (ADR 0018).
+  await addConsumerLagMetrics(service, kafkaClient, [groupId], logger);
 
   // 6. HTTP last (/health, /ready, /metrics): traffic arrives only once everything above runs.
   await service.start();
