@@ -13,7 +13,7 @@ const SERVICES = ["ingest", "issuer", "claims", "cdc-sync"] as const;
 /** The clients each main.ts wires, in its order: each one's /ready check and close step. */
 const CLIENTS: Record<(typeof SERVICES)[number], string[]> = {
   ingest: ["kafka", "schema-registry", "redis", "postgres", "worker-id-lease"],
-  issuer: ["postgres", "kafka", "schema-registry"],
+  issuer: ["postgres", "kafka", "schema-registry", "worker-id-lease"],
   claims: ["postgres", "redis", "kafka", "schema-registry"],
   "cdc-sync": ["postgres", "kafka", "worker-id-lease"],
 };
@@ -23,11 +23,18 @@ const PARTS: Partial<Record<(typeof SERVICES)[number], Array<{ phase: string; st
     { phase: "drain", steps: ["webhook delivery worker"] },
     { phase: "flush", steps: ["issuance publisher"] },
   ],
+  issuer: [{ phase: "flush", steps: ["provider adapter", "issuer producer"] }],
   claims: [{ phase: "flush", steps: ["issuance publisher"] }],
 };
+/** The close phase: the clients, then the consumer-lag reader of the services that consume (ADR 0018). */
+const closeOf = (service: (typeof SERVICES)[number]) => [
+  ...CLIENTS[service],
+  ...(service === "claims" ? [] : ["consumer lag metrics"]),
+];
 /** Components a service stops with its HTTP intake, before the server (ingest: its consumers; cdc-sync: consumer, drift check). */
 const INTAKE: Partial<Record<(typeof SERVICES)[number], string[]>> = {
   ingest: ["commerce consumer", "invoice events consumer"],
+  issuer: ["issuance consumer"],
   "cdc-sync": ["merchant cdc consumer", "taxinfo drift check"],
 };
 /** /ready checks of a service's own components, after its clients'. */
@@ -156,7 +163,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
         shutdownPlan: [
           { phase: "intake", steps: [...(INTAKE[service] ?? []), "http server"] },
           ...(PARTS[service] ?? []),
-          { phase: "close", steps: CLIENTS[service] },
+          { phase: "close", steps: closeOf(service) },
         ],
       });
       expect(JSON.stringify(started)).not.toContain(credentialsKey);
@@ -172,7 +179,7 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
         String(proc.logs.find((l) => l.msg === msg && l.step === step)?.time ?? "missing");
       const stopped = proc.logs.filter((l) => l.msg === "shutdown step stopped").map((l) => l.step);
       const parts = [...(INTAKE[service] ?? []), ...(PARTS[service] ?? []).flatMap((part) => part.steps)];
-      expect(new Set(stopped)).toEqual(new Set(["http server", ...parts, ...CLIENTS[service]]));
+      expect(new Set(stopped)).toEqual(new Set(["http server", ...parts, ...closeOf(service)]));
       for (const client of CLIENTS[service]) {
         expect(at("shutdown step started", client) >= at("shutdown step stopped", "http server")).toBe(true);
       }
