@@ -89,7 +89,7 @@ describe("invoice dev token", () => {
     expect(missing.stderr).toContain("--merchant");
   }, 30_000);
 
-  it("refuses a bad --ttl or an empty --merchant with a one-line error and exit 1, no stack trace", async () => {
+  it("refuses a bad --ttl or an empty --merchant with a one-line error and exit 2 (usage, packages/cli README), no stack trace", async () => {
     const dir = mkdtempSync(join(tmpdir(), "devjwt-"));
     const cases = [
       { args: ["--merchant", "M-1", "--permissions", "invoices:read", "--ttl", "-1h"], says: "--ttl" },
@@ -100,7 +100,7 @@ describe("invoice dev token", () => {
     ];
     for (const { args, says } of cases) {
       const result = await run(["dev", "token", ...args, "--key-dir", dir]);
-      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 1, stdout: "" });
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: "" });
       expect(result.stderr).toContain(says);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
