@@ -20,8 +20,16 @@ export function createCodec(
       requestTimeoutMs,
     }),
     readinessCheck: async () => {
+      // A registry that does not answer in time, or cannot be reached, is unavailable like one that
+      // answers an error: /ready reports one code either way (a raw TimeoutError reached it before).
       const response = await fetch(`${schemaRegistryUrl.replace(/\/+$/, "")}/subjects`, {
         signal: AbortSignal.timeout(requestTimeoutMs),
+      }).catch((error: unknown) => {
+        throw new PlatformError(
+          "SCHEMA_REGISTRY_UNAVAILABLE",
+          `schema registry did not answer within ${requestTimeoutMs} ms or could not be reached`,
+          { retriable: true, cause: error },
+        );
       });
       if (!response.ok) {
         throw new PlatformError(
