@@ -16,7 +16,7 @@
 // Last line: one JSON object (docs/performance.md).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -283,7 +283,10 @@ interface IssuerProcess {
 /** services/issuer/src/main.ts in worker mode; logs at warn (stdout drained, not kept), a port of its own. */
 async function spawnIssuer(env: Record<string, string>): Promise<IssuerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "services/issuer/src/main.ts", "worker"], {
+  // BENCH_ISSUER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the issuer(s).
+  const nodeArgs = (process.env.BENCH_ISSUER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const args = [...nodeArgs, "--import", "tsx", "services/issuer/src/main.ts", "worker"];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -291,11 +294,14 @@ async function spawnIssuer(env: Record<string, string>): Promise<IssuerProcess> 
   let stderr = "";
   let warnings = 0;
   const counted = () => warnings;
+  // BENCH_ISSUER_LOG=<file>: every warning and error line of the issuer(s), to see what they were.
+  const logFile = process.env.BENCH_ISSUER_LOG;
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     // Warnings and errors only; the first few are shown (a failing run says why).
     for (const line of chunk.split("\n")) {
       if (!line.trim()) continue;
       warnings += 1;
+      if (logFile) appendFileSync(logFile, `${line}\n`);
       if (warnings <= 5) log(`issuer[${child.pid}]: ${line.slice(0, 500)}`);
     }
   });

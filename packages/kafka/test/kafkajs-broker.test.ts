@@ -233,6 +233,52 @@ describe("producer and consumer group", () => {
     }
   });
 
+  it("coalesces concurrent sends into shared requests and still reports each record's own offset", async () => {
+    const [a, b] = await Promise.all([broker.newTopic("coalesce-a"), broker.newTopic("coalesce-b")]);
+    // 60 callers at once, over two topics and every partition, one to five records each: while the
+    // first request is in flight the others queue and go out together.
+    const calls = Array.from({ length: 60 }, (_, c) => ({
+      topic: c % 3 === 0 ? b : a,
+      records: Array.from({ length: 1 + (c % 5) }, (_, r) => ({
+        key: KEYS[(c * 7 + r) % KEYS.length] as string,
+        value: `call-${c}-record-${r}`,
+      })),
+    }));
+    const results = await Promise.all(calls.map((call) => broker.producer.send(call.topic, call.records)));
+
+    const sent = new Map<string, RecordMetadata>();
+    calls.forEach((call, c) => {
+      const metadata = results[c] ?? [];
+      expect(metadata).toHaveLength(call.records.length);
+      call.records.forEach((record, r) => {
+        expect(metadata[r]?.topic).toBe(call.topic);
+        expect(metadata[r]?.partition).toBe(partitionForKey(record.key, 3));
+        sent.set(record.value, metadata[r] as RecordMetadata);
+      });
+    });
+    // No two records were given the same place.
+    expect(new Set([...sent.values()].map((m) => `${m.topic}/${m.partition}/${m.offset}`)).size).toBe(
+      sent.size,
+    );
+
+    const seen: IncomingRecord[] = [];
+    const consumer = await collectingConsumer(broker.client, uniqueName("g"), [a, b], seen);
+    try {
+      await waitFor(() => seen.length >= sent.size, { description: "every record sent" });
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen).toHaveLength(sent.size);
+    for (const record of seen) {
+      const value = record.value?.toString() ?? "";
+      expect(sent.get(value), value).toEqual({
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
+    }
+  });
+
   it("resumes from committed offsets after a restart", async () => {
     const topic = await broker.newTopic("resume");
     const groupId = uniqueName("g");

@@ -46,6 +46,12 @@ const issuerSection = z
     ISSUER_GROUP_ID: z.string().min(1).optional(),
     /** Records admitted and not finished, at most (bounded memory with a backlog). */
     ISSUER_MAX_IN_FLIGHT: positiveInt({ max: 100_000 }).default(1_000),
+    /** Handler calls (batches of ready records, one per order) running at once, and their size. */
+    ISSUER_MAX_CONCURRENT_BATCHES: positiveInt({ max: 1_000 }).default(16),
+    ISSUER_MAX_BATCH_SIZE: positiveInt({ max: 10_000 }).default(100),
+    /** Events applied per database transaction at most, and such transactions at once (ADR 0019). */
+    ISSUER_DB_GROUP_SIZE: positiveInt({ max: 10_000 }).default(250),
+    ISSUER_DB_CONCURRENT_GROUPS: positiveInt({ max: 100 }).default(2),
     /** Start a group without committed offsets at the log start (tests, bench). */
     ISSUER_FROM_BEGINNING: z.enum(["true", "false"]).default("false"),
   })
@@ -69,6 +75,10 @@ const issuerSection = z
     },
     groupId: env.ISSUER_GROUP_ID,
     maxInFlight: env.ISSUER_MAX_IN_FLIGHT,
+    maxConcurrentBatches: env.ISSUER_MAX_CONCURRENT_BATCHES,
+    maxBatchSize: env.ISSUER_MAX_BATCH_SIZE,
+    dbGroupSize: env.ISSUER_DB_GROUP_SIZE,
+    dbConcurrentGroups: env.ISSUER_DB_CONCURRENT_GROUPS,
     fromBeginning: env.ISSUER_FROM_BEGINNING === "true",
   }));
 

@@ -60,6 +60,7 @@ runMain("issuer", async () => {
   );
 
   // 5. The issuance consumer (phase "intake": it stops taking records first, then drains).
+  const metrics = createIssuanceMetrics(service.metrics);
   const handle = createIssuanceHandler({
     store: createDecisionStore({
       prisma,
@@ -69,6 +70,9 @@ runMain("issuer", async () => {
         sendLeaseMs: issuer.sendLeaseMs,
         production: config.runtime.production,
       },
+      maxGroupSize: issuer.dbGroupSize,
+      maxConcurrentGroups: issuer.dbConcurrentGroups,
+      onGroup: (size, seconds) => metrics.group(size, seconds),
     }),
     outputs: createOutputs({
       producer,
@@ -78,7 +82,7 @@ runMain("issuer", async () => {
     }),
     provider: { adapter, credentials: issuer.provider.credentials, now: Date.now },
     retry: issuer.retry,
-    metrics: createIssuanceMetrics(service.metrics),
+    metrics,
   });
   const groupId = issuer.groupId ?? `${config.identity.serviceCode}_ISSUER_CONSUMER`;
   const processor = new RecordProcessor({
@@ -94,7 +98,11 @@ runMain("issuer", async () => {
     logger,
     metrics: createProcessingMetrics(service.metrics, "issuer"),
     onFatal: (error) => service.fatal("issuance consumer", error),
-    limits: { maxInFlight: issuer.maxInFlight },
+    limits: {
+      maxInFlight: issuer.maxInFlight,
+      maxConcurrentBatches: issuer.maxConcurrentBatches,
+      maxBatchSize: issuer.maxBatchSize,
+    },
   });
   await service.addComponent(
     "issuance consumer",

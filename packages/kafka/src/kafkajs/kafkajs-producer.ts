@@ -26,10 +26,31 @@ function javaCompatiblePartitioner(choices: PartitionChoices): ICustomPartitione
     };
 }
 
+/** One caller's send waiting for, or riding in, a produce request. */
+interface QueuedSend {
+  topic: string;
+  messages: Message[];
+  bytes: number;
+  resolve(metadata: RecordMetadata[]): void;
+  reject(error: unknown): void;
+}
+
+/** A request carries several callers' sends up to this many value bytes (the broker takes 1 MiB). */
+const MAX_COALESCED_BYTES = 512 * 1024;
+
+/**
+ * Sends go out one produce request at a time (idempotence keeps order only with one request in flight
+ * in kafkajs), and the sends made while a request is in flight ride together in the next one
+ * (`sendBatch`, in call order): many concurrent callers cost one round trip instead of one each. Each
+ * caller still gets its own records' metadata, and a failed request fails every send in it (the port's
+ * contract: some of their records may be written).
+ */
 export class KafkaJsProducer implements Producer {
   private connected = false;
   private readonly choices: PartitionChoices = new WeakMap();
   private readonly producer: KafkaJsProducerClient;
+  private readonly queue: QueuedSend[] = [];
+  private sending = false;
 
   constructor(kafka: Kafka, options: ProducerOptions = {}) {
     this.producer = kafka.producer({
@@ -51,40 +72,88 @@ export class KafkaJsProducer implements Producer {
     }
   }
 
-  async send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    if (records.length === 0) return [];
+  send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return Promise.resolve([]);
     const messages: Message[] = records.map((r) => ({
       key: r.key,
       value: r.value,
       headers: r.headers,
       partition: r.partition,
     }));
-    let result: Awaited<ReturnType<KafkaJsProducerClient["send"]>>;
+    const bytes = records.reduce((sum, r) => sum + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, messages, bytes, resolve, reject });
+      if (!this.sending) void this.drain();
+    });
+  }
+
+  /** Sends the queue, one request at a time, until it is empty. */
+  private async drain(): Promise<void> {
+    this.sending = true;
     try {
-      result = await this.producer.send({ topic, acks: -1, messages });
-    } catch (error) {
-      throw classifyKafkaError(error);
+      while (this.queue.length > 0) {
+        const sends: QueuedSend[] = [];
+        let bytes = 0;
+        while (this.queue.length > 0) {
+          const next = this.queue[0] as QueuedSend;
+          if (sends.length > 0 && bytes + next.bytes > MAX_COALESCED_BYTES) break;
+          sends.push(next);
+          bytes += next.bytes;
+          this.queue.shift();
+        }
+        await this.request(sends);
+      }
+    } finally {
+      this.sending = false;
     }
+  }
+
+  private async request(sends: QueuedSend[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const send of sends) {
+      const list = byTopic.get(send.topic) ?? [];
+      list.push(...send.messages);
+      byTopic.set(send.topic, list);
+    }
+    let result: Awaited<ReturnType<KafkaJsProducerClient["sendBatch"]>>;
     try {
-      const partitions = messages.map((message) => {
-        const partition = this.choices.get(message);
-        if (partition === undefined)
-          throw new Error(`kafkajs sent a record to ${topic} without partitioning it`);
-        return partition;
+      result = await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      const baseOffsets = new Map(
-        result.filter((r) => r.topicName === topic).map((r) => [r.partition, r.baseOffset ?? "-1"]),
-      );
-      return alignRecordMetadata(topic, partitions, baseOffsets);
     } catch (error) {
-      // The records are written; only their metadata is missing. Non-retriable, since sending
-      // again would duplicate them.
-      throw new KafkaClientError(
-        `records written to ${topic}, but their offsets cannot be reported: ${(error as Error).message}`,
-        "KAFKA_UNKNOWN",
-        false,
-        { cause: error },
-      );
+      const classified = classifyKafkaError(error);
+      for (const send of sends) send.reject(classified);
+      return;
+    }
+    // Offsets: each send's records follow the earlier sends' records of the same partition.
+    const seen = new Map<string, Map<number, bigint>>();
+    for (const send of sends) {
+      try {
+        const partitions = send.messages.map((message) => {
+          const partition = this.choices.get(message);
+          if (partition === undefined)
+            throw new Error(`kafkajs sent a record to ${send.topic} without partitioning it`);
+          return partition;
+        });
+        const baseOffsets = new Map(
+          result.filter((r) => r.topicName === send.topic).map((r) => [r.partition, r.baseOffset ?? "-1"]),
+        );
+        const seenInTopic = seen.get(send.topic) ?? new Map<number, bigint>();
+        seen.set(send.topic, seenInTopic);
+        send.resolve(alignRecordMetadata(send.topic, partitions, baseOffsets, seenInTopic));
+      } catch (error) {
+        // The records are written; only their metadata is missing. Non-retriable, since sending
+        // again would duplicate them.
+        send.reject(
+          new KafkaClientError(
+            `records written to ${send.topic}, but their offsets cannot be reported: ${(error as Error).message}`,
+            "KAFKA_UNKNOWN",
+            false,
+            { cause: error },
+          ),
+        );
+      }
     }
   }
 

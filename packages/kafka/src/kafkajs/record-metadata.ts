@@ -6,14 +6,16 @@ import type { RecordMetadata } from "../ports.ts";
  * is the n-th of its partition in this call sits at `baseOffset + n`.
  *
  * `partitions[i]` is the partition records[i] was sent to; `baseOffsets` maps each partition of
- * this call to the offset the broker gave the first of its records.
+ * this call to the offset the broker gave the first of its records. When several sends went out in
+ * one request, they are aligned one after the other in request order with one shared
+ * `seenInPartition` (how many records of each partition came before).
  */
 export function alignRecordMetadata(
   topic: string,
   partitions: readonly number[],
   baseOffsets: ReadonlyMap<number, string>,
+  seenInPartition: Map<number, bigint> = new Map(),
 ): RecordMetadata[] {
-  const seenInPartition = new Map<number, bigint>();
   return partitions.map((partition) => {
     const base = baseOffsets.get(partition);
     // With acks=all the broker always reports a base offset (produce v3+, all Kafka 4 speaks); a

@@ -1,7 +1,7 @@
 /**
- * The decision's DB effects besides state and invoices: its InvoiceAuditTracing row (RecordAudit),
+ * The decision's DB effects besides state and invoices: its InvoiceAuditTracing rows (RecordAudit),
  * and Claim rows (OpenClaim inserts, CloseClaim closes; services/claims/README.md "What the issuer
- * writes", ADR 0014). Both run inside the decision's transaction.
+ * writes", ADR 0014). Both are written inside the transaction of the decision's group.
  */
 import type { InvoiceStatus, Prisma } from "@invoice/db";
 import type { Decision, Effect, IssuanceEvent } from "@invoice/domain";
@@ -18,43 +18,44 @@ const CLOSE_REASON = {
   refunded: "REFUNDED",
 } as const;
 
-export async function writeAudit(
-  tx: Tx,
+/** The decision's InvoiceAuditTracing rows (written with the group's other rows by the store). */
+export function auditRows(
   ids: IdGenerator,
   event: IssuanceEvent,
   decision: Decision,
   invoices: Map<number, InvoiceRowView>,
-): Promise<void> {
+): Prisma.InvoiceAuditTracingCreateManyInput[] {
   const audits = decision.effects.filter(
     (e): e is Extract<Effect, { type: "RecordAudit" }> => e.type === "RecordAudit",
   );
   const head = invoices.get(Math.max(0, ...invoices.keys()));
-  for (const { audit } of audits) {
-    await tx.invoiceAuditTracing.create({
-      data: {
-        id: ids.next(),
-        invoiceId: head?.id ?? null,
-        merchantId: event.merchantId,
-        orderId: event.orderId,
-        eventType: audit.eventType,
-        eventId: audit.eventId.slice(0, 128),
-        outcome: audit.outcome.toUpperCase(),
-        fromStatus: (audit.before ?? null) as InvoiceStatus | null,
-        toStatus: (audit.after ?? null) as InvoiceStatus | null,
-        before: audit.before === null ? undefined : { status: audit.before },
-        after: { status: audit.after, ...(audit.note ? { note: audit.note } : {}) },
-        actor: INTERNAL.has(event.type) ? "issuer" : audit.actor.slice(0, 128),
-        correlationId: audit.correlationId.slice(0, 128),
-      },
-    });
-  }
+  return audits.map(({ audit }) => ({
+    id: ids.next(),
+    invoiceId: head?.id ?? null,
+    merchantId: event.merchantId,
+    orderId: event.orderId,
+    eventType: audit.eventType,
+    eventId: audit.eventId.slice(0, 128),
+    outcome: audit.outcome.toUpperCase(),
+    fromStatus: (audit.before ?? null) as InvoiceStatus | null,
+    toStatus: (audit.after ?? null) as InvoiceStatus | null,
+    before: audit.before === null ? undefined : { status: audit.before },
+    after: { status: audit.after, ...(audit.note ? { note: audit.note } : {}) },
+    actor: INTERNAL.has(event.type) ? "issuer" : audit.actor.slice(0, 128),
+    correlationId: audit.correlationId.slice(0, 128),
+  }));
 }
 
+/**
+ * The decision's Claim statements. `created`: the invoices this decision created; the claim is linked
+ * to the original invoice when that one is created or the claim changes (the link is set once).
+ */
 export async function writeClaims(
   tx: Tx,
   ids: IdGenerator,
   decision: Decision,
   invoices: Map<number, InvoiceRowView>,
+  created: ReadonlySet<number>,
 ): Promise<void> {
   const state = decision.next;
   for (const effect of decision.effects) {
@@ -78,7 +79,8 @@ export async function writeClaims(
   }
   const claimToken = state?.claim?.token;
   const original = invoices.get(1);
-  if (claimToken && original) {
+  const claimChanged = decision.effects.some((e) => e.type === "OpenClaim" || e.type === "CloseClaim");
+  if (claimToken && original && (created.has(1) || claimChanged)) {
     await tx.$executeRaw`
       UPDATE "Claim" SET "invoiceId" = ${original.id}, "updatedAt" = now()
        WHERE "token" = ${claimToken}::uuid AND "invoiceId" IS NULL`;

@@ -3,10 +3,15 @@
  * the totals of its document) the first time the state holds the invoice, and its status, number and
  * failure are updated from the state on every decision after that. The snapshot is never updated: a
  * resend builds its document from the row, whatever the merchant's settings are now.
+ *
+ * Planning is pure (`planInvoiceRows`: the rows an order has → what to create and update), so the
+ * decision store can plan the decisions of a whole group of orders and write them with a few
+ * statements (`writeInvoiceRows`: one insert, one update, one insert of attempts).
  */
-import type { InvoiceStatus, Prisma } from "@invoice/db";
+import type { BuyerKind, InvoiceStatus, Prisma } from "@invoice/db";
 import type { InvoiceRecord, OrderState, SellerSnapshot } from "@invoice/domain";
 import type { IdGenerator } from "@invoice/ids";
+import { bulkInsert, type ColumnTypes } from "./bulk-insert.ts";
 import type { AttemptLog } from "./decision-store.ts";
 import { buildDocumentFor } from "./invoice-document.ts";
 import { type MerchantProfileView, type ProviderSnapshot, seriesFor } from "./merchant-profile.ts";
@@ -23,6 +28,27 @@ export interface InvoiceRowView {
 }
 
 type Tx = Prisma.TransactionClient;
+type StoredInvoice = Awaited<ReturnType<Tx["invoice"]["findMany"]>>[number];
+
+/** Every column an update may change, with its value after the update. */
+interface InvoiceUpdate {
+  id: bigint;
+  status: InvoiceStatus;
+  buyer: BuyerColumns;
+  providerInvoiceNo: string | null;
+  issuedAt: Date | null;
+  failureReason: string | null;
+}
+
+/** What one decision does to its order's invoice rows. */
+export interface InvoicePlan {
+  views: Map<number, InvoiceRowView>;
+  creates: Prisma.InvoiceCreateManyInput[];
+  updates: InvoiceUpdate[];
+  attempts: Prisma.InvoiceIssuanceCreateManyInput[];
+  /** Sequence numbers of the invoices this decision creates. */
+  created: Set<number>;
+}
 
 const KIND = { original: "ORIGINAL", adjustment: "ADJUSTMENT", replacement: "REPLACEMENT" } as const;
 
@@ -45,99 +71,162 @@ const failureOf = (invoice: InvoiceRecord) =>
       ? null
       : undefined;
 
-export async function syncInvoiceRows(
+/** The invoice rows of many orders in one query, grouped by `merchantId` + NUL + `orderId`. */
+export async function loadInvoiceRows(
   tx: Tx,
-  ids: IdGenerator,
-  input: { state: OrderState | undefined; profile: MerchantProfileView; attempts: AttemptLog[]; now: number },
-): Promise<Map<number, InvoiceRowView>> {
-  const views = new Map<number, InvoiceRowView>();
-  const { state, profile } = input;
-  if (!state || state.invoices.length === 0) return views;
-  const rows = await tx.invoice.findMany({
-    where: { merchantId: state.merchantId, orderId: state.orderId },
-  });
-  const byKey = new Map(rows.map((row) => [row.transactionUuid, row]));
-  for (const invoice of state.invoices) {
-    let row = byKey.get(invoice.transactionUuid);
-    const status = statusOf(invoice);
-    if (!row) {
-      if (!profile.seller || !profile.provider) continue;
-      const built = buildDocumentFor(state, invoice, profile.seller, profile.provider);
-      if (!built.ok) continue; // the send reports it rejected: the invoice FAILS with the reason
-      // Amounts are stored as magnitudes (a CHECK keeps them >= 0); a decrease adjustment is one by its
-      // kind and document, and is published with its signed total.
-      const totals = built.document.totals;
-      const related = invoice.relatesToSeq ? views.get(invoice.relatesToSeq) : undefined;
-      row = await tx.invoice.create({
-        data: {
-          id: ids.next(),
-          merchantId: state.merchantId,
-          orderId: state.orderId,
-          kind: KIND[invoice.role],
-          relatedInvoiceId: related?.id ?? null,
-          status,
-          ...buyerColumns(invoice),
-          sellerTaxCode: profile.seller.taxCode,
-          sellerSnapshot: profile.seller as unknown as Prisma.InputJsonValue,
-          provider: profile.provider.provider,
-          providerConfigSnapshot: profile.provider as unknown as Prisma.InputJsonValue,
-          invoiceType: "1",
-          templateCode: profile.provider.templateCode,
-          invoiceSeries: seriesFor(profile.provider, invoice.invoiceDate),
-          invoiceDate: new Date(`${invoice.invoiceDate}T00:00:00+07:00`),
-          totalAmountWithoutTax: BigInt(Math.abs(totals.totalBeforeVatVnd)),
-          totalDiscountAmount: BigInt(Math.abs(totals.totalDiscountVnd)),
-          totalTaxAmount: BigInt(Math.abs(totals.totalVatVnd)),
-          totalAmountWithTax: BigInt(Math.abs(totals.totalPayableVnd)),
-          transactionUuid: invoice.transactionUuid,
-          providerInvoiceNo: invoice.invoiceNo ?? null,
-          issuedAt: invoice.status === "issued" ? new Date(input.now) : null,
-          failureReason: failureOf(invoice) ?? null,
-        },
-      });
-    } else if (
-      row.status !== status ||
-      (invoice.invoiceNo && row.providerInvoiceNo !== invoice.invoiceNo) ||
-      buyerChanged(row, invoice)
-    ) {
-      // The buyer follows the state while the invoice is not issued (a retarget before any send
-      // that could have created it); the snapshot of seller and provider never changes.
-      const failureReason = failureOf(invoice);
-      row = await tx.invoice.update({
-        where: { id: row.id },
-        data: {
-          status,
-          version: { increment: 1 },
-          ...(row.status !== "ISSUED" ? buyerColumns(invoice) : {}),
-          ...(invoice.invoiceNo ? { providerInvoiceNo: invoice.invoiceNo } : {}),
-          ...(invoice.status === "issued" && !row.issuedAt ? { issuedAt: new Date(input.now) } : {}),
-          ...(failureReason !== undefined ? { failureReason } : {}),
-        },
-      });
-    }
-    views.set(invoice.seq, {
-      id: row.id,
-      seq: invoice.seq,
-      transactionUuid: row.transactionUuid,
-      seller: row.sellerSnapshot as unknown as SellerSnapshot,
-      provider: row.providerConfigSnapshot as unknown as ProviderSnapshot,
-      series: row.invoiceSeries,
-      totalPayableVnd: signedTotal(invoice, Number(row.totalAmountWithTax)),
-      lookupCode: row.providerReservationCode,
-    });
+  keys: ReadonlyArray<{ merchantId: string; orderId: string }>,
+): Promise<Map<string, StoredInvoice[]>> {
+  const byOrder = new Map<string, StoredInvoice[]>();
+  if (keys.length === 0) return byOrder;
+  const rows = await tx.$queryRawUnsafe<StoredInvoice[]>(
+    `SELECT inv.* FROM "Invoice" AS inv
+       JOIN jsonb_to_recordset($1::jsonb) AS k("merchantId" text, "orderId" text)
+         ON inv."merchantId" = k."merchantId" AND inv."orderId" = k."orderId"`,
+    JSON.stringify(keys.map((key) => ({ merchantId: key.merchantId, orderId: key.orderId }))),
+  );
+  for (const row of rows) {
+    const key = orderKey(row);
+    const list = byOrder.get(key) ?? [];
+    list.push(row);
+    byOrder.set(key, list);
   }
-  await writeAttempts(tx, ids, input.attempts, views);
-  return views;
+  return byOrder;
 }
 
-async function writeAttempts(
-  tx: Tx,
+export const orderKey = (key: { merchantId: string; orderId: string }) =>
+  `${key.merchantId}\u0000${key.orderId}`;
+
+/** What `state` asks of the order's rows (`rows`, as loaded), and the attempts to log. */
+export function planInvoiceRows(
+  rows: readonly StoredInvoice[],
+  ids: IdGenerator,
+  input: { state: OrderState | undefined; profile: MerchantProfileView; attempts: AttemptLog[]; now: number },
+): InvoicePlan {
+  const plan: InvoicePlan = { views: new Map(), creates: [], updates: [], attempts: [], created: new Set() };
+  const { state, profile } = input;
+  if (!state || state.invoices.length === 0) return plan;
+  const byKey = new Map(rows.map((row) => [row.transactionUuid, row]));
+  for (const invoice of state.invoices) {
+    const row = byKey.get(invoice.transactionUuid);
+    const view = row
+      ? planUpdate(plan, row, invoice, input.now)
+      : planCreate(plan, ids, state, invoice, profile, input.now);
+    if (view) plan.views.set(invoice.seq, view);
+  }
+  plan.attempts = attemptRows(ids, input.attempts, plan.views);
+  return plan;
+}
+
+function planCreate(
+  plan: InvoicePlan,
+  ids: IdGenerator,
+  state: OrderState,
+  invoice: InvoiceRecord,
+  profile: MerchantProfileView,
+  now: number,
+): InvoiceRowView | undefined {
+  if (!profile.seller || !profile.provider) return undefined;
+  const built = buildDocumentFor(state, invoice, profile.seller, profile.provider);
+  if (!built.ok) return undefined; // the send reports it rejected: the invoice FAILS with the reason
+  // Amounts are stored as magnitudes (a CHECK keeps them >= 0); a decrease adjustment is one by its
+  // kind and document, and is published with its signed total.
+  const totals = built.document.totals;
+  const related = invoice.relatesToSeq ? plan.views.get(invoice.relatesToSeq) : undefined;
+  const id = ids.next();
+  const series = seriesFor(profile.provider, invoice.invoiceDate);
+  const totalAmountWithTax = BigInt(Math.abs(totals.totalPayableVnd));
+  plan.creates.push({
+    id,
+    merchantId: state.merchantId,
+    orderId: state.orderId,
+    kind: KIND[invoice.role],
+    relatedInvoiceId: related?.id ?? null,
+    status: statusOf(invoice),
+    ...buyerColumns(invoice),
+    sellerTaxCode: profile.seller.taxCode,
+    sellerSnapshot: profile.seller as unknown as Prisma.InputJsonValue,
+    provider: profile.provider.provider,
+    providerConfigSnapshot: profile.provider as unknown as Prisma.InputJsonValue,
+    invoiceType: "1",
+    templateCode: profile.provider.templateCode,
+    invoiceSeries: series,
+    invoiceDate: new Date(`${invoice.invoiceDate}T00:00:00+07:00`),
+    totalAmountWithoutTax: BigInt(Math.abs(totals.totalBeforeVatVnd)),
+    totalDiscountAmount: BigInt(Math.abs(totals.totalDiscountVnd)),
+    totalTaxAmount: BigInt(Math.abs(totals.totalVatVnd)),
+    totalAmountWithTax,
+    transactionUuid: invoice.transactionUuid,
+    providerInvoiceNo: invoice.invoiceNo ?? null,
+    issuedAt: invoice.status === "issued" ? new Date(now) : null,
+    failureReason: failureOf(invoice) ?? null,
+    updatedAt: new Date(now),
+  });
+  plan.created.add(invoice.seq);
+  return {
+    id,
+    seq: invoice.seq,
+    transactionUuid: invoice.transactionUuid,
+    seller: profile.seller,
+    provider: profile.provider,
+    series,
+    totalPayableVnd: signedTotal(invoice, Number(totalAmountWithTax)),
+    lookupCode: null,
+  };
+}
+
+function planUpdate(
+  plan: InvoicePlan,
+  row: StoredInvoice,
+  invoice: InvoiceRecord,
+  now: number,
+): InvoiceRowView {
+  const status = statusOf(invoice);
+  if (
+    row.status !== status ||
+    (invoice.invoiceNo && row.providerInvoiceNo !== invoice.invoiceNo) ||
+    buyerChanged(row, invoice)
+  ) {
+    // The buyer follows the state while the invoice is not issued (a retarget before any send
+    // that could have created it); the snapshot of seller and provider never changes.
+    const failureReason = failureOf(invoice);
+    plan.updates.push({
+      id: row.id,
+      status,
+      buyer:
+        row.status !== "ISSUED"
+          ? buyerColumns(invoice)
+          : {
+              buyerNotGetInvoice: row.buyerNotGetInvoice,
+              buyerKind: row.buyerKind,
+              buyerName: row.buyerName,
+              buyerTaxCode: row.buyerTaxCode,
+              buyerAddress: row.buyerAddress,
+              buyerEmail: row.buyerEmail,
+            },
+      providerInvoiceNo: invoice.invoiceNo ?? row.providerInvoiceNo,
+      issuedAt: invoice.status === "issued" && !row.issuedAt ? new Date(now) : row.issuedAt,
+      failureReason: failureReason !== undefined ? failureReason : row.failureReason,
+    });
+  }
+  return {
+    id: row.id,
+    seq: invoice.seq,
+    transactionUuid: row.transactionUuid,
+    seller: row.sellerSnapshot as unknown as SellerSnapshot,
+    provider: row.providerConfigSnapshot as unknown as ProviderSnapshot,
+    series: row.invoiceSeries,
+    totalPayableVnd: signedTotal(invoice, Number(row.totalAmountWithTax)),
+    lookupCode: row.providerReservationCode,
+  };
+}
+
+function attemptRows(
   ids: IdGenerator,
   attempts: AttemptLog[],
   views: Map<number, InvoiceRowView>,
-): Promise<void> {
+): Prisma.InvoiceIssuanceCreateManyInput[] {
   const byKey = new Map([...views.values()].map((view) => [view.transactionUuid, view]));
-  const data = attempts.flatMap((log) => {
+  return attempts.flatMap((log) => {
     const view = byKey.get(log.transactionUuid);
     if (!view) return [];
     return [
@@ -160,13 +249,106 @@ async function writeAttempts(
       },
     ];
   });
-  if (data.length > 0) await tx.invoiceIssuance.createMany({ data, skipDuplicates: true });
+}
+
+// One UPDATE for all planned updates: every column set to its value after the update (computed from
+// the row as loaded in this transaction), the version bumped.
+const UPDATE_SQL = `
+UPDATE "Invoice" AS inv
+   SET "status" = u."status"::"InvoiceStatus", "version" = inv."version" + 1,
+       "buyerNotGetInvoice" = u."buyerNotGetInvoice", "buyerKind" = u."buyerKind"::"BuyerKind",
+       "buyerName" = u."buyerName", "buyerTaxCode" = u."buyerTaxCode", "buyerAddress" = u."buyerAddress",
+       "buyerEmail" = u."buyerEmail", "providerInvoiceNo" = u."providerInvoiceNo",
+       "issuedAt" = u."issuedAt", "failureReason" = u."failureReason", "updatedAt" = CURRENT_TIMESTAMP
+  FROM jsonb_to_recordset($1::jsonb) AS u(
+         "id" bigint, "status" text, "buyerNotGetInvoice" boolean, "buyerKind" text, "buyerName" text,
+         "buyerTaxCode" text, "buyerAddress" text, "buyerEmail" text, "providerInvoiceNo" text,
+         "issuedAt" timestamptz, "failureReason" text)
+ WHERE inv."id" = u."id"`;
+
+const INVOICE_COLUMNS: ColumnTypes = {
+  id: "bigint",
+  merchantId: "text",
+  orderId: "text",
+  kind: '"InvoiceKind"',
+  relatedInvoiceId: "bigint",
+  status: '"InvoiceStatus"',
+  buyerNotGetInvoice: "boolean",
+  buyerKind: '"BuyerKind"',
+  buyerName: "text",
+  buyerTaxCode: "text",
+  buyerAddress: "text",
+  buyerEmail: "text",
+  sellerTaxCode: "text",
+  sellerSnapshot: "jsonb",
+  provider: "text",
+  providerConfigSnapshot: "jsonb",
+  invoiceType: "text",
+  templateCode: "text",
+  invoiceSeries: "text",
+  invoiceDate: "timestamptz",
+  totalAmountWithoutTax: "bigint",
+  totalDiscountAmount: "bigint",
+  totalTaxAmount: "bigint",
+  totalAmountWithTax: "bigint",
+  transactionUuid: "uuid",
+  providerInvoiceNo: "text",
+  issuedAt: "timestamptz",
+  failureReason: "text",
+  updatedAt: "timestamptz",
+};
+
+const ISSUANCE_COLUMNS: ColumnTypes = {
+  id: "bigint",
+  invoiceId: "bigint",
+  attempt: "int",
+  operation: '"IssuanceOperation"',
+  provider: "text",
+  idempotencyKey: "uuid",
+  requestPayload: "jsonb",
+  responsePayload: "jsonb",
+  httpStatus: "int",
+  outcome: '"IssuanceOutcome"',
+  errorClass: "text",
+  errorMessage: "text",
+  latencyMs: "int",
+  startedAt: "timestamptz",
+  finishedAt: "timestamptz",
+};
+
+/** Writes the plans of a group of decisions: creates, then updates, then the attempt log. */
+export async function writeInvoiceRows(tx: Tx, plans: readonly InvoicePlan[]): Promise<void> {
+  const creates = plans.flatMap((plan) => plan.creates);
+  const updates = plans.flatMap((plan) => plan.updates);
+  const attempts = plans.flatMap((plan) => plan.attempts);
+  await bulkInsert(tx, "Invoice", INVOICE_COLUMNS, creates);
+  if (updates.length > 0) {
+    const rows = updates.map((u) => ({
+      id: u.id.toString(),
+      status: u.status,
+      ...u.buyer,
+      providerInvoiceNo: u.providerInvoiceNo,
+      issuedAt: u.issuedAt?.toISOString() ?? null,
+      failureReason: u.failureReason,
+    }));
+    await tx.$executeRawUnsafe(UPDATE_SQL, JSON.stringify(rows));
+  }
+  await bulkInsert(tx, "InvoiceIssuance", ISSUANCE_COLUMNS, attempts, { onConflictDoNothing: true });
 }
 
 const signedTotal = (invoice: InvoiceRecord, magnitude: number) =>
   invoice.role === "adjustment" && invoice.reason?.kind === "refund" ? -magnitude : magnitude;
 
-function buyerColumns(invoice: InvoiceRecord) {
+interface BuyerColumns {
+  buyerNotGetInvoice: boolean;
+  buyerKind: BuyerKind | null;
+  buyerName: string | null;
+  buyerTaxCode: string | null;
+  buyerAddress: string | null;
+  buyerEmail: string | null;
+}
+
+function buyerColumns(invoice: InvoiceRecord): BuyerColumns {
   const buyer = invoice.buyer;
   if (buyer.kind === "anonymous") {
     return {
@@ -180,7 +362,7 @@ function buyerColumns(invoice: InvoiceRecord) {
   }
   return {
     buyerNotGetInvoice: false,
-    buyerKind: buyer.kind === "company" ? ("COMPANY" as const) : ("INDIVIDUAL" as const),
+    buyerKind: buyer.kind === "company" ? "COMPANY" : "INDIVIDUAL",
     buyerName: buyer.name,
     buyerTaxCode: buyer.taxCode ?? null,
     buyerAddress: buyer.address ?? null,

@@ -56,15 +56,30 @@ function suffixOf(series: string | undefined): string | undefined {
   return match ? match[1] : /^[A-Z]{3,4}$/.test(series) ? series : undefined;
 }
 
-export async function loadMerchantProfile(
+/** The profiles of many merchants in two queries (one per table), keyed by merchantId. */
+export async function loadMerchantProfiles(
   db: MerchantDb,
-  merchantId: string,
+  merchantIds: readonly string[],
   defaults: MerchantDefaults,
-): Promise<MerchantProfileView> {
-  const [profile, tax] = await Promise.all([
-    db.merchantProfile.findUnique({ where: { merchantId } }),
-    db.taxInfo.findUnique({ where: { merchantId } }),
+): Promise<Map<string, MerchantProfileView>> {
+  const ids = [...new Set(merchantIds)];
+  const [profiles, taxes] = await Promise.all([
+    db.merchantProfile.findMany({ where: { merchantId: { in: ids } } }),
+    db.taxInfo.findMany({ where: { merchantId: { in: ids } } }),
   ]);
+  const profileOf = new Map(profiles.map((p) => [p.merchantId, p]));
+  const taxOf = new Map(taxes.map((t) => [t.merchantId, t]));
+  return new Map(ids.map((id) => [id, profileView(profileOf.get(id), taxOf.get(id), defaults)]));
+}
+
+type ProfileRow = Awaited<ReturnType<MerchantDb["merchantProfile"]["findMany"]>>[number];
+type TaxRow = Awaited<ReturnType<MerchantDb["taxInfo"]["findMany"]>>[number];
+
+function profileView(
+  profile: ProfileRow | undefined,
+  tax: TaxRow | undefined,
+  defaults: MerchantDefaults,
+): MerchantProfileView {
   const policy: MerchantPolicy = {
     ...DEFAULT_MERCHANT_POLICY,
     claimWindowMs: profile ? profile.claimWindowSeconds * 1000 : defaults.claimWindowMs,
