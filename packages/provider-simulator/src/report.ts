@@ -17,6 +17,8 @@ export function invoiceView(invoice: StoredInvoice, nowMs: number) {
     transactionID: String(invoice.transactionId),
     reservationCode: reservationCode(invoice),
     adjustmentType: invoice.adjustmentType,
+    /** The provider account (login username) that created it. */
+    account: invoice.account,
   };
 }
 
@@ -33,6 +35,8 @@ export function buildReport(state: SimulatorState) {
         issued: number;
         lastNumber: number;
         lastIssueDate: number;
+        /** Invoices created per provider account (login username). */
+        accounts: Record<string, number>;
       }[];
     }
   > = {};
@@ -47,6 +51,7 @@ export function buildReport(state: SimulatorState) {
       issued: s.lastNumber,
       lastNumber: s.lastNumber,
       lastIssueDate: s.lastIssuedAtMs,
+      accounts: Object.fromEntries(s.byAccount),
     });
     sellers[s.supplierTaxCode] = seller;
   }
