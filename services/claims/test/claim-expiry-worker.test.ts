@@ -93,6 +93,7 @@ describe("claim expiry worker", () => {
       expect(Number(seen.record.timestamp)).toBeGreaterThanOrEqual(claim.deadline.getTime());
       return seen.seenAt - claim.deadline.getTime();
     });
+    // Time is the subject: 6-80 ms here; 5 s is the margin for a loaded machine.
     for (const delay of delays) expect(delay).toBeLessThan(5_000);
     expect(env.topic.records.filter((r) => r.event.orderId === submitted.orderId)).toEqual([]);
     const sorted = [...delays].sort((a, b) => a - b);
