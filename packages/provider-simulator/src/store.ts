@@ -34,6 +34,9 @@ export interface StoredInvoice {
   adjustmentInvoiceType?: "1" | "2";
   /** Epoch ms from which the number is visible (later than creation under asynchronous numbering). */
   numberedAtMs: number;
+  /** Only when the request named them (company buyers): anonymous invoices cost no memory for them. */
+  buyerTaxCode?: string;
+  buyerLegalName?: string;
 }
 
 export function providerInvoiceNo(invoice: StoredInvoice): string {
@@ -106,7 +109,12 @@ export class InvoiceStore {
     series: SeriesState,
     fields: Pick<
       StoredInvoice,
-      "transactionUuid" | "issuedAtMs" | "adjustmentType" | "adjustmentInvoiceType"
+      | "transactionUuid"
+      | "issuedAtMs"
+      | "adjustmentType"
+      | "adjustmentInvoiceType"
+      | "buyerTaxCode"
+      | "buyerLegalName"
     >,
     nowMs: number,
     numberedAtMs: number,
@@ -127,6 +135,8 @@ export class InvoiceStore {
     };
     if (fields.adjustmentInvoiceType !== undefined)
       invoice.adjustmentInvoiceType = fields.adjustmentInvoiceType;
+    if (fields.buyerTaxCode !== undefined) invoice.buyerTaxCode = fields.buyerTaxCode;
+    if (fields.buyerLegalName !== undefined) invoice.buyerLegalName = fields.buyerLegalName;
     let keys = this.byKey.get(series.supplierTaxCode);
     if (keys === undefined) {
       keys = new Map();

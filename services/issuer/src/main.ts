@@ -79,6 +79,7 @@ runMain("issuer", async () => {
       codec,
       eventsTopic: issuer.topics.events,
       retryTopic: issuer.topics.retry,
+      claimLinkBaseUrl: config.claimLink.baseUrl,
     }),
     provider: { adapter, credentials: issuer.provider.credentials, now: Date.now },
     retry: issuer.retry,

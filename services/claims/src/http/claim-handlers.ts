@@ -7,6 +7,7 @@
  * "recorded", and the page says what happens next.
  */
 import { randomUUID } from "node:crypto";
+import { claimLink } from "@invoice/config";
 import { vietnamDateOf } from "@invoice/domain";
 import { HttpProblem } from "@invoice/http";
 import type { Request, Response } from "express";
@@ -25,7 +26,6 @@ import {
   sendPage,
 } from "./claim-replies.ts";
 import type { ClaimsApiOptions, ResolvedClaim } from "./claims-router.ts";
-import { claimLink } from "./qr-code.ts";
 
 const orderOf = (claim: ClaimRecord): OrderSummary => claim;
 
