@@ -64,6 +64,14 @@ describe("claimLinkSection", () => {
       expect(refusal(env)).toContain("CLAIMS_LINK_BASE_URL");
       expect(refusal({ ...env, CLAIMS_LINK_BASE_URL: "http://hoadon.example.vn/c/" })).toContain("https://");
     }
+    // A link to the machine itself leads a buyer's phone nowhere, https or not.
+    for (const host of ["localhost", "127.0.0.1:8443", "[::1]", "app.localhost"]) {
+      const link = `https://${host}/v1/api/claims/`;
+      expect(refusal({ APP_ENV: "production", CLAIMS_LINK_BASE_URL: link }), link).toContain(
+        "CLAIMS_LINK_BASE_URL",
+      );
+      expect(loadConfig(claimLinkSection, { CLAIMS_LINK_BASE_URL: link }).baseUrl).toBe(link);
+    }
     expect(
       loadConfig(claimLinkSection, {
         APP_ENV: "production",

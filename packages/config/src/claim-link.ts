@@ -12,6 +12,13 @@ export interface ClaimLinkConfig {
   baseUrl: string;
 }
 
+/** Hosts that name the machine the link is opened on: a buyer's phone, on a receipt's link. */
+const isLoopback = (hostname: string): boolean =>
+  hostname === "localhost" ||
+  hostname.endsWith(".localhost") ||
+  hostname === "[::1]" ||
+  /^127\.\d+\.\d+\.\d+$/.test(hostname);
+
 /**
  * CLAIMS_LINK_BASE_URL, the buyer-facing link of a claim without its token. One variable for every
  * service that hands the link out — claims (QR code, page links) and the issuer (ClaimOpened.claimUrl
@@ -23,7 +30,8 @@ export interface ClaimLinkConfig {
  * java.net.URI, a QR scanner, a browser — sees the same host and path: a raw Unicode host or
  * "https:/host" is repaired by browsers but leaves Java's URI without a host. The token must land in
  * the path, so a query or fragment is refused (the token would follow it, and the claims page would
- * answer 404 to every buyer), and so are credentials (they would be printed on every receipt).
+ * answer 404 to every buyer), and so are credentials (they would be printed on every receipt). In
+ * staging and production a loopback host is refused too: https or not, it leads the phone nowhere.
  */
 export const claimLinkSection = z
   .object({
@@ -38,6 +46,9 @@ export const claimLinkSection = z
       issue("must be set to the buyer-facing https:// URL in staging and production");
     }
     if (link === undefined) return;
+    if (isDeployed(env) && isLoopback(link.hostname)) {
+      issue("must not point at the machine itself (localhost, 127.0.0.0/8, ::1) in staging and production");
+    }
     if (link.username !== "" || link.password !== "") {
       issue("must not contain a user name or password (the link is printed on receipts)");
     }
