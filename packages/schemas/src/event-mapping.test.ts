@@ -254,6 +254,28 @@ describe("what the machine publishes <-> invoice.events", () => {
     expect(ok(invoiceEventFromWire(asWritten)).context).toEqual({ invoiceId: null });
   });
 
+  it("is read by a consumer still on the schema before the claim link (FORWARD): the link is skipped", () => {
+    // Commerce (any language) may upgrade its reader after the issuer: Avro's resolution skips a
+    // writer's field the reader does not know, so the new record reads as the old one.
+    const [opened, context] = domainInvoiceEvents.find(([e]) => e.type === "ClaimOpened") as [
+      DomainInvoiceEvent,
+      PublishContext,
+    ];
+    const previous = JSON.parse(JSON.stringify(loadSchema("invoice-event")), (key, value) =>
+      key === "fields" && Array.isArray(value)
+        ? value.filter((f: { name?: string }) => f.name !== "claimUrl")
+        : value,
+    );
+    const oldType = avro.Type.forSchema(previous as avro.Schema);
+    const wire = ok(invoiceEventToWire(opened, context));
+    const newBytes = invoiceType.toBuffer(wire);
+    const decoded = oldType.fromBuffer(newBytes, oldType.createResolver(invoiceType)) as InvoiceEventAvro;
+    const { claimUrl: _skipped, ...oldInner } = wire.payload["vn.invoice.events.ClaimOpened"] as {
+      claimUrl?: unknown;
+    };
+    expect(decoded).toEqual({ ...wire, payload: { "vn.invoice.events.ClaimOpened": oldInner } });
+  });
+
   it("refuses records of older writers without the invoice's identity, days no calendar has, and unknown types", () => {
     const [issued] = domainInvoiceEvents.find(([e]) => e.type === "InvoiceIssued") as [
       DomainInvoiceEvent,

@@ -216,6 +216,16 @@ describe("from a paid order to the company's invoice", () => {
       expect(await page.textContent("h1")).toBe("Hóa đơn đã được phát hành");
       expect(await page.locator("form").count()).toBe(0);
       await phone.screenshot("issued");
+
+      // A stale tab posts the form again: 409, and the page still says issued, not "received".
+      const again = await page.request.post(claimUrl as string, {
+        form: { buyerType: "company", taxCode: HOA_SEN.taxCode, name: HOA_SEN.name, intent: "submit" },
+        headers: { accept: "text/html" },
+      });
+      expect(again.status()).toBe(409);
+      const refused = await again.text();
+      expect(refused).toContain("Hóa đơn đã được phát hành");
+      expect(refused).not.toContain("Đã nhận yêu cầu của bạn");
     });
   });
 });
