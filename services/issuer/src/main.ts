@@ -17,7 +17,7 @@ import {
 import { loadIssuerConfig } from "./config.ts";
 import { createDecisionStore } from "./issuance/decision-store.ts";
 import { createIssuanceHandler } from "./issuance/issuance-handler.ts";
-import { createIssuanceMetrics } from "./issuance/issuance-metrics.ts";
+import { countInvoiceOutcomes, createIssuanceMetrics } from "./issuance/issuance-metrics.ts";
 import { decodeIssuerInput } from "./issuance/issuer-input.ts";
 import { createOutputs } from "./issuance/outputs.ts";
 
@@ -60,16 +60,20 @@ runMain("issuer", async () => {
   );
 
   // 5. The issuance consumer (phase "intake": it stops taking records first, then drains).
+  const metrics = createIssuanceMetrics(service.metrics);
   const handle = createIssuanceHandler({
-    store: createDecisionStore({
-      prisma,
-      ids,
-      defaults: {
-        claimWindowMs: issuer.defaultClaimWindowMs,
-        sendLeaseMs: issuer.sendLeaseMs,
-        production: config.runtime.production,
-      },
-    }),
+    store: countInvoiceOutcomes(
+      createDecisionStore({
+        prisma,
+        ids,
+        defaults: {
+          claimWindowMs: issuer.defaultClaimWindowMs,
+          sendLeaseMs: issuer.sendLeaseMs,
+          production: config.runtime.production,
+        },
+      }),
+      metrics,
+    ),
     outputs: createOutputs({
       producer,
       codec,
@@ -78,7 +82,7 @@ runMain("issuer", async () => {
     }),
     provider: { adapter, credentials: issuer.provider.credentials, now: Date.now },
     retry: issuer.retry,
-    metrics: createIssuanceMetrics(service.metrics),
+    metrics,
   });
   const groupId = issuer.groupId ?? `${config.identity.serviceCode}_ISSUER_CONSUMER`;
   const processor = new RecordProcessor({

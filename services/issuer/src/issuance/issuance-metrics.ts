@@ -1,18 +1,42 @@
 import { invoiceCounter, type Registry } from "@invoice/observability";
+import type { DecisionStore } from "./decision-store.ts";
 
 /**
  * `invoice_issuer_outcomes_total{outcome}`: decisions rejected, provider call outcomes
  * (send-issued, send-unknown, send-not-sent, send-rejected, send-found, send-not-found), retries
- * scheduled and cases for a human. Breaker state is @invoice/provider's
- * `invoice_provider_breaker_state`.
+ * scheduled, cases for a human, and what the invoices ended as: `invoice-issued` and
+ * `invoice-failed` (the FAILED rate the issuance error-spike alert reads; see `countInvoiceOutcomes`).
+ * Breaker state is @invoice/provider's `invoice_provider_breaker_state`.
  */
 export function createIssuanceMetrics(registry: Registry) {
   const outcomes = invoiceCounter(registry, {
     name: "issuer_outcomes",
-    help: "Issuer outcomes: provider call results, retries scheduled, rejections, human cases.",
+    help: "Issuer outcomes: provider call results, retries scheduled, rejections, human cases, invoices issued or failed.",
     labelNames: ["outcome"] as const,
   });
+  // Present from the start (at 0), so a ratio over them is 0 rather than "no data" before the first failure.
+  for (const outcome of ["invoice-issued", "invoice-failed"]) outcomes.inc({ outcome }, 0);
   return { outcome: (outcome: string) => outcomes.inc({ outcome }) };
 }
 
 export type IssuanceMetrics = ReturnType<typeof createIssuanceMetrics>;
+
+/**
+ * Counts the invoices a committed decision issued or failed (its InvoiceIssued / InvoiceFailed
+ * events) as `invoice-issued` / `invoice-failed`. Counted at commit, so once per transition: a
+ * repeat of the event is a duplicate (nothing committed) and counts nothing; a failed invoice
+ * replayed and failing again is a new failure.
+ */
+export function countInvoiceOutcomes(store: DecisionStore, metrics: IssuanceMetrics): DecisionStore {
+  return async (event, attempts) => {
+    const committed = await store(event, attempts);
+    if (committed.kind === "applied") {
+      for (const effect of committed.decision.effects) {
+        if (effect.type !== "PublishInvoiceEvent") continue;
+        if (effect.event.type === "InvoiceIssued") metrics.outcome("invoice-issued");
+        else if (effect.event.type === "InvoiceFailed") metrics.outcome("invoice-failed");
+      }
+    }
+    return committed;
+  };
+}
