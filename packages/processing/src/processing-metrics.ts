@@ -63,6 +63,8 @@ export function createProcessingMetrics(registry: Registry, processor: string): 
     help: "Commits that failed (retried on the next interval)",
     labelNames: ["processor"],
   });
+  // At 0 from the start: "no commit failed" is a value on the dashboard, not a panel without data.
+  commitFailures.inc({ processor }, 0);
   const inFlight = invoiceGauge(registry, {
     name: "records_in_flight",
     help: "Records admitted and not finished, by state",
