@@ -25,7 +25,9 @@ export type IssuanceMetrics = ReturnType<typeof createIssuanceMetrics>;
  * Counts the invoices a committed decision issued or failed (its InvoiceIssued / InvoiceFailed
  * events) as `invoice-issued` / `invoice-failed`. Counted at commit, so once per transition: a
  * repeat of the event is a duplicate (nothing committed) and counts nothing; a failed invoice
- * replayed and failing again is a new failure.
+ * replayed and failing again is a new failure. A replay of an issued order re-publishes its
+ * InvoiceIssued (domain on-replay.ts) — a repeat, not an invoice — so a ReplayRequested decision
+ * counts no `invoice-issued` (a replayed failed invoice is issued later, by its SendResult).
  */
 export function countInvoiceOutcomes(store: DecisionStore, metrics: IssuanceMetrics): DecisionStore {
   return async (event, attempts) => {
@@ -33,8 +35,9 @@ export function countInvoiceOutcomes(store: DecisionStore, metrics: IssuanceMetr
     if (committed.kind === "applied") {
       for (const effect of committed.decision.effects) {
         if (effect.type !== "PublishInvoiceEvent") continue;
-        if (effect.event.type === "InvoiceIssued") metrics.outcome("invoice-issued");
-        else if (effect.event.type === "InvoiceFailed") metrics.outcome("invoice-failed");
+        if (effect.event.type === "InvoiceIssued") {
+          if (event.type !== "ReplayRequested") metrics.outcome("invoice-issued");
+        } else if (effect.event.type === "InvoiceFailed") metrics.outcome("invoice-failed");
       }
     }
     return committed;
