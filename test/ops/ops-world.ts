@@ -25,7 +25,7 @@ const PROMETHEUS = "prometheus";
 export const hasPrometheus = spawnSync("sh", ["-c", `command -v ${PROMETHEUS}`]).status === 0;
 
 /** A claim window short enough to see one expire in the test, long enough to submit another in time. */
-export const CLAIM_WINDOW_MS = 30_000;
+export const CLAIM_WINDOW_MS = 45_000;
 
 export interface Received {
   path: string;
