@@ -283,9 +283,11 @@ interface IssuerProcess {
 /** services/issuer/src/main.ts in worker mode; logs at warn (stdout drained, not kept), a port of its own. */
 async function spawnIssuer(env: Record<string, string>): Promise<IssuerProcess> {
   const port = await freePort();
-  // BENCH_ISSUER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the issuer(s).
+  // The heap cap of the deployment (ops/k8s/issuer.yaml NODE_OPTIONS), BENCH_ISSUER_HEAP_MB to change it;
+  // BENCH_ISSUER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": more node flags for the issuer(s).
+  const heap = `--max-old-space-size=${process.env.BENCH_ISSUER_HEAP_MB ?? "160"}`;
   const nodeArgs = (process.env.BENCH_ISSUER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const args = [...nodeArgs, "--import", "tsx", "services/issuer/src/main.ts", "worker"];
+  const args = [heap, ...nodeArgs, "--import", "tsx", "services/issuer/src/main.ts", "worker"];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port) },

@@ -114,9 +114,12 @@ export PROVIDER_SIMULATOR_URL=http://127.0.0.1:$SIMULATOR_PORT
 export ISSUER_SEND_LEASE_MS=${ISSUER_SEND_LEASE_MS:-30000}
 export ISSUER_PROVIDER_BASE_URL=${ISSUER_PROVIDER_BASE_URL:-$PROVIDER_SIMULATOR_URL/services/einvoiceapplication/api}
 
+# The issuer runs with the heap cap of its deployment (ops/k8s/issuer.yaml).
+declare -A NODE_FLAGS=([issuer]=--max-old-space-size=160)
 for svc in "${SERVICES[@]}"; do
+  # shellcheck disable=SC2086  # one flag or none
   PORT=${PORTS[$svc]} APP_ENV_INVOICE_WORKER_ID=${WORKER_IDS[$svc]} \
-    node --import tsx "services/${SOURCES[$svc]}/src/main.ts" "${MODES[$svc]}" > ".stack/logs/$svc.log" 2>&1 &
+    node ${NODE_FLAGS[$svc]:-} --import tsx "services/${SOURCES[$svc]}/src/main.ts" "${MODES[$svc]}" > ".stack/logs/$svc.log" 2>&1 &
   pids+=($!)
   echo $! > ".stack/run/main-$svc.pid"
 done

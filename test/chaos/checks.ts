@@ -187,6 +187,7 @@ export async function verify(world: ChaosWorld, { settleMs = 60_000 } = {}): Pro
   let lag = await groupLag(world);
   const deadline = Date.now() + settleMs;
   while (lag > 0 && Date.now() < deadline) {
+    // The poll interval of a condition wait (lag 0) bounded by settleMs, not a fixed wait.
     await new Promise((resolve) => setTimeout(resolve, 500));
     lag = await groupLag(world);
   }

@@ -285,6 +285,7 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
           // Broker unavailable (a broker scenario pauses the workload itself): try again next tick.
         }
         const wait = tickMs - (Date.now() - started);
+        // Pacing: the rest of the tick keeps the workload at its rate; nothing is awaited.
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
     })();

@@ -274,6 +274,7 @@ const latencySpikes: Scenario = (options) =>
         timeouts: { rate: 0.3, holdMs: 3_000, createRate: 0.5 },
       });
       const spikeMs = options.short ? 10_000 : 30_000;
+      // The fault lasts spikeMs: time is the scenario's subject, not a stand-in for a condition.
       await new Promise((resolve) => setTimeout(resolve, spikeMs));
       world.sim.configure({ latency: { kind: "fixed", ms: 30 }, timeouts: { rate: 0 } });
       const endedAt = Date.now();
@@ -349,6 +350,7 @@ const kafkaRestart: Scenario = async (options) => {
         await broker.kill();
         const downMs = options.short ? 5_000 : 15_000;
         const killedAt = Date.now();
+        // The broker stays down for downMs: time is the scenario's subject, not a stand-in for a condition.
         await new Promise((resolve) => setTimeout(resolve, downMs));
         await broker.start();
         const restartedAt = Date.now();

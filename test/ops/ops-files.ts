@@ -43,6 +43,24 @@ export function panelQueries(dashboards = loadDashboards()): PanelQuery[] {
   );
 }
 
+export interface VariableQuery {
+  dashboard: string;
+  name: string;
+  query: string;
+}
+
+/** The dashboards' query variables (not the datasource one), with their `label_values(...)` query. */
+export function variableQueries(dashboards = loadDashboards()): VariableQuery[] {
+  return dashboards.flatMap((d) =>
+    d.templating.list
+      .filter((v) => v.type === "query")
+      .map((v) => {
+        const q = v.query as { query?: string } | string | undefined;
+        return { dashboard: d.uid, name: v.name, query: typeof q === "string" ? q : (q?.query ?? "") };
+      }),
+  );
+}
+
 /**
  * The query as Grafana sends it with every variable at "All" (allValue `.*`) and a rate interval
  * that holds at least a few samples of the test's 1-second scrape interval.

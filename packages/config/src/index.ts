@@ -1,3 +1,9 @@
+export {
+  type ClaimLinkConfig,
+  claimLink,
+  claimLinkSection,
+  LOCAL_CLAIM_LINK_BASE_URL,
+} from "./claim-link.ts";
 export { ConfigError, type ConfigIssue } from "./config-error.ts";
 export { type CredentialsConfig, credentialsKey, credentialsSection } from "./credentials.ts";
 export { describeConfig } from "./describe-config.ts";

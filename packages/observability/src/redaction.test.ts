@@ -177,15 +177,14 @@ describe("log redaction: found in review", () => {
     // A secret right at the cut is still recognised by what follows it (the look-ahead).
     const padding = "x".repeat(MAX_LOG_TEXT - 20);
     const long = `${padding} postgresql://app:${SECRET}@db/invoice ${"y".repeat(5_000_000)}`;
-    const started = performance.now();
     const { text, record } = line((logger) => logger.info({ body: long }, `echo ${long}`));
-    const elapsedMs = performance.now() - started;
     expect(text).not.toContain(SECRET);
     expect(String(record.body).length).toBeLessThan(MAX_LOG_TEXT + 100);
     expect(String(record.body)).toMatch(/…\[Truncated: \d+ characters\]$/);
     expect(String(record.msg).length).toBeLessThan(MAX_LOG_TEXT + 100);
-    // Redacting the whole 5 MB took about a second on the shared machine; the cut keeps it small.
-    expect(elapsedMs).toBeLessThan(500);
+    // No timing assert here (docs/testing.md): the 500 ms bound this test had depended on the machine,
+    // and redacting all 5 MB before cutting took 104 ms, so it did not catch that either. What is
+    // asserted is the cut; that only the head is redacted is redactLogText's construction.
   });
 });
 

@@ -1,10 +1,19 @@
 import { invoiceCounter, invoiceGauge, invoiceHistogram, type Registry } from "@invoice/observability";
+import type { DeadLetterReason } from "./dispositions.ts";
+
+const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ["exhausted", "non-retryable", "deserialization"];
 
 /** Final outcomes of a record (a revoked or abandoned one has none: it is handled again elsewhere). */
 export type RecordOutcome = "done" | "retried" | "dead_lettered";
 
 /** What the processor reports; labels are bounded (processor name, topic, outcome, reason). */
 export interface ProcessingMetrics {
+  /**
+   * The topics the processor consumes: their retry and DLQ counters are exported at 0 from the
+   * start. Prometheus' increase() cannot see a counter's first step from "no series" to 1, so
+   * without this the first record ever dead-lettered after a start would not fire the DLQ alert.
+   */
+  subscribed(topics: readonly string[]): void;
   recordFinished(topic: string, outcome: RecordOutcome, seconds: number | undefined): void;
   retryScheduled(topic: string): void;
   deadLettered(topic: string, reason: string): void;
@@ -16,6 +25,7 @@ export interface ProcessingMetrics {
 }
 
 export const noProcessingMetrics: ProcessingMetrics = {
+  subscribed() {},
   recordFinished() {},
   retryScheduled() {},
   deadLettered() {},
@@ -63,6 +73,8 @@ export function createProcessingMetrics(registry: Registry, processor: string): 
     help: "Commits that failed (retried on the next interval)",
     labelNames: ["processor"],
   });
+  // At 0 from the start: "no commit failed" is a value on the dashboard, not a panel without data.
+  commitFailures.inc({ processor }, 0);
   const inFlight = invoiceGauge(registry, {
     name: "records_in_flight",
     help: "Records admitted and not finished, by state",
@@ -74,6 +86,12 @@ export function createProcessingMetrics(registry: Registry, processor: string): 
     labelNames: ["processor"],
   });
   return {
+    subscribed(topics) {
+      for (const topic of topics) {
+        retries.inc({ processor, topic }, 0);
+        for (const reason of DEAD_LETTER_REASONS) dlq.inc({ processor, topic, reason }, 0);
+      }
+    },
     recordFinished(topic, outcome, seconds) {
       processed.inc({ processor, topic, outcome });
       if (seconds !== undefined) latency.observe({ processor, topic }, seconds);

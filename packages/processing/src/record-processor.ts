@@ -123,6 +123,7 @@ export class RecordProcessor<T> {
   /** Joins the group and starts consuming. Idempotent. */
   start(): Promise<void> {
     this.starting ??= (async () => {
+      this.metrics.subscribed(this.options.topics);
       await this.consumer.connect();
       await this.consumer.subscribe(this.options.topics, {
         fromBeginning: this.options.fromBeginning ?? false,

@@ -95,6 +95,10 @@ export async function readTopic(broker: BrokerFixture, topic: string, sink: Inco
   return collectingConsumer(broker.client, uniqueName("reader"), [topic], sink);
 }
 
+/**
+ * Simulated handler work (a slow provider call) or the window of a "nothing happens" check, each
+ * commented where used; never a wait for something to happen (that is waitFor).
+ */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function textOf(delivery: Delivery<unknown>): string {

@@ -4,11 +4,11 @@
  * contract.
  */
 import type { IncomingRecord } from "@invoice/kafka";
-import { untilCommittedToEnd, useBroker } from "@invoice/kafka/testing";
+import { testClient, untilCommittedToEnd, useBroker } from "@invoice/kafka/testing";
 import { DLQ_HEADERS, done, pending, RETRY_HEADERS, retryAt } from "@invoice/processing";
 import { waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
-import { readTopic, startProcessor } from "./harness.ts";
+import { FAST_GROUP, readTopic, startProcessor } from "./harness.ts";
 
 const broker = useBroker();
 
@@ -17,19 +17,15 @@ describe("hold bound", () => {
     const retry = await broker.newTopic("hold", 1);
     const dlq = await broker.newTopic("hold-dlq", 1);
     const groupId = broker.newGroup("hold");
-    const heldUntil = Date.now() + 3_000;
-    const notDue = (key: string) => ({
-      key,
-      value: key,
-      headers: { [RETRY_HEADERS.attempt]: "1", [RETRY_HEADERS.dueAt]: String(heldUntil) },
-    });
-    await broker.producer.send(retry, [notDue("A"), notDue("B"), notDue("C"), { key: "D", value: "D" }]);
     const delivered: Array<{ key: string | null; at: number }> = [];
     let maxPaused = 0;
+    let heldUntil = 0;
+    const consumer = testClient().consumer({ groupId, ...FAST_GROUP });
     const { processor } = await startProcessor(broker, {
       groupId,
       topics: [retry],
       deadLetterTopic: dlq,
+      consumer,
       limits: { maxInFlight: 10, maxHeld: 2 },
       handle: async (batch) => {
         for (const d of batch) delivered.push({ key: d.key, at: Date.now() });
@@ -37,6 +33,17 @@ describe("hold bound", () => {
       },
     });
     try {
+      // The records are held until a due time, and the held state must be seen before it passes: the
+      // due time starts after the group join (seconds on a loaded machine), and 5 s leaves fetching
+      // and admitting a wide margin.
+      await waitFor(() => consumer.assignment().length === 1, { description: "the partition assigned" });
+      heldUntil = Date.now() + 5_000;
+      const notDue = (key: string) => ({
+        key,
+        value: key,
+        headers: { [RETRY_HEADERS.attempt]: "1", [RETRY_HEADERS.dueAt]: String(heldUntil) },
+      });
+      await broker.producer.send(retry, [notDue("A"), notDue("B"), notDue("C"), { key: "D", value: "D" }]);
       await waitFor(
         () => {
           maxPaused = Math.max(maxPaused, processor.stats().pausedPartitions);

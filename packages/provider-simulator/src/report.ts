@@ -17,6 +17,8 @@ export function invoiceView(invoice: StoredInvoice, nowMs: number) {
     transactionID: String(invoice.transactionId),
     reservationCode: reservationCode(invoice),
     adjustmentType: invoice.adjustmentType,
+    buyerTaxCode: invoice.buyerTaxCode ?? null,
+    buyerLegalName: invoice.buyerLegalName ?? null,
     /** The provider account (login username) that created it. */
     account: invoice.account,
   };

@@ -119,16 +119,12 @@ function create(ctx: ApiContext, mst: string, parsed: ParsedInvoice, account: st
     transactionUuid: parsed.transactionUuid,
     issuedAtMs,
     adjustmentType: parsed.adjustmentType,
+    ...(parsed.adjustmentInvoiceType ? { adjustmentInvoiceType: parsed.adjustmentInvoiceType } : {}),
+    ...(parsed.buyerTaxCode ? { buyerTaxCode: parsed.buyerTaxCode } : {}),
+    ...(parsed.buyerLegalName ? { buyerLegalName: parsed.buyerLegalName } : {}),
     account,
   };
-  const invoice = state.store.insert(
-    series,
-    parsed.adjustmentInvoiceType
-      ? { ...fields, adjustmentInvoiceType: parsed.adjustmentInvoiceType }
-      : fields,
-    nowMs,
-    numberedAtMs,
-  );
+  const invoice = state.store.insert(series, fields, nowMs, numberedAtMs);
   state.counters.createInvoice.issued += 1;
   if (async) {
     state.counters.async.accepted += 1;

@@ -38,6 +38,9 @@ export interface StoredInvoice {
   numberedAtMs: number;
   /** The provider account (login username) whose token created it; the string is the token's own. */
   account: string;
+  /** Only when the request named them (company buyers): anonymous invoices cost no memory for them. */
+  buyerTaxCode?: string;
+  buyerLegalName?: string;
 }
 
 export function providerInvoiceNo(invoice: StoredInvoice): string {
@@ -117,7 +120,13 @@ export class InvoiceStore {
     series: SeriesState,
     fields: Pick<
       StoredInvoice,
-      "transactionUuid" | "issuedAtMs" | "adjustmentType" | "adjustmentInvoiceType" | "account"
+      | "transactionUuid"
+      | "issuedAtMs"
+      | "adjustmentType"
+      | "adjustmentInvoiceType"
+      | "buyerTaxCode"
+      | "buyerLegalName"
+      | "account"
     >,
     nowMs: number,
     numberedAtMs: number,
@@ -140,6 +149,8 @@ export class InvoiceStore {
     };
     if (fields.adjustmentInvoiceType !== undefined)
       invoice.adjustmentInvoiceType = fields.adjustmentInvoiceType;
+    if (fields.buyerTaxCode !== undefined) invoice.buyerTaxCode = fields.buyerTaxCode;
+    if (fields.buyerLegalName !== undefined) invoice.buyerLegalName = fields.buyerLegalName;
     let keys = this.byKey.get(series.supplierTaxCode);
     if (keys === undefined) {
       keys = new Map();

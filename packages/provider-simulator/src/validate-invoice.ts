@@ -16,6 +16,9 @@ export interface ParsedInvoice {
   adjustmentInvoiceType?: "1" | "2";
   /** For corrections: the corrected invoice, parsed from `originalInvoiceId` ("C26TAA12"). */
   original?: { invoiceSeries: string; number: number };
+  /** The buyer's MST and legal name (tên đơn vị) when sent: what a test checks the invoice went to. */
+  buyerTaxCode?: string;
+  buyerLegalName?: string;
 }
 
 export type Validation = { ok: true; invoice: ParsedInvoice } | { ok: false; code: string; message: string };
@@ -214,5 +217,8 @@ export function validateInvoice(body: unknown, supplierTaxCode: string): Validat
   if (!(perRate instanceof Map)) return perRate;
   const breakdowns = checkBreakdowns(body.taxBreakdowns, perRate);
   if (breakdowns) return breakdowns;
+  const buyer = isObject(body.buyerInfo) ? body.buyerInfo : {};
+  if (text(buyer.buyerTaxCode)) general.buyerTaxCode = buyer.buyerTaxCode;
+  if (text(buyer.buyerLegalName)) general.buyerLegalName = buyer.buyerLegalName;
   return { ok: true, invoice: general };
 }

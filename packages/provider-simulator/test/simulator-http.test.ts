@@ -118,6 +118,32 @@ describe("simulator SInvoice API", () => {
     expect(s.invoices(MST, "key-aaaaaaaaaa")).toHaveLength(1);
   });
 
+  it("lists whom each invoice was issued to: the buyer's tax code and legal name, null for anonymous", async () => {
+    const s = await start();
+    const auth = await login(s);
+    const buyerInfo = {
+      buyerNotGetInvoice: 0,
+      buyerLegalName: "Công ty TNHH Thương mại Hoa Sen",
+      buyerTaxCode: "0300588569",
+      buyerAddressLine: "12 Lê Lợi, Phường Sài Gòn, Thành phố Hồ Chí Minh",
+    };
+    expect(await post(createUrl(s), invoice("key-company-01", { buyerInfo }), auth)).toMatchObject({
+      status: 200,
+    });
+    expect(await post(createUrl(s), invoice("key-anonymous-1"), auth)).toMatchObject({ status: 200 });
+    const listed = await call(
+      `${s.url}/admin/invoices?supplierTaxCode=${MST}&transactionUuid=key-company-01`,
+    );
+    expect(listed.json.invoices).toMatchObject([
+      {
+        transactionUuid: "key-company-01",
+        buyerTaxCode: "0300588569",
+        buyerLegalName: buyerInfo.buyerLegalName,
+      },
+    ]);
+    expect(s.invoices(MST, "key-anonymous-1")).toMatchObject([{ buyerTaxCode: null, buyerLegalName: null }]);
+  });
+
   it.each([
     ["not JSON", "{", "JSON_PARSE_ERROR"],
     ["short transactionUuid", invoice("short"), "TRANSACTION_UUID_INVALID"],
@@ -249,6 +275,7 @@ describe("simulator admin API", () => {
     s.startOutage({ durationMs: 300, mode: "hang" });
     const began = Date.now();
     await expect(post(createUrl(s), invoice("key-hang-0001"), auth)).rejects.toThrow();
+    // Time is the subject (held until the outage ends); a lower bound, which load only makes easier.
     expect(Date.now() - began).toBeGreaterThanOrEqual(250);
     expect(s.report().issued).toBe(0);
   });

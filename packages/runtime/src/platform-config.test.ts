@@ -58,3 +58,27 @@ describe("platform config: clients section", () => {
     ]);
   });
 });
+
+describe("platform config: topics section", () => {
+  it("uses the catalog's names unless told otherwise", () => {
+    expect(loadPlatformConfig("claims", {}).topics).toEqual({
+      issuancePartitions: 3,
+      eventsPartitions: 3,
+      names: {},
+    });
+    const { topics } = loadPlatformConfig("ingest", {
+      INVOICE_ISSUANCE_TOPIC: "t2.issuance",
+      INVOICE_EVENTS_TOPIC: "t2.events",
+      INVOICE_INGEST_DLQ_TOPIC: "t2.ingest.dlq",
+    });
+    expect(topics.names).toEqual({
+      issuance: "t2.issuance",
+      events: "t2.events",
+      ingestDlq: "t2.ingest.dlq",
+    });
+  });
+
+  it("refuses a name Kafka would refuse", () => {
+    expect(() => loadPlatformConfig("issuer", { INVOICE_EVENTS_TOPIC: "no spaces" })).toThrow(ConfigError);
+  });
+});

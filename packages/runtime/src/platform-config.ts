@@ -13,6 +13,8 @@ import { z } from "zod";
 
 export type ServiceName = keyof typeof SERVICE_DEFAULT_PORTS;
 
+const topicName = () => z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "must be a Kafka topic name");
+
 /** Topic layout (DESIGN.md section 3); retry and DLQ topics always follow invoice.issuance. */
 const topicsSection = z
   .object({
@@ -20,10 +22,29 @@ const topicsSection = z
     INVOICE_ISSUANCE_PARTITIONS: positiveInt().default(3),
     /** Partitions of invoice.events when `migrate` creates it. */
     INVOICE_EVENTS_PARTITIONS: positiveInt().default(3),
+    /**
+     * Topic names, the catalog's when unset (invoice.issuance, its `.retry` and `.dlq`, invoice.events,
+     * invoice.ingest.dlq). For tests and side-by-side environments on one cluster: every service of one
+     * environment must be given the same names (the issuer reads its own ISSUER_*_TOPIC as well).
+     */
+    INVOICE_ISSUANCE_TOPIC: topicName().optional(),
+    /** Default: INVOICE_ISSUANCE_TOPIC + ".retry". */
+    INVOICE_ISSUANCE_RETRY_TOPIC: topicName().optional(),
+    /** Default: INVOICE_ISSUANCE_TOPIC + ".dlq". */
+    INVOICE_ISSUANCE_DLQ_TOPIC: topicName().optional(),
+    INVOICE_EVENTS_TOPIC: topicName().optional(),
+    INVOICE_INGEST_DLQ_TOPIC: topicName().optional(),
   })
   .transform((env) => ({
     issuancePartitions: env.INVOICE_ISSUANCE_PARTITIONS,
     eventsPartitions: env.INVOICE_EVENTS_PARTITIONS,
+    names: {
+      ...(env.INVOICE_ISSUANCE_TOPIC ? { issuance: env.INVOICE_ISSUANCE_TOPIC } : {}),
+      ...(env.INVOICE_ISSUANCE_RETRY_TOPIC ? { issuanceRetry: env.INVOICE_ISSUANCE_RETRY_TOPIC } : {}),
+      ...(env.INVOICE_ISSUANCE_DLQ_TOPIC ? { issuanceDlq: env.INVOICE_ISSUANCE_DLQ_TOPIC } : {}),
+      ...(env.INVOICE_EVENTS_TOPIC ? { events: env.INVOICE_EVENTS_TOPIC } : {}),
+      ...(env.INVOICE_INGEST_DLQ_TOPIC ? { ingestDlq: env.INVOICE_INGEST_DLQ_TOPIC } : {}),
+    },
   }));
 
 /** What differs between services in the clients section: the database pool they need. */

@@ -13,7 +13,12 @@ import avro from "avsc";
 import { describe, expect, it } from "vitest";
 import { EventMappingError } from "./event-mapping-error.ts";
 import type { InvoiceEventAvro } from "./invoice-event.ts";
-import { invoiceEventFromWire, invoiceEventToWire, PUBLISHED_TYPES } from "./invoice-event-mapping.ts";
+import {
+  invoiceEventFromWire,
+  invoiceEventToWire,
+  PUBLISHED_TYPES,
+  type PublishContext,
+} from "./invoice-event-mapping.ts";
 import type { IssuanceEventAvro } from "./issuance-event.ts";
 import { issuanceEventFromWire, issuanceEventToWire } from "./issuance-mapping.ts";
 import {
@@ -199,6 +204,76 @@ describe("what the machine publishes <-> invoice.events", () => {
       ok: false,
       error: { code: "MISSING_FIELD", path: "context.issued" },
     });
+  });
+
+  it("carries the claim link on CLAIM_OPENED, null without one, and refuses a link to another claim", () => {
+    const [opened, context] = domainInvoiceEvents.find(([e]) => e.type === "ClaimOpened") as [
+      DomainInvoiceEvent & { type: "ClaimOpened" },
+      PublishContext,
+    ];
+    const link = context.claimUrl as string;
+    expect(link.endsWith(opened.payload.claimToken)).toBe(true);
+    const wire = ok(invoiceEventToWire(opened, context));
+    expect(wire.payload).toEqual({ "vn.invoice.events.ClaimOpened": { ...opened.payload, claimUrl: link } });
+    const bare = ok(invoiceEventToWire(opened, { invoiceId: null }));
+    expect(bare.payload).toEqual({ "vn.invoice.events.ClaimOpened": { ...opened.payload, claimUrl: null } });
+    expect(ok(invoiceEventFromWire(throughBytes(invoiceType, bare)))).toEqual({
+      event: opened,
+      context: { invoiceId: null },
+    });
+    const other = "https://hoadon.example.vn/c/11111111-2222-4333-8444-555555555555";
+    expect(invoiceEventToWire(opened, { invoiceId: null, claimUrl: other })).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_VALUE", path: "context.claimUrl" },
+    });
+  });
+
+  it("reads a ClaimOpened written before the claim link existed (BACKWARD), without a link", () => {
+    const [opened, context] = domainInvoiceEvents.find(([e]) => e.type === "ClaimOpened") as [
+      DomainInvoiceEvent,
+      PublishContext,
+    ];
+    // The schema as it was before claimUrl: the same file without that one field.
+    const previous = JSON.parse(JSON.stringify(loadSchema("invoice-event")), (key, value) =>
+      key === "fields" && Array.isArray(value)
+        ? value.filter((f: { name?: string }) => f.name !== "claimUrl")
+        : value,
+    );
+    expect(JSON.stringify(previous)).not.toContain("claimUrl");
+    const oldType = avro.Type.forSchema(previous as avro.Schema);
+    const wire = ok(invoiceEventToWire(opened, context));
+    const inner = wire.payload["vn.invoice.events.ClaimOpened"] as { claimUrl?: unknown };
+    const { claimUrl: _dropped, ...oldInner } = inner;
+    const oldBytes = oldType.toBuffer({ ...wire, payload: { "vn.invoice.events.ClaimOpened": oldInner } });
+    const read = invoiceType.createResolver(oldType);
+    const decoded = invoiceType.fromBuffer(oldBytes, read) as InvoiceEventAvro;
+    expect(decoded.payload).toEqual({ "vn.invoice.events.ClaimOpened": { ...oldInner, claimUrl: null } });
+    expect(ok(invoiceEventFromWire(decoded))).toEqual({ event: opened, context: { invoiceId: null } });
+    // Decoded with the old writer's schema alone (what ingest does), the field is absent: no link either.
+    const asWritten = oldType.fromBuffer(oldBytes) as InvoiceEventAvro;
+    expect(ok(invoiceEventFromWire(asWritten)).context).toEqual({ invoiceId: null });
+  });
+
+  it("is read by a consumer still on the schema before the claim link (FORWARD): the link is skipped", () => {
+    // Commerce (any language) may upgrade its reader after the issuer: Avro's resolution skips a
+    // writer's field the reader does not know, so the new record reads as the old one.
+    const [opened, context] = domainInvoiceEvents.find(([e]) => e.type === "ClaimOpened") as [
+      DomainInvoiceEvent,
+      PublishContext,
+    ];
+    const previous = JSON.parse(JSON.stringify(loadSchema("invoice-event")), (key, value) =>
+      key === "fields" && Array.isArray(value)
+        ? value.filter((f: { name?: string }) => f.name !== "claimUrl")
+        : value,
+    );
+    const oldType = avro.Type.forSchema(previous as avro.Schema);
+    const wire = ok(invoiceEventToWire(opened, context));
+    const newBytes = invoiceType.toBuffer(wire);
+    const decoded = oldType.fromBuffer(newBytes, oldType.createResolver(invoiceType)) as InvoiceEventAvro;
+    const { claimUrl: _skipped, ...oldInner } = wire.payload["vn.invoice.events.ClaimOpened"] as {
+      claimUrl?: unknown;
+    };
+    expect(decoded).toEqual({ ...wire, payload: { "vn.invoice.events.ClaimOpened": oldInner } });
   });
 
   it("refuses records of older writers without the invoice's identity, days no calendar has, and unknown types", () => {

@@ -138,7 +138,7 @@ export const sampleInvoiceEvents: InvoiceEvent[] = [
     ...invoiceEnvelope,
     eventId: "i-3",
     type: "CLAIM_OPENED",
-    payload: { claimToken: "t", claimDeadline: 9 },
+    payload: { claimToken: "t", claimDeadline: 9, claimUrl: "https://hoadon.example.vn/c/t" },
   },
   {
     ...invoiceEnvelope,

@@ -1,8 +1,8 @@
 /**
  * What the state machine publishes (`PublishInvoiceEvent` effects) to `invoice.events` records (Avro
  * `InvoiceEvent`) and back. The issuer supplies what only it knows as an explicit context: its
- * invoice row id and, for an issued invoice, the template/series from its snapshot, the provider,
- * the totals and the provider's lookup code.
+ * invoice row id; for an issued invoice, the template/series from its snapshot, the provider, the
+ * totals and the provider's lookup code; for an opened claim, the buyer-facing claim link.
  *
  * Type by type: ClaimOpened → CLAIM_OPENED, ClaimExpired → CLAIM_EXPIRED, ClaimResolved →
  * CLAIM_RESOLVED, InvoiceIssued → INVOICE_ISSUED, InvoiceFailed → INVOICE_FAILED, IssuanceCancelled
@@ -36,6 +36,11 @@ export interface PublishContext {
   invoiceId: string | null;
   /** Required for InvoiceIssued. */
   issued?: IssuedContext;
+  /**
+   * For ClaimOpened: the claim link commerce prints (CLAIMS_LINK_BASE_URL + token). Deployment
+   * knowledge, not the machine's, hence context; without it the record carries null.
+   */
+  claimUrl?: string;
 }
 
 /** Every type the machine publishes and the wire type it travels as (exhaustive by construction). */
@@ -93,8 +98,14 @@ function payloadToWire(
   context: PublishContext,
 ): { type: Wire.InvoiceEventType; payload: object } {
   switch (event.type) {
-    case "ClaimOpened":
-      return { type: "CLAIM_OPENED", payload: { ...event.payload } };
+    case "ClaimOpened": {
+      const { claimUrl } = context;
+      // A link to another claim (a context mix-up) would send this buyer to someone else's order.
+      if (claimUrl !== undefined && !claimUrl.endsWith(`/${event.payload.claimToken}`))
+        refuse("INVALID_VALUE", "context.claimUrl", "the claim link must end with the claim's token");
+      const payload: Wire.ClaimOpened = { ...event.payload, claimUrl: claimUrl ?? null };
+      return { type: "CLAIM_OPENED", payload };
+    }
     case "ClaimExpired":
       return { type: "CLAIM_EXPIRED", payload: { ...event.payload } };
     case "ClaimResolved": {
@@ -198,10 +209,13 @@ function payloadFromWire(wire: Wire.InvoiceEvent): {
   type: Domain.InvoiceEventType;
   payload: object;
   issued?: IssuedContext;
+  claimUrl?: string;
 } {
   switch (wire.type) {
-    case "CLAIM_OPENED":
-      return { type: "ClaimOpened", payload: { ...wire.payload } };
+    case "CLAIM_OPENED": {
+      const { claimUrl, ...payload } = wire.payload;
+      return { type: "ClaimOpened", payload, ...(claimUrl ? { claimUrl } : {}) };
+    }
     case "CLAIM_EXPIRED":
       return { type: "ClaimExpired", payload: { ...wire.payload } };
     case "CLAIM_RESOLVED":
@@ -304,7 +318,7 @@ export function invoiceEventFromWire(
     }
     if (wire.causationEventId === null)
       refuse("MISSING_FIELD", "causationEventId", "every published event names its cause");
-    const { type, payload, issued } = payloadFromWire(wire);
+    const { type, payload, issued, claimUrl } = payloadFromWire(wire);
     const event = {
       eventId: wire.eventId,
       causationEventId: wire.causationEventId,
@@ -314,6 +328,11 @@ export function invoiceEventFromWire(
       type,
       payload,
     } as Domain.InvoiceEvent;
-    return { event, context: { invoiceId: wire.invoiceId, ...(issued ? { issued } : {}) } };
+    const context: PublishContext = {
+      invoiceId: wire.invoiceId,
+      ...(issued ? { issued } : {}),
+      ...(claimUrl ? { claimUrl } : {}),
+    };
+    return { event, context };
   });
 }

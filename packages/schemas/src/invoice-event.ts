@@ -32,6 +32,8 @@ export interface InvoiceFailed extends InvoiceIdentity {
 export interface ClaimOpened {
   claimToken: string;
   claimDeadline: number;
+  /** The claim link (claims base URL + token); null in records written before the field existed. */
+  claimUrl: string | null;
 }
 
 export interface ClaimExpiredOutcome {

@@ -114,7 +114,7 @@ export const domainInvoiceEvents: [InvoiceEvent, PublishContext][] = [
       type: "ClaimOpened",
       payload: { claimToken: TOKEN, claimDeadline: T + 3_600_000 },
     },
-    { invoiceId: null },
+    { invoiceId: null, claimUrl: `https://hoadon.example.vn/c/${TOKEN}` },
   ],
   [
     {

@@ -23,6 +23,18 @@ describe("topicCatalog", () => {
     ]);
   });
 
+  it("takes other names for the platform's topics; retry and DLQ follow the issuance topic's", () => {
+    const c = topicCatalog({ names: { issuance: "t1.issuance", events: "t1.events", ingestDlq: "t1.dlq" } });
+    expect([c.issuance, c.issuanceRetry, c.issuanceDlq, c.events, c.ingestDlq].map((t) => t.topic)).toEqual([
+      "t1.issuance",
+      "t1.issuance.retry",
+      "t1.issuance.dlq",
+      "t1.events",
+      "t1.dlq",
+    ]);
+    expect(topicCatalog({ names: { issuanceDlq: "elsewhere" } }).issuanceDlq.topic).toBe("elsewhere");
+  });
+
   it("creates commerce topics only when asked (they belong to commerce)", () => {
     const c = topicCatalog({ commercePaymentSucceeded: "shop.payments" });
     expect(topicSpecs(c).map((s) => s.topic)).not.toContain("shop.payments");

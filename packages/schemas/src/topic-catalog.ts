@@ -26,6 +26,11 @@ export interface TopicCatalogOptions {
   commercePaymentRefunded?: string;
   /** Partitions used when the local stack or a test creates commerce topics itself. */
   commercePartitions?: number;
+  /**
+   * Other names for the platform's own topics (tests, side-by-side environments on one cluster).
+   * Retry and DLQ default to the issuance topic's name + ".retry" / ".dlq", as the catalog's do.
+   */
+  names?: Partial<Record<"issuance" | "issuanceRetry" | "issuanceDlq" | "events" | "ingestDlq", string>>;
 }
 
 export interface TopicCatalog {
@@ -60,13 +65,15 @@ export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
     value,
     owner: "commerce",
   });
+  const names = options.names ?? {};
+  const issuance = names.issuance ?? "invoice.issuance";
   return {
-    issuance: invoice("invoice.issuance", issuancePartitions, "issuance-event"),
+    issuance: invoice(issuance, issuancePartitions, "issuance-event"),
     // Retry and DLQ records keep the original key and value bytes, and the same partition count,
     // so a record's partition (and per-order ordering) is the same on every hop.
-    issuanceRetry: invoice("invoice.issuance.retry", issuancePartitions, "raw"),
-    issuanceDlq: invoice("invoice.issuance.dlq", issuancePartitions, "raw"),
-    events: invoice("invoice.events", options.eventsPartitions ?? 3, "invoice-event"),
+    issuanceRetry: invoice(names.issuanceRetry ?? `${issuance}.retry`, issuancePartitions, "raw"),
+    issuanceDlq: invoice(names.issuanceDlq ?? `${issuance}.dlq`, issuancePartitions, "raw"),
+    events: invoice(names.events ?? "invoice.events", options.eventsPartitions ?? 3, "invoice-event"),
     commercePaymentSucceeded: commerce(
       options.commercePaymentSucceeded ?? "commerce.payment.succeeded",
       "commerce-payment-succeeded",
@@ -79,7 +86,7 @@ export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
       options.commercePaymentRefunded ?? "commerce.payment.refunded",
       "commerce-payment-refunded",
     ),
-    ingestDlq: invoice("invoice.ingest.dlq", commercePartitions, "raw"),
+    ingestDlq: invoice(names.ingestDlq ?? "invoice.ingest.dlq", commercePartitions, "raw"),
   };
 }
 

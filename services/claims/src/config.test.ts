@@ -34,6 +34,7 @@ describe("claims configuration", () => {
     expect(refusal({ CLAIMS_EXPIRY_SCAN_INTERVAL_MS: "40000" })).toContain("CLAIMS_EXPIRY_HORIZON_MS");
     expect(refusal({ CLAIMS_PUBLISH_TIMEOUT_MS: "30000" })).toContain("CLAIMS_PUBLISH_LEASE_MS");
     expect(refusal({ CLAIMS_LINK_BASE_URL: "https://hoadon.example.vn/c" })).toContain('end with "/"');
+    expect(refusal({ CLAIMS_LINK_BASE_URL: "ftp://hoadon.example.vn/c/" })).toContain("CLAIMS_LINK_BASE_URL");
     expect(refusal({ CLAIMS_REDIS_KEY_PREFIX: "no colon" })).toContain("CLAIMS_REDIS_KEY_PREFIX");
   });
 

@@ -1,14 +1,13 @@
 import {
+  claimLinkSection,
   durationMs,
   type Env,
   envField,
   environmentShape,
   envSections,
   integer,
-  isProduction,
   loadConfig,
   positiveInt,
-  url,
 } from "@invoice/config";
 import { type ClientDefaults, platformSections } from "@invoice/runtime";
 import { z } from "zod";
@@ -21,9 +20,6 @@ const redisPrefix = () =>
       : { ok: false as const, reason: 'must be 1-64 characters of [A-Za-z0-9:_.-] ending in ":"' },
   );
 
-/** Where the local main job serves the page; only a default outside staging and production. */
-const LOCAL_LINK_BASE_URL = "http://127.0.0.1:31141/v1/api/claims/";
-
 /**
  * The claims service's own variables (ADR 0014). Rate limits count requests per window; the expiry
  * timings trade Redis/PostgreSQL load against how soon after its deadline a claim expires.
@@ -31,12 +27,6 @@ const LOCAL_LINK_BASE_URL = "http://127.0.0.1:31141/v1/api/claims/";
 const claimsSection = z
   .object({
     ...environmentShape,
-    /**
-     * Public link of a claim without the token: the claim link is this URL followed by the token.
-     * Printed on receipts (QR code) and carried in ClaimOpened, so it must be the buyer-facing host:
-     * required (https) in staging and production, where a local default would print dead links.
-     */
-    CLAIMS_LINK_BASE_URL: url({ protocols: ["http", "https"] }).optional(),
     /** Reverse proxies in front of the service that append to X-Forwarded-For (0: use the peer address). */
     CLAIMS_TRUSTED_PROXY_HOPS: integer({ min: 0, max: 10 }).default(0),
     /** Prefix of every Redis key this service writes (rate-limit counters, the expiry schedule). */
@@ -76,14 +66,6 @@ const claimsSection = z
     CLAIMS_PUBLISH_TIMEOUT_MS: durationMs({ min: 100 }).default(5_000),
   })
   .superRefine((env, ctx) => {
-    const deployed = isProduction(env) || env.APP_ENV === "staging";
-    if (deployed && !env.CLAIMS_LINK_BASE_URL?.startsWith("https://")) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["CLAIMS_LINK_BASE_URL"],
-        message: "must be set to the buyer-facing https:// URL in staging and production",
-      });
-    }
     if (env.CLAIMS_EXPIRY_HORIZON_MS < 2 * env.CLAIMS_EXPIRY_SCAN_INTERVAL_MS) {
       ctx.addIssue({
         code: "custom",
@@ -100,16 +82,8 @@ const claimsSection = z
           "must be longer than CLAIMS_PUBLISH_TIMEOUT_MS, or the relay republishes events still in flight",
       });
     }
-    if (env.CLAIMS_LINK_BASE_URL !== undefined && !env.CLAIMS_LINK_BASE_URL.endsWith("/")) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["CLAIMS_LINK_BASE_URL"],
-        message: 'must end with "/" (the token is appended)',
-      });
-    }
   })
   .transform((env) => ({
-    linkBaseUrl: env.CLAIMS_LINK_BASE_URL ?? LOCAL_LINK_BASE_URL,
     trustedProxyHops: env.CLAIMS_TRUSTED_PROXY_HOPS,
     redisKeyPrefix: env.CLAIMS_REDIS_KEY_PREFIX,
     rateLimits: {
@@ -132,7 +106,12 @@ const claimsSection = z
     },
   }));
 
-export type ClaimsSettings = z.output<typeof claimsSection>;
+/**
+ * The claims section plus `linkBaseUrl`: CLAIMS_LINK_BASE_URL, the public link of a claim without
+ * its token (QR codes, the page's links). Shared with the issuer, which puts the same link in
+ * ClaimOpened, so it is defined once in @invoice/config (`claimLinkSection`).
+ */
+export type ClaimsSettings = z.output<typeof claimsSection> & { linkBaseUrl: string };
 export type RateLimitSettings = ClaimsSettings["rateLimits"];
 export type ExpirySettings = ClaimsSettings["expiry"];
 export type OutboxSettings = ClaimsSettings["outbox"];
@@ -142,10 +121,17 @@ const CLIENT_DEFAULTS: ClientDefaults = { databasePoolMax: 5 };
 
 /**
  * claims configuration: the platform's shared sections (runtime, infrastructure, identity, topics; see
- * packages/config/README.md) and the claims section above. Invalid values stop start-up, naming each
- * variable.
+ * packages/config/README.md), the claim link and the claims section above. Invalid values stop
+ * start-up, naming each variable.
  */
-const schema = envSections({ ...platformSections("claims", CLIENT_DEFAULTS), claims: claimsSection });
+const schema = envSections({
+  ...platformSections("claims", CLIENT_DEFAULTS),
+  claimLink: claimLinkSection,
+  claims: claimsSection,
+}).transform(({ claimLink, claims, ...platform }) => ({
+  ...platform,
+  claims: { ...claims, linkBaseUrl: claimLink.baseUrl } satisfies ClaimsSettings,
+}));
 
 export const loadClaimsConfig = (env: Env) => loadConfig(schema, env);
 export type ClaimsConfig = ReturnType<typeof loadClaimsConfig>;

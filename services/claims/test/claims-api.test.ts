@@ -268,6 +268,35 @@ describe("the HTML form", () => {
     expect(await page.text()).toContain("Your request has been received");
   });
 
+  it("answers a second post (a stale tab) with what became of the first submission, not 'received'", async () => {
+    const claim = await openClaim(env.stack.prisma);
+    expect((await fetch(claimUrl(claim.token), json(COMPANY))).status).toBe(202);
+    // The issuer decided the order on details from checkout that reached it first (superseded).
+    await env.stack.prisma.$executeRaw`
+      UPDATE "invoice"."Claim" SET "closedReason" = 'REQUESTED', "closedAt" = now() WHERE "id" = ${claim.id}`;
+    const shown = await fetch(claimUrl(claim.token), { headers: { accept: "text/html" } });
+    expect(await shown.text()).toContain("Yêu cầu đã được chuyển cho người bán");
+
+    const again = await fetch(claimUrl(claim.token), form({ ...COMPANY, intent: "submit" }));
+    expect(again.status).toBe(409);
+    const page = await again.text();
+    expect(page).toContain("Yêu cầu đã được chuyển cho người bán");
+    // "The invoice will be made out with the details you sent" would be untrue here.
+    expect(page).not.toContain("Đã nhận yêu cầu của bạn");
+    const asJson = await fetch(claimUrl(claim.token), json(COMPANY));
+    expect(asJson.status).toBe(409);
+    expect(await problem(asJson)).toMatchObject({
+      code: "CLAIM_ALREADY_SUBMITTED",
+      detail: "Yêu cầu đã được chuyển cho người bán",
+    });
+    // Counted as what they are, whatever the page says.
+    const metrics = await api.registry.metrics();
+    expect(metrics).toContain(
+      'invoice_claim_submissions_total{outcome="already_submitted",service="claims"}',
+    );
+    expect(metrics).not.toContain('outcome="superseded"');
+  });
+
   it("refuses a form over the body limit (413) without echoing the token", async () => {
     const claim = await openClaim(env.stack.prisma);
     const response = await fetch(claimUrl(claim.token), form({ ...COMPANY, street: "x".repeat(70_000) }));

@@ -44,6 +44,7 @@ runMain("ingest", async () => {
   const topics = topicCatalog({
     issuancePartitions: config.topics.issuancePartitions,
     eventsPartitions: config.topics.eventsPartitions,
+    names: config.topics.names,
     commercePaymentSucceeded: ingest.commerceTopics.paymentSucceeded,
     commerceInvoiceRequested: ingest.commerceTopics.invoiceRequested,
     commercePaymentRefunded: ingest.commerceTopics.paymentRefunded,

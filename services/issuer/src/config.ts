@@ -1,4 +1,5 @@
 import {
+  claimLinkSection,
   credentialsSection,
   durationMs,
   type Env,
@@ -100,11 +101,14 @@ const issuerSection = z
 /**
  * issuer configuration: the platform's shared sections, the credentials keyring that decrypts
  * provider credentials (APP_ENV_INVOICE_CREDENTIALS_KEY: exactly 64 hex characters, else the issuer
- * refuses to start) and the issuer's own section. See packages/config/README.md for the shared ones.
+ * refuses to start), the claim link (CLAIMS_LINK_BASE_URL, shared with claims: ClaimOpened carries
+ * the link commerce prints) and the issuer's own section. See packages/config/README.md for the
+ * shared ones.
  */
 const schema = envSections({
   ...platformSections("issuer", CLIENT_DEFAULTS),
   credentials: credentialsSection,
+  claimLink: claimLinkSection,
   issuer: issuerSection,
 });
 

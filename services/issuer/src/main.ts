@@ -17,7 +17,7 @@ import {
 import { loadIssuerConfig } from "./config.ts";
 import { createDecisionStore } from "./issuance/decision-store.ts";
 import { createIssuanceHandler } from "./issuance/issuance-handler.ts";
-import { createIssuanceMetrics } from "./issuance/issuance-metrics.ts";
+import { countInvoiceOutcomes, createIssuanceMetrics } from "./issuance/issuance-metrics.ts";
 import { decodeIssuerInput } from "./issuance/issuer-input.ts";
 import { createOutputs } from "./issuance/outputs.ts";
 import { createCredentialSource } from "./issuance/provider-credentials.ts";
@@ -72,23 +72,27 @@ runMain("issuer", async () => {
   // 5. The issuance consumer (phase "intake": it stops taking records first, then drains).
   const metrics = createIssuanceMetrics(service.metrics);
   const handle = createIssuanceHandler({
-    store: createDecisionStore({
-      prisma,
-      ids,
-      defaults: {
-        claimWindowMs: issuer.defaultClaimWindowMs,
-        sendLeaseMs: issuer.sendLeaseMs,
-        production: config.runtime.production,
-      },
-      maxGroupSize: issuer.dbGroupSize,
-      maxConcurrentGroups: issuer.dbConcurrentGroups,
-      onGroup: (size, seconds) => metrics.group(size, seconds),
-    }),
+    store: countInvoiceOutcomes(
+      createDecisionStore({
+        prisma,
+        ids,
+        defaults: {
+          claimWindowMs: issuer.defaultClaimWindowMs,
+          sendLeaseMs: issuer.sendLeaseMs,
+          production: config.runtime.production,
+        },
+        maxGroupSize: issuer.dbGroupSize,
+        maxConcurrentGroups: issuer.dbConcurrentGroups,
+        onGroup: (size, seconds) => metrics.group(size, seconds),
+      }),
+      metrics,
+    ),
     outputs: createOutputs({
       producer,
       codec,
       eventsTopic: issuer.topics.events,
       retryTopic: issuer.topics.retry,
+      claimLinkBaseUrl: config.claimLink.baseUrl,
     }),
     provider: { adapter, credentials, now: Date.now },
     retry: issuer.retry,

@@ -23,11 +23,14 @@ import {
   waitForEvent,
 } from "./support.ts";
 
+/** Where this file's claim links point (ClaimOpened.claimUrl = this + token). */
+const CLAIM_LINKS = "https://hoadon.example.vn/c/";
+
 let sim: RunningSimulator;
 let issuer: IssuerFixture;
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
-  issuer = await startIssuer({}, sim); // default claim window: 24 h
+  issuer = await startIssuer({ CLAIMS_LINK_BASE_URL: CLAIM_LINKS }, sim); // default claim window: 24 h
 });
 afterAll(async () => {
   await issuer?.stop();
@@ -80,7 +83,7 @@ describe("arrival order", () => {
     const order = newOrder();
     const paid = payment(order, { paidAt: Date.now() - 5_000 });
     await issuer.send(paid);
-    await waitForEvent(issuer, order.orderId, "CLAIM_OPENED");
+    const opened = await waitForEvent(issuer, order.orderId, "CLAIM_OPENED");
     const claim = await waitFor(
       async () => (await issuer.db.claim.findFirst({ where: { orderId: order.orderId } })) ?? undefined,
       {
@@ -88,6 +91,14 @@ describe("arrival order", () => {
       },
     );
     expect(claim.status).toBe("OPEN");
+    // The link commerce prints: the configured base URL and this claim's token.
+    expect(opened.value.payload).toEqual({
+      "vn.invoice.events.ClaimOpened": {
+        claimToken: claim.token,
+        claimDeadline: paid.occurredAt + 86_400_000,
+        claimUrl: `${CLAIM_LINKS}${claim.token}`,
+      },
+    });
     expect(Number(claim.orderAmountVnd)).toBe(AMOUNT_VND);
     expect(claim.claimDeadline.getTime()).toBe(paid.occurredAt + 86_400_000);
     await issuer.send(invoiceRequest(order, COMPANY_BUYER, Date.now()));

@@ -3,10 +3,18 @@ import type { CliEnv } from "./cli-env.ts";
 
 /** The platform's topic names under this deployment's partition count and overrides. */
 export function cliTopics(env: CliEnv) {
-  const catalog = topicCatalog({ issuancePartitions: env.issuancePartitions });
+  // The same defaults as the services' (platform config): the DLQ follows an overridden issuance topic.
+  const catalog = topicCatalog({
+    issuancePartitions: env.issuancePartitions,
+    names: {
+      ...(env.issuanceTopic ? { issuance: env.issuanceTopic } : {}),
+      ...(env.issuanceDlqTopic ? { issuanceDlq: env.issuanceDlqTopic } : {}),
+      ...(env.ingestDlqTopic ? { ingestDlq: env.ingestDlqTopic } : {}),
+    },
+  });
   return {
-    issuance: env.issuanceTopic ?? catalog.issuance.topic,
-    issuanceDlq: env.issuanceDlqTopic ?? catalog.issuanceDlq.topic,
-    ingestDlq: env.ingestDlqTopic ?? catalog.ingestDlq.topic,
+    issuance: catalog.issuance.topic,
+    issuanceDlq: catalog.issuanceDlq.topic,
+    ingestDlq: catalog.ingestDlq.topic,
   };
 }

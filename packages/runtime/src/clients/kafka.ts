@@ -4,11 +4,12 @@ import { type TopicCatalog, topicCatalog } from "@invoice/schemas";
 import type { PlatformConfig } from "../platform-config.ts";
 import type { ServiceClient } from "./service-client.ts";
 
-/** The platform's topics with this deployment's partition counts (INVOICE_*_PARTITIONS). */
+/** The platform's topics with this deployment's partition counts and names (INVOICE_*_PARTITIONS, INVOICE_*_TOPIC). */
 export function createTopicCatalog(config: Pick<PlatformConfig, "topics">): TopicCatalog {
   return topicCatalog({
     issuancePartitions: config.topics.issuancePartitions,
     eventsPartitions: config.topics.eventsPartitions,
+    names: config.topics.names,
   });
 }
 

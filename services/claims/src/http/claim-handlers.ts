@@ -7,15 +7,21 @@
  * "recorded", and the page says what happens next.
  */
 import { randomUUID } from "node:crypto";
+import { claimLink } from "@invoice/config";
 import { vietnamDateOf } from "@invoice/domain";
 import { HttpProblem } from "@invoice/http";
 import type { Request, Response } from "express";
 import type { StoredSubmission } from "../core/claim-events.ts";
 import { readClaimForm, validateClaimForm } from "../core/claim-form.ts";
-import { type ClaimView, SUBMISSION_REFUSALS, viewClaim } from "../core/claim-view.ts";
+import {
+  type ClaimView,
+  SUBMISSION_REFUSALS,
+  type SubmissionOutcome,
+  viewClaim,
+} from "../core/claim-view.ts";
 import { FIELD_ERRORS, t } from "../core/messages.ts";
 import type { ClaimRecord } from "../data/claim-repository.ts";
-import { type OrderSummary, renderClaimForm, renderMessage } from "../page/claim-page.ts";
+import { type MessageKind, type OrderSummary, renderClaimForm, renderMessage } from "../page/claim-page.ts";
 import {
   privateHeaders,
   type Refusal,
@@ -25,9 +31,16 @@ import {
   sendPage,
 } from "./claim-replies.ts";
 import type { ClaimsApiOptions, ResolvedClaim } from "./claims-router.ts";
-import { claimLink } from "./qr-code.ts";
 
 const orderOf = (claim: ClaimRecord): OrderSummary => claim;
+
+/**
+ * The page of a submitted claim: what became of the submission. A second post (a stale tab, a double
+ * tap) gets it too, with its 409: "received, the invoice will be made out with your details" would be
+ * untrue once the invoice is issued, or once the order was decided on other details.
+ */
+const submittedPage = (outcome: SubmissionOutcome): MessageKind =>
+  outcome === "pending" ? "submitted" : outcome;
 
 /** Why a claim takes no submission (undefined while it is open); on GET only expired and closed refuse. */
 function submissionRefusal(view: ClaimView, claim: ClaimRecord): Refusal | undefined {
@@ -36,7 +49,7 @@ function submissionRefusal(view: ClaimView, claim: ClaimRecord): Refusal | undef
   return {
     status,
     code,
-    page: view.phase,
+    page: view.phase === "submitted" ? submittedPage(view.outcome) : view.phase,
     order: orderOf(claim),
     ...(view.phase === "submitted"
       ? {}
@@ -78,8 +91,7 @@ export async function getClaim(options: ClaimsApiOptions, req: Request, res: Res
     return void res.json(claimJson(options, req, found, view));
   }
   if (view.phase === "submitted") {
-    const kind = view.outcome === "pending" ? "submitted" : view.outcome;
-    return sendPage(res, 200, renderMessage(ctx, kind, orderOf(claim)));
+    return sendPage(res, 200, renderMessage(ctx, submittedPage(view.outcome), orderOf(claim)));
   }
   const values = readClaimForm({ buyerType: "company" });
   sendPage(
@@ -97,11 +109,13 @@ export async function postClaim(
 ) {
   const { claim, ctx, token } = found;
   const html = replyFormat(req) === "html";
-  const count = (outcome: string) =>
-    options.metrics.submissions.inc({ outcome: outcome === "submitted" ? "already_submitted" : outcome });
+  const count = (outcome: string) => options.metrics.submissions.inc({ outcome });
+  // By the answer, not the page: a second submission is already_submitted whatever became of the first.
+  const countRefusal = ({ code, page }: Refusal) =>
+    count(code === SUBMISSION_REFUSALS.submitted.code ? "already_submitted" : page);
   const refusal = submissionRefusal(viewClaim(claim, options.now()), claim);
   if (refusal) {
-    count(refusal.page);
+    countRefusal(refusal);
     return refuse(req, res, ctx, refusal);
   }
   const units = await options.units.get();
@@ -157,7 +171,7 @@ export async function postClaim(
     const lost =
       submissionRefusal(viewClaim(current, options.now()), current) ??
       (submissionRefusal({ phase: "expired" }, current) as Refusal);
-    count(lost.page);
+    countRefusal(lost);
     return refuse(req, res, ctx, lost);
   }
   count("accepted");

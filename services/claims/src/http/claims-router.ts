@@ -12,6 +12,7 @@
  * timing tells them apart.
  */
 import { randomUUID } from "node:crypto";
+import { claimLink } from "@invoice/config";
 import { classifyDatabaseError, isRetriable } from "@invoice/errors";
 import { HttpProblem } from "@invoice/http";
 import express, {
@@ -32,7 +33,7 @@ import type { ClaimOutbox } from "../publish/claim-outbox.ts";
 import { getClaim, postClaim } from "./claim-handlers.ts";
 import { privateHeaders, refuse, replyFormat, requestLocale, sendClaimProblem } from "./claim-replies.ts";
 import { clientAddress } from "./client-address.ts";
-import { claimLink, qrPng, qrSvg } from "./qr-code.ts";
+import { qrPng, qrSvg } from "./qr-code.ts";
 import type { ClaimRateLimits, LimitVerdict } from "./rate-limits.ts";
 
 export interface ClaimsApiOptions {

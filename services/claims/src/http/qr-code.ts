@@ -1,13 +1,9 @@
 /**
  * QR codes of claim links for receipts (the `qrcode` package: ISO/IEC 18004, byte mode, error
  * correction M, which survives a crease or a smudge on thermal paper). The link is
- * CLAIMS_LINK_BASE_URL + token.
+ * CLAIMS_LINK_BASE_URL + token (`claimLink` of @invoice/config, the same the issuer puts in ClaimOpened).
  */
 import QRCode from "qrcode";
-
-export function claimLink(linkBaseUrl: string, token: string): string {
-  return `${linkBaseUrl}${token}`;
-}
 
 export function qrSvg(link: string): Promise<string> {
   return QRCode.toString(link, { type: "svg", errorCorrectionLevel: "M", margin: 4 });

@@ -1,10 +1,11 @@
 /**
  * What a claims integration test runs against: the real stack, isolated per test file. A database of
  * its own (migrated and seeded, administrative units included), an issuance topic of its own, a Redis
- * key prefix of its own, and the claims modules wired exactly as main.ts wires them.
+ * key prefix of its own, and the claims modules wired exactly as main.ts wires them. The end-to-end
+ * test runs claims on the issuer's database and issuance topic instead (a {@link SharedWorld}).
  */
 import { randomUUID } from "node:crypto";
-import { createPrismaClient, migrate, type PrismaClient } from "@invoice/db";
+import { createPrismaClient, migrate, type PrismaClient, seed } from "@invoice/db";
 import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import { createHttpApp, type RunningHttpServer, startHttpServer } from "@invoice/http";
 import {
@@ -48,7 +49,6 @@ export function claimsSettings(env: Record<string, string> = {}): ClaimsSettings
 }
 
 export interface ClaimsStack {
-  db: TempDatabase;
   prisma: PrismaClient;
   redis: Redis;
   kafka: KafkaClient;
@@ -58,11 +58,27 @@ export interface ClaimsStack {
   close(): Promise<void>;
 }
 
-export async function startClaimsStack(name: string): Promise<ClaimsStack> {
+/** Another fixture's migrated database and issuance topic, which it created and will drop. */
+export interface SharedWorld {
+  databaseUrl: string;
+  topic: string;
+}
+
+/** A stack of its own (`name` prefixes the database), or one on `shared`, which it leaves in place. */
+export async function startClaimsStack(name: string, shared?: SharedWorld): Promise<ClaimsStack> {
   const env = stackEnv();
-  const db = await createTempDatabase(name);
-  await migrate({ databaseUrl: db.url });
-  const prisma = createPrismaClient({ databaseUrl: db.url, maxConnections: 8 });
+  let db: TempDatabase | undefined;
+  let databaseUrl: string;
+  if (shared) {
+    // Migrated, maybe without reference data (the issuer's is): the page needs administrative units.
+    databaseUrl = shared.databaseUrl;
+    await seed({ databaseUrl });
+  } else {
+    db = await createTempDatabase(name);
+    databaseUrl = db.url;
+    await migrate({ databaseUrl });
+  }
+  const prisma = createPrismaClient({ databaseUrl, maxConnections: 8 });
   const redis = new Redis(env.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await waitFor(() => redis.status === "ready", { description: "redis to connect" });
   const kafka = createKafkaJsClient({
@@ -70,14 +86,13 @@ export async function startClaimsStack(name: string): Promise<ClaimsStack> {
     clientId: uniqueName("claims_it"),
     logger: silentLogger,
   });
-  const topic = uniqueName("claims.issuance");
+  const topic = shared?.topic ?? uniqueName("claims.issuance");
   const admin = kafka.admin();
   await admin.connect();
-  await admin.ensureTopics([{ topic, partitions: 3 }]);
+  if (!shared) await admin.ensureTopics([{ topic, partitions: 3 }]);
   const codec = createAvroCodec({ url: env.schemaRegistryUrl });
   const redisPrefix = `${uniqueName("claims_it")}:`;
   return {
-    db,
     prisma,
     redis,
     kafka,
@@ -85,14 +100,14 @@ export async function startClaimsStack(name: string): Promise<ClaimsStack> {
     topic,
     redisPrefix,
     async close() {
-      await admin.deleteTopics([topic]).catch(() => undefined);
+      if (!shared) await admin.deleteTopics([topic]).catch(() => undefined);
       await admin.disconnect();
       for await (const keys of redis.scanStream({ match: `${redisPrefix}*`, count: 500 })) {
         if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
       }
       redis.disconnect();
       await prisma.$disconnect();
-      await db.drop();
+      await db?.drop();
     },
   };
 }
@@ -151,10 +166,10 @@ function serviceDeps(stack: ClaimsStack, options: ServiceOptions) {
   return { deps, logs, registry, publisher };
 }
 
-/** The API as main.ts builds it, behind the platform's HTTP app, on an ephemeral port. */
+/** The API as main.ts builds it, behind the platform's HTTP app, on `port` (default: an ephemeral one). */
 export async function startClaimsApi(
   stack: ClaimsStack,
-  options: ServiceOptions = {},
+  options: ServiceOptions & { port?: number } = {},
 ): Promise<RunningClaims> {
   const { deps, logs, registry, publisher } = serviceDeps(stack, options);
   const router = await createClaimsApi({ ...deps, bodyLimitBytes: 65_536 });
@@ -164,7 +179,10 @@ export async function startClaimsApi(
     bodyLimitBytes: 65_536,
     routes: (r) => r.use(router),
   });
-  const server: RunningHttpServer = await startHttpServer(app, { port: 0, host: "127.0.0.1" });
+  const server: RunningHttpServer = await startHttpServer(app, {
+    port: options.port ?? 0,
+    host: "127.0.0.1",
+  });
   return {
     url: `http://127.0.0.1:${server.port}`,
     registry,
@@ -259,7 +277,7 @@ export interface TopicRecord {
 export type IssuanceTopic = Awaited<ReturnType<typeof readIssuanceTopic>>;
 
 /** Reads the test's issuance topic from the beginning, decoding every record with the registry. */
-async function readIssuanceTopic(stack: ClaimsStack) {
+export async function readIssuanceTopic(stack: ClaimsStack) {
   const records: TopicRecord[] = [];
   const consumer = stack.kafka.consumer({ groupId: uniqueName("claims_it"), maxWaitTimeMs: 100 });
   await consumer.connect();

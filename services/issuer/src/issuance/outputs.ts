@@ -2,8 +2,10 @@
  * What leaves the process after a decision is committed: its InvoiceEvents on invoice.events (keyed
  * by orderId, the machine's stable eventIds, so a repeat after a crash is deduped downstream) and its
  * wake-ups on invoice.issuance.retry (the original record's bytes, due at the wake-up's time, with
- * WAKE_HEADERS naming the WakeUp to feed).
+ * WAKE_HEADERS naming the WakeUp to feed). What only the issuer knows is added here, as the mapping's
+ * publish context: the invoice row's identity and provider details, and a claim's link.
  */
+import { claimLink } from "@invoice/config";
 import type { Effect, InvoiceEvent } from "@invoice/domain";
 import type { AvroCodec, IncomingRecord, OutgoingRecord, Producer } from "@invoice/kafka";
 import { RETRY_HEADERS } from "@invoice/processing";
@@ -17,6 +19,8 @@ export interface OutputsOptions {
   codec: AvroCodec;
   eventsTopic: string;
   retryTopic: string;
+  /** CLAIMS_LINK_BASE_URL: ClaimOpened carries this followed by the token, for commerce to print. */
+  claimLinkBaseUrl: string;
 }
 
 type WakeUpEffect = Extract<Effect, { type: "ScheduleWakeUp" }>;
@@ -58,6 +62,9 @@ export function createOutputs(options: OutputsOptions) {
               lookupCode: row.lookupCode,
             },
           }
+        : {}),
+      ...(event.type === "ClaimOpened"
+        ? { claimUrl: claimLink(options.claimLinkBaseUrl, event.payload.claimToken) }
         : {}),
     });
     if (!wire.ok) throw wire.error;
