@@ -157,6 +157,7 @@ describe("provider accounts in production", () => {
         APP_ENV_INVOICE_WORKER_ID: "7",
         PORT: String(await freePort()),
         REDIS_URL: stack.redisUrl,
+        CLAIMS_LINK_BASE_URL: "https://hoadon.example.vn/c/",
         APP_ENV_INVOICE_CREDENTIALS_KEY: KEY,
         ISSUER_DEFAULT_CLAIM_WINDOW_MS: "0",
       },
