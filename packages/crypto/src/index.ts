@@ -19,6 +19,15 @@ export {
 } from "./credentials-key.ts";
 export { createKeyring, InvalidKeyringError, type Keyring } from "./keyring.ts";
 export {
+  MalformedProviderCredentialError,
+  openProviderCredential,
+  type ProviderAccount,
+  type ProviderCredentialColumns,
+  providerCredentialAad,
+  providerCredentialPlaintext,
+  sealProviderCredential,
+} from "./provider-credential.ts";
+export {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   type SignWebhookInput,
   signWebhook,

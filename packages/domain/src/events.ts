@@ -99,6 +99,15 @@ export interface ProviderCallbackPayload {
  */
 export type SendOutcome = "issued" | "rejected" | "unknown" | "not-sent" | "found" | "not-found";
 
+/**
+ * The `errorCode` of a `rejected` send that the provider refused for its invoice date (before the
+ * series' last invoice, or after the provider's "now": SInvoice numbers a series in date order).
+ * Certainly not created, and curable by dating the invoice again, so the machine takes it as
+ * `not-sent` and sends again dated the day the send goes out, instead of failing the invoice
+ * (ADR 0020). The issuer reports the provider layer's code unchanged.
+ */
+export const INVOICE_DATE_REFUSED = "PROVIDER_INVOICE_DATE_REFUSED";
+
 export interface SendResultPayload {
   /** The attempt the call belonged to (the effect's `attemptId`). */
   attemptId: string;

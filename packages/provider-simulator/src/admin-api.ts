@@ -66,6 +66,14 @@ export async function handleAdmin(
           invoices: state.store.find(taxCode, key).map((invoice) => invoiceView(invoice, nowMs)),
         });
       }
+      case "GET /admin/series": {
+        const taxCode = url.searchParams.get("supplierTaxCode") ?? "";
+        const series = url.searchParams.get("invoiceSeries") ?? "";
+        const nowMs = Date.now();
+        return sendJson(res, 200, {
+          invoices: state.store.seriesInvoices(taxCode, series).map((invoice) => invoiceView(invoice, nowMs)),
+        });
+      }
       default:
         return sendProblem(res, 404, "Not Found", `no admin route ${route}`);
     }

@@ -21,7 +21,7 @@ const now = Date.now();
 for (let i = 0; i < count; i += 1) {
   store.insert(
     series[i % series.length] as (typeof series)[number],
-    { transactionUuid: keys[i] as string, issuedAtMs: now, adjustmentType: "1" },
+    { transactionUuid: keys[i] as string, issuedAtMs: now, adjustmentType: "1", account: "bench-user" },
     now,
     now,
   );

@@ -19,6 +19,8 @@ export function invoiceView(invoice: StoredInvoice, nowMs: number) {
     adjustmentType: invoice.adjustmentType,
     buyerTaxCode: invoice.buyerTaxCode ?? null,
     buyerLegalName: invoice.buyerLegalName ?? null,
+    /** The provider account (login username) that created it. */
+    account: invoice.account,
   };
 }
 
@@ -35,6 +37,8 @@ export function buildReport(state: SimulatorState) {
         issued: number;
         lastNumber: number;
         lastIssueDate: number;
+        /** Invoices created per provider account (login username). */
+        accounts: Record<string, number>;
       }[];
     }
   > = {};
@@ -49,6 +53,7 @@ export function buildReport(state: SimulatorState) {
       issued: s.lastNumber,
       lastNumber: s.lastNumber,
       lastIssueDate: s.lastIssuedAtMs,
+      accounts: Object.fromEntries(s.byAccount),
     });
     sellers[s.supplierTaxCode] = seller;
   }

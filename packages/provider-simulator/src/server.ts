@@ -53,6 +53,8 @@ export interface RunningSimulator {
   endOutage(): void;
   revokeTokens(): void;
   invoices(supplierTaxCode: string, transactionUuid: string): ReturnType<typeof invoiceView>[];
+  /** Every invoice of a seller's series in number order (GET /admin/series). */
+  seriesInvoices(supplierTaxCode: string, invoiceSeries: string): ReturnType<typeof invoiceView>[];
   close(): Promise<void>;
 }
 
@@ -194,6 +196,8 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     },
     revokeTokens: () => state.tokens.clear(),
     invoices: (taxCode, key) => state.store.find(taxCode, key).map((i) => invoiceView(i, Date.now())),
+    seriesInvoices: (taxCode, series) =>
+      state.store.seriesInvoices(taxCode, series).map((i) => invoiceView(i, Date.now())),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         lifetime.abort();

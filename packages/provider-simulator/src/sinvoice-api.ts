@@ -29,18 +29,19 @@ function badRequest(ctx: ApiContext, res: ServerResponse, code: string, message:
 }
 
 /**
- * Counts the request and refuses an expired or unknown token the way SInvoice does; true when the
- * request may go on.
+ * Counts the request and refuses an expired or unknown token the way SInvoice does; the account (login
+ * username) of the token when the request may go on.
  */
 function admitted(
   ctx: ApiContext,
   req: IncomingMessage,
   res: ServerResponse,
   counter: { requests: number; unauthorized: number },
-): boolean {
+): string | undefined {
   counter.requests += 1;
   const token = accessTokenOf(req);
-  if (ctx.state.tokenUser(token, Date.now()) !== undefined) return true;
+  const account = ctx.state.tokenUser(token, Date.now());
+  if (account !== undefined) return account;
   counter.unauthorized += 1;
   if (ctx.state.config.expiredTokenStyle === "500-general") {
     sendJson(res, 500, { status: 500, error: "Internal Server Error", message: "GENERAL" });
@@ -57,7 +58,7 @@ function admitted(
       },
     );
   }
-  return false;
+  return undefined;
 }
 
 export async function handleLogin(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -101,8 +102,8 @@ function createdBody(invoice: StoredInvoice, nowMs: number) {
 
 type CreateResult = { ok: true; invoice: StoredInvoice } | { ok: false; code: string; message: string };
 
-/** Dates, numbers and stores the invoice: the moment the provider "creates" it. */
-function create(ctx: ApiContext, mst: string, parsed: ParsedInvoice): CreateResult {
+/** Dates, numbers and stores the invoice under `account`: the moment the provider "creates" it. */
+function create(ctx: ApiContext, mst: string, parsed: ParsedInvoice, account: string): CreateResult {
   const { state } = ctx;
   const nowMs = Date.now();
   const issuedAtMs = parsed.issuedAtMs ?? Math.floor(nowMs / 1000) * 1000;
@@ -121,6 +122,7 @@ function create(ctx: ApiContext, mst: string, parsed: ParsedInvoice): CreateResu
     ...(parsed.adjustmentInvoiceType ? { adjustmentInvoiceType: parsed.adjustmentInvoiceType } : {}),
     ...(parsed.buyerTaxCode ? { buyerTaxCode: parsed.buyerTaxCode } : {}),
     ...(parsed.buyerLegalName ? { buyerLegalName: parsed.buyerLegalName } : {}),
+    account,
   };
   const invoice = state.store.insert(series, fields, nowMs, numberedAtMs);
   state.counters.createInvoice.issued += 1;
@@ -161,7 +163,8 @@ export async function handleCreateInvoice(
   mst: string,
 ): Promise<void> {
   const { state } = ctx;
-  if (!admitted(ctx, req, res, state.counters.createInvoice)) return;
+  const account = admitted(ctx, req, res, state.counters.createInvoice);
+  if (account === undefined) return;
   const text = await readBody(req); // a BodyTooLargeError goes up to the 413 answer
   let body: unknown;
   try {
@@ -196,20 +199,20 @@ export async function handleCreateInvoice(
   if (errors.rate > 0 && state.random() < errors.rate) {
     state.counters.faults.errors += 1;
     await ctx.sleep(latencyMs);
-    if (state.random() < errors.createRate && create(ctx, mst, parsed).ok)
+    if (state.random() < errors.createRate && create(ctx, mst, parsed, account).ok)
       state.counters.faults.errorsCreated += 1;
     return sendFault(ctx, res, errors.status);
   }
   if (timeouts.rate > 0 && state.random() < timeouts.rate) {
     state.counters.faults.timeouts += 1;
     await ctx.sleep(timeouts.holdMs);
-    if (state.random() < timeouts.createRate && create(ctx, mst, parsed).ok)
+    if (state.random() < timeouts.createRate && create(ctx, mst, parsed, account).ok)
       state.counters.faults.timeoutsCreated += 1;
     res.destroy(); // no answer at all: the client has timed out by now or sees the connection drop
     return;
   }
   await ctx.sleep(latencyMs);
-  const created = create(ctx, mst, parsed);
+  const created = create(ctx, mst, parsed, account);
   if (!created.ok) return badRequest(ctx, res, created.code, created.message);
   sendJson(res, 200, createdBody(created.invoice, Date.now()));
 }
@@ -220,7 +223,7 @@ export async function handleSearch(
   res: ServerResponse,
 ): Promise<void> {
   const { state } = ctx;
-  if (!admitted(ctx, req, res, state.counters.search)) return;
+  if (admitted(ctx, req, res, state.counters.search) === undefined) return;
   const fields = parseFields(req, await readBody(req)) ?? {};
   const { supplierTaxCode, transactionUuid } = fields;
   if (

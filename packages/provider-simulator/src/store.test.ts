@@ -7,6 +7,7 @@ const fields = (transactionUuid: string, issuedAtMs = T) => ({
   transactionUuid,
   issuedAtMs,
   adjustmentType: "1" as const,
+  account: "0100109106-509",
 });
 
 describe("InvoiceStore", () => {
@@ -49,6 +50,23 @@ describe("InvoiceStore", () => {
     expect(store.checkDate(s, T)).toEqual({ ok: true });
     expect(store.checkDate(s, T - 1000)).toMatchObject({ ok: false, code: "INVOICE_ISSUED_DATE_INVALID" });
     expect(store.checkDate(store.series("0100109106", "1/001", "C26TBB"), T - 1000)).toEqual({ ok: true });
+  });
+
+  it("lists a series' invoices in number order, with the account that created each", () => {
+    const store = new InvoiceStore(seededRandom(5));
+    const s = store.series("0100109106", "1/001", "C26TAA");
+    store.insert(s, { ...fields("series-key-1", T), account: "seller-a" }, T, T);
+    store.insert(store.series("0100109106", "1/001", "C26TBB"), fields("other-series"), T, T);
+    store.insert(s, { ...fields("series-key-2", T + 1000), account: "seller-b" }, T, T);
+    store.insert(s, { ...fields("series-key-3", T + 1000), account: "seller-a" }, T, T);
+    const listed = store.seriesInvoices("0100109106", "C26TAA");
+    expect(listed.map((i) => [i.number, i.issuedAtMs, i.account])).toEqual([
+      [1, T, "seller-a"],
+      [2, T + 1000, "seller-b"],
+      [3, T + 1000, "seller-a"],
+    ]);
+    expect(Object.fromEntries(s.byAccount)).toEqual({ "seller-a": 2, "seller-b": 1 });
+    expect(store.seriesInvoices("0300588569", "C26TAA")).toEqual([]);
   });
 
   it("stops at the 8-digit limit", () => {

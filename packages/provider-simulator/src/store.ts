@@ -18,6 +18,8 @@ export interface SeriesState {
   lastNumber: number;
   /** invoiceIssuedDate of the last invoice, epoch ms truncated to seconds (the spec's precision). */
   lastIssuedAtMs: number;
+  /** Invoices created per provider account (the username of the token that created them). */
+  byAccount: Map<string, number>;
 }
 
 export interface StoredInvoice {
@@ -34,6 +36,8 @@ export interface StoredInvoice {
   adjustmentInvoiceType?: "1" | "2";
   /** Epoch ms from which the number is visible (later than creation under asynchronous numbering). */
   numberedAtMs: number;
+  /** The provider account (login username) whose token created it; the string is the token's own. */
+  account: string;
   /** Only when the request named them (company buyers): anonymous invoices cost no memory for them. */
   buyerTaxCode?: string;
   buyerLegalName?: string;
@@ -74,7 +78,14 @@ export class InvoiceStore {
     const key = `${supplierTaxCode}\n${templateCode}\n${invoiceSeries}`;
     let state = this.seriesByKey.get(key);
     if (state === undefined) {
-      state = { supplierTaxCode, templateCode, invoiceSeries, lastNumber: 0, lastIssuedAtMs: 0 };
+      state = {
+        supplierTaxCode,
+        templateCode,
+        invoiceSeries,
+        lastNumber: 0,
+        lastIssuedAtMs: 0,
+        byAccount: new Map(),
+      };
       this.seriesByKey.set(key, state);
     }
     return state;
@@ -115,12 +126,14 @@ export class InvoiceStore {
       | "adjustmentInvoiceType"
       | "buyerTaxCode"
       | "buyerLegalName"
+      | "account"
     >,
     nowMs: number,
     numberedAtMs: number,
   ): StoredInvoice {
     series.lastNumber += 1;
     series.lastIssuedAtMs = Math.max(series.lastIssuedAtMs, fields.issuedAtMs);
+    series.byAccount.set(fields.account, (series.byAccount.get(fields.account) ?? 0) + 1);
     this.transactionCounter += 1;
     const invoice: StoredInvoice = {
       series,
@@ -132,6 +145,7 @@ export class InvoiceStore {
       reservationSeed: Math.floor(this.random() * 36 ** 10),
       adjustmentType: fields.adjustmentType,
       numberedAtMs,
+      account: fields.account,
     };
     if (fields.adjustmentInvoiceType !== undefined)
       invoice.adjustmentInvoiceType = fields.adjustmentInvoiceType;
@@ -176,5 +190,21 @@ export class InvoiceStore {
 
   allSeries(): SeriesState[] {
     return [...this.seriesByKey.values()];
+  }
+
+  /**
+   * Every invoice of one series of a seller (any template), in number order: what a test reads to
+   * check that dates never go backwards. A scan of the seller's keys, for the admin API only.
+   */
+  seriesInvoices(supplierTaxCode: string, invoiceSeries: string): StoredInvoice[] {
+    const out: StoredInvoice[] = [];
+    for (const entry of this.byKey.get(supplierTaxCode)?.values() ?? []) {
+      for (const invoice of Array.isArray(entry) ? entry : [entry]) {
+        if (invoice.series.invoiceSeries === invoiceSeries) out.push(invoice);
+      }
+    }
+    return out.sort(
+      (a, b) => a.series.templateCode.localeCompare(b.series.templateCode) || a.number - b.number,
+    );
   }
 }

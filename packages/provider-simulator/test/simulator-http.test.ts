@@ -32,8 +32,8 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
     headers: { "content-type": "application/json", ...headers },
   });
 
-async function login(s: RunningSimulator) {
-  const { json } = await post(s.authUrl, { username: `${MST}-509`, password: "x" });
+async function login(s: RunningSimulator, username = `${MST}-509`) {
+  const { json } = await post(s.authUrl, { username, password: "x" });
   return { cookie: `access_token=${String(json.access_token)}` };
 }
 
@@ -278,6 +278,31 @@ describe("simulator admin API", () => {
     // Time is the subject (held until the outage ends); a lower bound, which load only makes easier.
     expect(Date.now() - began).toBeGreaterThanOrEqual(250);
     expect(s.report().issued).toBe(0);
+  });
+
+  it("records the account that created each invoice; lists a series in number order with its dates", async () => {
+    const s = await start();
+    const day = Date.now() - 86_400_000;
+    const a = await login(s, "seller-a");
+    const b = await login(s, "seller-b");
+    const dated = (key: string, at: number) =>
+      invoice(key, { generalInvoiceInfo: { ...invoice(key).generalInvoiceInfo, invoiceIssuedDate: at } });
+    expect((await post(createUrl(s), dated("key-acct-0001", day), a)).status).toBe(200);
+    expect((await post(createUrl(s), dated("key-acct-0002", day + 1_000), b)).status).toBe(200);
+    // Dated before the series' last invoice: refused, and it takes no number.
+    expect((await post(createUrl(s), dated("key-acct-0003", day), a)).json).toMatchObject({
+      message: "INVOICE_ISSUED_DATE_INVALID",
+    });
+    expect(s.invoices(MST, "key-acct-0001")).toMatchObject([{ account: "seller-a" }]);
+    const listed = await call(`${s.url}/admin/series?supplierTaxCode=${MST}&invoiceSeries=C26TAA`);
+    expect(listed.json).toMatchObject({
+      invoices: [
+        { invoiceNumber: 1, issueDate: Math.floor(day / 1000) * 1000, account: "seller-a" },
+        { invoiceNumber: 2, issueDate: Math.floor(day / 1000) * 1000 + 1_000, account: "seller-b" },
+      ],
+    });
+    expect(s.seriesInvoices(MST, "C26TAA")).toHaveLength(2);
+    expect(s.report().sellers[MST]?.series[0]?.accounts).toEqual({ "seller-a": 1, "seller-b": 1 });
   });
 
   it("reset forgets invoices and counters; revoke-tokens refuses every token", async () => {

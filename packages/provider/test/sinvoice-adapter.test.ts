@@ -197,6 +197,29 @@ describe("SInvoice adapter: tokens", () => {
     expect(report).toMatchObject({ issued: 100, duplicateKeys: 0 });
   });
 
+  it("one adapter, many merchants: a token per account, each invoice created under its own account", async () => {
+    const accounts = {
+      "seller-a": "pw-a",
+      "seller-b": "pw-b",
+    };
+    const h = await start({ users: accounts, latency: { kind: "fixed", ms: 10 } });
+    const under = (username: keyof typeof accounts) => {
+      const request = sampleIssueRequest("anonymous");
+      return {
+        ...request,
+        seller: { ...request.seller, credentials: { username, password: accounts[username] } },
+      };
+    };
+    const requests = Array.from({ length: 20 }, (_, i) => under(i % 2 === 0 ? "seller-a" : "seller-b"));
+    const outcomes = await Promise.all(requests.map((r) => h.adapter.issue(r)));
+    for (const outcome of outcomes) issued(outcome);
+    expect(h.simulator.report().counters.login.ok).toBe(2);
+    requests.forEach((request, i) => {
+      const [held] = h.simulator.invoices(request.seller.supplierTaxCode, request.idempotencyKey);
+      expect(held?.account).toBe(i % 2 === 0 ? "seller-a" : "seller-b");
+    });
+  });
+
   it("refreshes a token before it expires (no 401 at all)", async () => {
     const h = await start({ tokenTtlSeconds: 1 });
     issued(await h.adapter.issue(sampleIssueRequest("anonymous")));

@@ -26,9 +26,17 @@ const issuerSection = z
     ISSUER_PROVIDER_BASE_URL: url({ protocols: ["http", "https"] }).default(
       "http://127.0.0.1:31150/services/einvoiceapplication/api",
     ),
-    /** Provider account used when a merchant has no stored credential (development, tests, bench). */
+    /**
+     * Provider account used when a merchant has no stored credential (ProviderCredential), outside
+     * production only (development, tests, bench). Ignored in production: there a merchant without
+     * one is not invoiced (PROVIDER_CREDENTIAL_MISSING), never under another account.
+     */
     ISSUER_PROVIDER_USERNAME: z.string().min(1).default("0100109106-509"),
     ISSUER_PROVIDER_PASSWORD: z.string().min(1).default("simulator-password"),
+    /** How long a merchant's decrypted credential (or its absence) is reused before reading it again. */
+    ISSUER_CREDENTIAL_CACHE_TTL_MS: durationMs({ min: 1_000, max: 3_600_000 }).default(60_000),
+    /** Merchants whose credentials are cached at most (least recently used dropped first). */
+    ISSUER_CREDENTIAL_CACHE_MAX: positiveInt({ max: 1_000_000 }).default(10_000),
     /** Provider calls that fail transiently are retried this many times, then the invoice FAILS. */
     ISSUER_MAX_SEND_RETRIES: positiveInt({ max: 100 }).default(5),
     /** Exponential backoff of those retries (with full jitter), first and largest delay. */
@@ -59,7 +67,14 @@ const issuerSection = z
   .transform((env) => ({
     provider: {
       baseUrl: env.ISSUER_PROVIDER_BASE_URL,
-      credentials: { username: env.ISSUER_PROVIDER_USERNAME, password: env.ISSUER_PROVIDER_PASSWORD },
+      fallbackCredentials: {
+        username: env.ISSUER_PROVIDER_USERNAME,
+        password: env.ISSUER_PROVIDER_PASSWORD,
+      },
+      credentialCache: {
+        ttlMs: env.ISSUER_CREDENTIAL_CACHE_TTL_MS,
+        maxEntries: env.ISSUER_CREDENTIAL_CACHE_MAX,
+      },
     },
     retry: {
       maxRetries: env.ISSUER_MAX_SEND_RETRIES,

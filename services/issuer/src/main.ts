@@ -20,6 +20,7 @@ import { createIssuanceHandler } from "./issuance/issuance-handler.ts";
 import { countInvoiceOutcomes, createIssuanceMetrics } from "./issuance/issuance-metrics.ts";
 import { decodeIssuerInput } from "./issuance/issuer-input.ts";
 import { createOutputs } from "./issuance/outputs.ts";
+import { createCredentialSource } from "./issuance/provider-credentials.ts";
 
 runMain("issuer", async () => {
   // 1. Configuration (any problem refuses the start, naming the variable), logger and run mode;
@@ -50,6 +51,15 @@ runMain("issuer", async () => {
     { start: async () => {}, stop: () => adapter.close() },
     { phase: "flush", readiness: false },
   );
+
+  // Each merchant's own provider account (ProviderCredential, opened with the keyring); the
+  // configured account stands in for merchants without one outside production only.
+  const credentials = createCredentialSource({
+    db: prisma,
+    keyring: config.credentials.keyring,
+    fallback: config.runtime.production ? undefined : issuer.provider.fallbackCredentials,
+    ...issuer.provider.credentialCache,
+  });
 
   // 4. The producer of invoice.events, wake-ups, retries and DLQ records: flushed after intake stopped.
   const producer = kafka.producer();
@@ -84,7 +94,7 @@ runMain("issuer", async () => {
       retryTopic: issuer.topics.retry,
       claimLinkBaseUrl: config.claimLink.baseUrl,
     }),
-    provider: { adapter, credentials: issuer.provider.credentials, now: Date.now },
+    provider: { adapter, credentials, now: Date.now },
     retry: issuer.retry,
     metrics,
   });

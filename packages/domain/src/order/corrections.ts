@@ -147,10 +147,10 @@ function latestDate(state: OrderState): string {
 /**
  * Starts an adjustment or replacement of the active, issued invoice. A replacement takes over from
  * the invoice it replaces at once, so there is never more than one active invoice. The correction is
- * dated by the event that caused it, never before any earlier invoice of the order (the series'
- * dates must not run backwards), and keeps the sale's tax point date, so its VAT is computed at the
- * rates of the original sale. A buyer adjustment names the new buyer; a refund adjustment the buyer
- * that stands.
+ * dated the day it is made (the deciding clock's Vietnam date, as originals are: ADR 0020), never
+ * before any earlier invoice of the order (the series' dates must not run backwards), and keeps the
+ * sale's tax point date, so its VAT is computed at the rates of the original sale. A buyer adjustment
+ * names the new buyer; a refund adjustment the buyer that stands.
  */
 export function startCorrection(
   b: StepBuilder,
@@ -168,9 +168,7 @@ export function startCorrection(
   const transactionUuid = invoiceTransactionUuid(state.merchantId, state.orderId, seq);
   const standing = effectiveBuyer(state) ?? target.buyer;
   const buyer = reason.kind === "buyer" ? reason.buyer : standing;
-  const eventDate = vietnamDateOf(b.ctx.event.occurredAt);
-  const floor = latestDate(state);
-  const invoiceDate = laterDate(eventDate, floor);
+  const invoiceDate = laterDate(vietnamDateOf(b.ctx.now), latestDate(state));
   const taxPointDate = target.taxPointDate;
   const record: InvoiceRecord = {
     seq,

@@ -11,7 +11,8 @@ import { propertyRuns } from "@invoice/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeBuyer, sameBuyer } from "../buyer.ts";
-import type { BuyerInfo, IssuanceEvent } from "../events.ts";
+import { type BuyerInfo, INVOICE_DATE_REFUSED, type IssuanceEvent } from "../events.ts";
+import { vietnamDateOf } from "../local-date.ts";
 import { mayExist } from "./attempts.ts";
 import type { MerchantPolicy } from "./policy.ts";
 import { checkSteps, humanCodes } from "./property-checks.ts";
@@ -58,6 +59,10 @@ const faultsArb: fc.Arbitrary<Faults> = fc.record({
 const buyerArb = fc.constantFrom(BUYER_B, BUYER_C, BUYER_D);
 const timeArb = (min: number, max: number) => fc.integer({ min, max });
 const scenarioArb = fc.record({
+  /** Where in the day the order's story starts: T0 is 10:00 in Hanoi, +13h50m is 23:50 (midnight races). */
+  start: fc.constantFrom(0, 0, 13 * HOUR + 50 * MINUTE, 13 * HOUR + 59 * MINUTE),
+  /** Other orders keep the series busy: a send dated before today (true time) is refused for its date. */
+  busySeries: fc.boolean(),
   policy: fc.record({
     claimWindowMs: fc.constantFrom(0, HOUR),
     buyerChangeAfterIssuance: fc.constantFrom("record" as const, "adjust" as const, "replace" as const),
@@ -91,7 +96,7 @@ function prng(seed: number): () => number {
 }
 
 function externals(s: Scenario): [number, IssuanceEvent][] {
-  const paidAt = T0 + s.paidAt;
+  const paidAt = T0 + s.start + s.paidAt;
   const out: [number, IssuanceEvent][] = [[paidAt, payment(s.paymentBuyer, { paidAt })]];
   for (const r of s.requests) out.push([Math.max(T0, paidAt + r.at), request(r.buyer, paidAt + r.at)]);
   const at = Math.max(T0, paidAt + s.refundAt);
@@ -142,9 +147,10 @@ function play(s: Scenario) {
     retryBudget: 4,
     random: prng(s.seed),
     paidVnd: PAID,
+    busySeries: s.busySeries,
     onClaim: (claim, w) => {
       if (s.claim) {
-        const at = T0 + s.paidAt + s.claim.after;
+        const at = T0 + s.start + s.paidAt + s.claim.after;
         w.deliver(
           at,
           ev("ClaimSubmitted", { claimToken: claim.claimToken, buyer: s.claim.buyer }, { occurredAt: at }),
@@ -198,6 +204,22 @@ describe("the machine's view matches what the provider holds (provider model)", 
             );
           for (const cause of failedBy)
             expect(["SendResult:rejected", "SendRetriesExhausted"]).toContain(cause);
+          // A refusal for the date is never the reason an invoice fails: it is dated again and sent.
+          const failedForDate = world.decisions.filter(
+            (d) =>
+              d.event.type === "SendResult" &&
+              d.event.payload.errorCode === INVOICE_DATE_REFUSED &&
+              d.decision.effects.some(
+                (e) => e.type === "PublishInvoiceEvent" && e.event.type === "InvoiceFailed",
+              ),
+          );
+          expect(failedForDate).toEqual([]);
+          // The order's invoices at the provider never go backwards in date (its series' rule), and
+          // none is dated before the sale.
+          const dates = [...world.held].sort((a, b) => a.createdAt - b.createdAt).map((h) => h.invoiceDate);
+          expect(dates).toEqual([...dates].sort());
+          const saleDate = vietnamDateOf(T0 + s.start + s.paidAt);
+          for (const date of dates) expect(date >= saleDate).toBe(true);
 
           // No two sends of one key at the provider at the same time, and so no key issued twice.
           expect(world.overlaps).toEqual([]);

@@ -20,14 +20,15 @@ export interface InvoiceReference {
 }
 
 /**
- * Dates decided by the machine, never by the issuer's clock, so the VAT rate and the symbol year do
- * not depend on when the issuer happens to run:
- * - `invoiceDate`: this invoice's ngày lập (NLap), a Vietnam date (UTC+7). The original's is the
- *   payment's date (`paidAt` in Asia/Ho_Chi_Minh); a correction's is the date of the event that
- *   caused it, never before an earlier invoice of the order. The invoice symbol's year must match it.
- * - `taxPointDate`: the date whose VAT rates apply, the sale's date (the original's invoiceDate),
+ * Dates decided by the machine (ADR 0020), never by the issuer at send time:
+ * - `invoiceDate`: this invoice's ngày lập (NLap), a Vietnam date (UTC+7): the day the send is made
+ *   (the deciding clock), never before the sale nor before an earlier invoice of the order; a
+ *   lookup-first resend keeps the date of the attempt that may have created it. SInvoice numbers a
+ *   series in date order, so dating sends the day they are made keeps the series' dates in the order
+ *   the sends are made. The invoice symbol's year must match it.
+ * - `taxPointDate`: the date whose VAT rates apply, the sale's date (`paidAt` in Asia/Ho_Chi_Minh),
  *   also for every correction of it (an adjustment in January 2027 of a December 2026 invoice uses
- *   the December 2026 rates).
+ *   the December 2026 rates), whenever the invoice itself is made.
  */
 export interface IssuanceDates {
   invoiceDate: LocalDate;

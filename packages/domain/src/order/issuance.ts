@@ -1,5 +1,5 @@
 import type { InvoiceBuyer } from "../events.ts";
-import { vietnamDateOf } from "../local-date.ts";
+import { laterDate, vietnamDateOf } from "../local-date.ts";
 import type { Effect } from "./effects.ts";
 import { MachineInvariantError } from "./machine-error.ts";
 import { beginCall } from "./sends.ts";
@@ -26,10 +26,13 @@ export function refOf(fact: BuyerFact): FactRef {
 }
 
 /**
- * Creates the order's original invoice and its first IssueInvoice (attempt 1). Its date is
- * the Vietnam date of the payment (the sale), so a claim expiring after midnight on 31 December does
- * not move the invoice into the next year's VAT rates. Calling it twice for an order is a bug in the
- * machine: it throws {@link MachineInvariantError}, which `decide` turns into a human case.
+ * Creates the order's original invoice and its first IssueInvoice (attempt 1). Its ngày lập is the
+ * day it is made: the Vietnam date of the deciding clock (never before the sale), because SInvoice
+ * numbers a series in date order and refuses an invoice dated before the series' last one (ADR 0020).
+ * Its tax point stays the sale's date, so a claim expiring after midnight on 31 December does not
+ * move the invoice into the next year's VAT rates (only into the next year's series). Calling it
+ * twice for an order is a bug in the machine: it throws {@link MachineInvariantError}, which
+ * `decide` turns into a human case.
  */
 export function startOriginalIssuance(
   b: StepBuilder,
@@ -42,15 +45,15 @@ export function startOriginalIssuance(
   if (!state.payment) throw new MachineInvariantError(`order ${state.orderId} is not paid`);
   const buyer: InvoiceBuyer = fact ? fact.buyer : { kind: "anonymous" };
   const transactionUuid = invoiceTransactionUuid(state.merchantId, state.orderId, ORIGINAL_SEQ);
-  const invoiceDate = vietnamDateOf(state.payment.paidAt);
+  const saleDate = vietnamDateOf(state.payment.paidAt);
   const invoice: InvoiceRecord = {
     seq: ORIGINAL_SEQ,
     role: "original",
     transactionUuid,
     buyer,
     status: "issuing",
-    invoiceDate,
-    taxPointDate: invoiceDate,
+    invoiceDate: laterDate(vietnamDateOf(b.ctx.now), saleDate),
+    taxPointDate: saleDate,
     attempts: [],
   };
   if (fact) invoice.basis = refOf(fact);

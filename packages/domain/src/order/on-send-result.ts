@@ -1,8 +1,8 @@
-import type { SendOutcome, SendResultPayload } from "../events.ts";
+import { INVOICE_DATE_REFUSED, type SendOutcome, type SendResultPayload } from "../events.ts";
 import { currentAttempt, isOpen } from "./attempts.ts";
 import { isInvoiceBuyer, optionalStrings, withoutNulls } from "./payload-checks.ts";
 import { applyFailed, applyIssued, type Outcome, retargetToPending } from "./provider-results.ts";
-import { beginCall, neededCall, replaceAttempt, wakeUp } from "./sends.ts";
+import { beginCall, drive, neededCall, replaceAttempt, sendDate, wakeUp } from "./sends.ts";
 import { type InvoiceRecord, invoiceBySeq, type OrderState, type ProviderAttempt } from "./state.ts";
 import { type DecideContext, type Step, StepBuilder } from "./step.ts";
 
@@ -41,6 +41,31 @@ function effectiveOutcome(attempt: ProviderAttempt, outcome: SendOutcome): SendO
   if (attempt.kind === "lookup" && outcome === "rejected") return "not-sent";
   if (attempt.kind === "send" && outcome === "not-found") return "not-sent";
   return outcome;
+}
+
+/** A send the provider refused for its date (ADR 0020): nothing under the key, curable by re-dating. */
+export function refusedForDate(attempt: ProviderAttempt): boolean {
+  return (
+    attempt.kind === "send" && attempt.status === "rejected" && attempt.error?.code === INVOICE_DATE_REFUSED
+  );
+}
+
+/**
+ * The provider refused the send for its date: the series has moved on (a send decided before
+ * midnight and made after it, an issuer whose clock is ahead, another system issuing in the series).
+ * Nothing was created, so the invoice is not failed: a later date cures it at once (the next send
+ * is dated the day it is made), the same date waits for the issuer's backoff and is dated again
+ * then. The retry budget bounds it: when it is spent the invoice fails with RETRIES_EXHAUSTED.
+ */
+function onDateRefused(b: StepBuilder, state: OrderState, invoice: InvoiceRecord): Outcome {
+  const refused = currentAttempt(invoice)?.invoiceDate ?? invoice.invoiceDate;
+  const date = sendDate(state, invoice, b.ctx.now);
+  if (date > refused) {
+    const driven = drive(b, state, invoice);
+    return { next: driven.state, note: `refused for its date ${refused}: ${driven.note ?? "re-dated"}` };
+  }
+  wakeUp(b, invoice, b.ctx.now, "retry", true);
+  return { next: state, note: `refused for its date ${refused}: sent again after the backoff` };
 }
 
 /** The invoice and attempt an attempt id belongs to. */
@@ -89,6 +114,7 @@ function onAnswer(b: StepBuilder, state: OrderState, invoice: InvoiceRecord, p: 
       if (invoice.status === "issued") return { next: state, note: "refused, but the key is issued already" };
       if (invoice.status !== "issuing")
         return { next: state, note: `${invoice.status} invoice confirmed not created` };
+      if (p.errorCode === INVOICE_DATE_REFUSED) return onDateRefused(b, state, invoice);
       return applyFailed(b, state, invoice, failureOf(p));
     }
     case "not-found":

@@ -1,6 +1,6 @@
 import { currentAttempt, isOpen, mayExist } from "./attempts.ts";
 import { applyExpiry } from "./on-claim-expired.ts";
-import { findAttempt } from "./on-send-result.ts";
+import { findAttempt, refusedForDate } from "./on-send-result.ts";
 import { optionalStrings } from "./payload-checks.ts";
 import { applyFailed } from "./provider-results.ts";
 import { drive, wakeUp } from "./sends.ts";
@@ -92,7 +92,8 @@ export function onSendRetriesExhausted(ctx: DecideContext<"SendRetriesExhausted"
   if (currentAttempt(invoice)?.attemptId !== attempt.attemptId) {
     return b.done(state, "ignored", `attempt ${attempt.attempt} is superseded`);
   }
-  if (!isOpen(attempt) && attempt.status !== "not-sent") {
+  // Follow-ups of an attempt not sent, or refused only for its date, can run out (ADR 0020).
+  if (!isOpen(attempt) && attempt.status !== "not-sent" && !refusedForDate(attempt)) {
     return b.done(state, "ignored", `attempt ${attempt.attempt} already answered (${attempt.status})`);
   }
   const why = `${p.retries} calls, last ${p.errorCode || "error"}: ${p.errorMessage ?? ""}`.trim();

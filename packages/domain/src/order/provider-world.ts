@@ -5,7 +5,8 @@
 // refused or timing out, processing that outlives the timeout, connection resets after the invoice
 // was created, results lost with a crashed process (the record is then delivered again), results and
 // wake-ups delivered twice or late, two issuer instances whose clocks disagree. Not exported.
-import type { InvoiceBuyer, IssuanceEvent, SendOutcome } from "../events.ts";
+import { INVOICE_DATE_REFUSED, type InvoiceBuyer, type IssuanceEvent, type SendOutcome } from "../events.ts";
+import { laterDate, vietnamDateOf } from "../local-date.ts";
 import { type Decision, decide } from "./decide.ts";
 import type { Effect, ProviderEffect } from "./effects.ts";
 import { type MerchantPolicy, providerCallTimeoutMs } from "./policy.ts";
@@ -79,6 +80,12 @@ export interface WorldOptions {
   random: () => number;
   /** The sale's amount: what an original or replacement carries. */
   paidVnd: number;
+  /**
+   * Other orders are issued in the order's series all the time, by an issuer whose clock is right:
+   * the series' last invoice is dated today (true time), so a send dated before today — one decided
+   * before midnight and processed after it — is refused for its date, as SInvoice does.
+   */
+  busySeries?: boolean;
   /** What the buyer and the claim-expiry worker do once a claim opens. */
   onClaim?: (claim: Extract<Effect, { type: "OpenClaim" }>, world: World) => void;
 }
@@ -93,6 +100,8 @@ const SECOND = 1_000;
 
 export class World {
   readonly held: HeldInvoice[] = [];
+  /** Sends the provider refused for their date (before the series' last invoice, or in the future). */
+  readonly dateRefusals: string[] = [];
   /** Two send requests of one key processed at the same time: what SInvoice turns into two invoices. */
   readonly overlaps: string[] = [];
   readonly decisions: {
@@ -280,6 +289,14 @@ export class World {
     const reset = this.chance(f.reset);
     this.at(this.now + duration, () => {
       this.processing.splice(this.processing.indexOf(request), 1);
+      const dateProblem = this.existing(request) ? undefined : this.dateProblem(effect.invoiceDate);
+      if (dateProblem) {
+        // Refused for its date when the provider creates it: nothing created under the key.
+        this.dateRefusals.push(`${effect.attemptId} dated ${effect.invoiceDate}: ${dateProblem}`);
+        if (!slow)
+          this.report(effect, "rejected", { errorCode: INVOICE_DATE_REFUSED, errorMessage: dateProblem });
+        return;
+      }
       const held = rejected ? undefined : this.complete(request);
       if (slow) return; // the issuer gave up at its timeout (below)
       if (reset || !held) {
@@ -297,11 +314,30 @@ export class World {
     if (slow) this.at(this.now + timeoutMs, () => this.report(effect, "unknown", { errorCode: "TIMEOUT" }));
   }
 
-  /** SInvoice: a repeat after completion returns the original; otherwise the request creates one. */
-  private complete(request: Request): HeldInvoice {
-    const existing = this.held.find(
+  /** The invoice a repeat after completion gets back (created before the request arrived). */
+  private existing(request: Request): HeldInvoice | undefined {
+    return this.held.find(
       (h) => h.transactionUuid === request.transactionUuid && h.createdAt <= request.arrivedAt,
     );
+  }
+
+  /**
+   * SInvoice's date rule, with the provider's clock (the true time): never before the series' last
+   * invoice (the order's own, and today's when other orders keep the series busy), never after today.
+   */
+  private dateProblem(invoiceDate: string): string | undefined {
+    const today = vietnamDateOf(this.now + 60 * SECOND);
+    if (invoiceDate > today) return `after the provider's today ${today}`;
+    const last = this.held.reduce(
+      (latest, h) => laterDate(latest, h.invoiceDate),
+      this.options.busySeries ? vietnamDateOf(this.now) : "",
+    );
+    return invoiceDate < last ? `before the series' last invoice ${last}` : undefined;
+  }
+
+  /** SInvoice: a repeat after completion returns the original; otherwise the request creates one. */
+  private complete(request: Request): HeldInvoice {
+    const existing = this.existing(request);
     if (existing) return existing;
     const e = request.effect;
     const number = String(this.held.length + 1);

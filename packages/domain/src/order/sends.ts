@@ -3,6 +3,7 @@
 // here from that history alone (README "The issuer's contract").
 import { sameBuyer } from "../buyer.ts";
 import type { WakeUpReason } from "../events.ts";
+import { laterDate, vietnamDateOf } from "../local-date.ts";
 import { attemptIdOf, currentAttempt, isOpen, mayExist } from "./attempts.ts";
 import type { Effect, InvoiceReference } from "./effects.ts";
 import { MachineInvariantError } from "./machine-error.ts";
@@ -65,9 +66,26 @@ function sendEffect(state: OrderState, invoice: InvoiceRecord, attempt: Provider
 }
 
 /**
+ * The date a send decided at `now` carries (ADR 0020). While nothing can be under the key, the day
+ * it is made — the deciding clock's Vietnam date —, never before the date the invoice already has
+ * nor before another invoice of the order that is or will be sent: a resend after a refusal or a
+ * failure is dated the day it goes out, which keeps the series' dates in the order the sends are
+ * made. While an earlier attempt may have created it (a lookup-first send), the date stays: every
+ * attempt since the key was last known absent then carries one date, so the invoice the lookup
+ * finds has the date the machine records, whichever of them created it; if the lookup finds
+ * nothing and the late send is refused for its date, the refusal re-dates it.
+ */
+export function sendDate(state: OrderState, invoice: InvoiceRecord, now: number): string {
+  if (mayExist(invoice)) return invoice.invoiceDate;
+  const latest = latestOtherDate(state, invoice.seq);
+  const date = laterDate(invoice.invoiceDate, vietnamDateOf(now));
+  return latest === undefined ? date : laterDate(date, latest);
+}
+
+/**
  * Starts attempt n+1 on the invoice and pushes the effect that performs it. A send looks the key up
- * first whenever an earlier attempt may have created it. A correction resent while certainly absent
- * is re-dated so that it is never dated before another invoice of the order already sent.
+ * first whenever an earlier attempt may have created it, and carries the day it is made
+ * ({@link sendDate}).
  */
 export function beginCall(
   b: StepBuilder,
@@ -79,9 +97,9 @@ export function beginCall(
   const { now, policy } = b.ctx;
   const n = invoice.attempts.length + 1;
   let record = invoice;
-  if (kind === "send" && invoice.role !== "original" && n > 1 && !mayExist(invoice)) {
-    const latest = latestOtherDate(state, invoice.seq);
-    if (latest !== undefined && latest > invoice.invoiceDate) record = { ...invoice, invoiceDate: latest };
+  if (kind === "send") {
+    const invoiceDate = sendDate(state, invoice, now);
+    if (invoiceDate !== invoice.invoiceDate) record = { ...invoice, invoiceDate };
   }
   const attempt: ProviderAttempt = {
     attempt: n,

@@ -1,11 +1,17 @@
 /**
  * MerchantProfile (invoicing settings) and ProviderCredential reads and writes of the merchant API,
  * scoped by merchant in every WHERE clause. Credentials are stored sealed (AES-256-GCM, key id) and
- * bound to their merchant by the AAD `provider-credential:<merchantId>`: a row copied onto another
- * merchant does not decrypt. They are never read back in plaintext here.
+ * bound to their merchant by the AAD `provider-credential:<merchantId>` (`sealProviderCredential` of
+ * @invoice/crypto, which the issuer opens): a row copied onto another merchant does not decrypt.
+ * They are never read back in plaintext here.
  */
 import { createHmac, hkdfSync } from "node:crypto";
-import { encrypt, type Keyring } from "@invoice/crypto";
+import {
+  type Keyring,
+  type ProviderAccount,
+  providerCredentialPlaintext,
+  sealProviderCredential,
+} from "@invoice/crypto";
 import type { PrismaClient } from "@invoice/db";
 import type { IdGenerator } from "@invoice/ids";
 import type { MerchantScope } from "./merchant-scope.ts";
@@ -20,8 +26,6 @@ export interface InvoicingSettings {
   /** Ký hiệu hóa đơn, e.g. "C26TAA". */
   invoiceSeries: string;
 }
-
-export const credentialAad = (merchantId: string) => `provider-credential:${merchantId}`;
 
 export async function findSettings(db: SettingsDb, scope: MerchantScope) {
   return db.merchantProfile.findFirst({
@@ -99,10 +103,10 @@ export async function saveCredential(
   deps: { keyring: Keyring; ids: IdGenerator },
   merchantId: string,
   provider: string,
-  secret: Record<string, string>,
+  account: ProviderAccount,
 ) {
-  const plaintext = JSON.stringify(secret);
-  const sealed = encrypt(plaintext, deps.keyring, { aad: credentialAad(merchantId) });
+  const plaintext = providerCredentialPlaintext(account);
+  const sealed = sealProviderCredential(account, deps.keyring, merchantId);
   const fields = {
     ciphertext: Buffer.from(sealed.ciphertext, "base64"),
     iv: Buffer.from(sealed.iv, "base64"),

@@ -12,6 +12,7 @@ import { RETRY_HEADERS } from "@invoice/processing";
 import { invoiceEventToWire, loadSchema, valueSubject } from "@invoice/schemas";
 import type { InvoiceRowView } from "./invoice-rows.ts";
 import { WAKE_HEADERS } from "./issuer-input.ts";
+import { seriesFor } from "./merchant-profile.ts";
 
 export interface OutputsOptions {
   producer: Producer;
@@ -53,7 +54,9 @@ export function createOutputs(options: OutputsOptions) {
         ? {
             issued: {
               templateCode: row.provider.templateCode.split("/")[0] ?? "1",
-              invoiceSeries: row.series,
+              // The series of the date it was issued with: a send re-dated into the next year
+              // (ADR 0020) is in that year's series, whatever the row said when it was created.
+              invoiceSeries: seriesFor(row.provider, event.payload.invoiceDate),
               totalPayableVnd: row.totalPayableVnd,
               provider: row.provider.provider,
               lookupCode: row.lookupCode,

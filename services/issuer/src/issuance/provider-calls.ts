@@ -19,13 +19,13 @@ import type {
   IssuedInvoice,
   LookupOutcome,
   ProviderAdapter,
-  ProviderCredentials,
   ProviderError,
   SellerContext,
 } from "@invoice/provider";
 import type { AttemptLog } from "./decision-store.ts";
 import { buildDocumentFor } from "./invoice-document.ts";
 import type { InvoiceRowView } from "./invoice-rows.ts";
+import type { CredentialSource } from "./provider-credentials.ts";
 
 export interface CallResult {
   result: SendResultPayload;
@@ -36,7 +36,8 @@ export interface CallResult {
 
 export interface ProviderCallContext {
   adapter: ProviderAdapter;
-  credentials: ProviderCredentials;
+  /** The account of each merchant (its stored credential; the fallback outside production). */
+  credentials: CredentialSource;
   now: () => number;
 }
 
@@ -134,15 +135,33 @@ export async function performProviderCall(
       },
     };
   }
+  const account = await ctx.credentials.forMerchant(state.merchantId, row.provider.provider);
+  if (!account.ok) {
+    // Nothing was sent. A first send is refused for good (the invoice FAILS with the reason; a
+    // replay resumes it once the merchant has stored a credential); a lookup, a send that had to
+    // look up first (it learned nothing) and an outage are only not sent, retried after the backoff.
+    const refused =
+      effect.type !== "LookUpInvoice" && !effect.lookupFirst && !account.retriable ? "rejected" : "not-sent";
+    return {
+      result: { ...base, outcome: refused, errorCode: account.code, errorMessage: account.message },
+    };
+  }
   const signal = AbortSignal.timeout(timeoutMs);
   const seller: SellerContext = {
     supplierTaxCode: row.provider.supplierTaxCode,
     templateCode: row.provider.templateCode,
-    credentials: ctx.credentials,
+    credentials: account.credentials,
+  };
+  // A refused login or token: the merchant may have just changed the account; read it again next time.
+  const watch = <T extends { kind: string; error?: ProviderError }>(outcome: T): T => {
+    if (outcome.kind === "failed" && outcome.error?.code === "PROVIDER_AUTH_REJECTED") {
+      ctx.credentials.invalidate(state.merchantId, row.provider.provider);
+    }
+    return outcome;
   };
   const lookup = { idempotencyKey: effect.transactionUuid, seller, attemptId: effect.attemptId };
   if (effect.type === "LookUpInvoice") {
-    return lookupResult(effect, await ctx.adapter.lookup(lookup, { signal }), startedAt, ctx);
+    return lookupResult(effect, watch(await ctx.adapter.lookup(lookup, { signal })), startedAt, ctx);
   }
   const invoice = state.invoices.find((i) => i.seq === effect.invoiceSeq);
   const buyer: InvoiceBuyer = effect.buyer;
@@ -163,24 +182,26 @@ export async function performProviderCall(
     documentHash: createHash("sha256").update(JSON.stringify(built.document)).digest("hex"),
   };
   if (effect.lookupFirst) {
-    const looked = lookupResult(effect, await ctx.adapter.lookup(lookup, { signal }), startedAt, ctx);
+    const looked = lookupResult(effect, watch(await ctx.adapter.lookup(lookup, { signal })), startedAt, ctx);
     if (looked.result.outcome !== "not-found") return looked;
   }
-  const outcome = await ctx.adapter.issue(
-    {
-      document: built.document,
-      idempotencyKey: effect.transactionUuid,
-      attemptId: effect.attemptId,
-      seller,
-      ...(effect.type === "IssueAdjustment"
-        ? {
-            correction: {
-              adjustmentKind: effect.reason.kind === "buyer" ? ("info" as const) : ("money" as const),
-            },
-          }
-        : {}),
-    },
-    { signal },
+  const outcome = watch(
+    await ctx.adapter.issue(
+      {
+        document: built.document,
+        idempotencyKey: effect.transactionUuid,
+        attemptId: effect.attemptId,
+        seller,
+        ...(effect.type === "IssueAdjustment"
+          ? {
+              correction: {
+                adjustmentKind: effect.reason.kind === "buyer" ? ("info" as const) : ("money" as const),
+              },
+            }
+          : {}),
+      },
+      { signal },
+    ),
   );
   switch (outcome.kind) {
     case "issued":
