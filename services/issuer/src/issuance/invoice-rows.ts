@@ -38,6 +38,8 @@ interface InvoiceUpdate {
   providerInvoiceNo: string | null;
   issuedAt: Date | null;
   failureReason: string | null;
+  invoiceDate: Date | null;
+  invoiceSeries: string;
 }
 
 /** What one decision does to its order's invoice rows. */
@@ -150,7 +152,7 @@ function planCreate(
     invoiceType: "1",
     templateCode: profile.provider.templateCode,
     invoiceSeries: series,
-    invoiceDate: new Date(`${invoice.invoiceDate}T00:00:00+07:00`),
+    invoiceDate: localMidnight(invoice.invoiceDate),
     totalAmountWithoutTax: BigInt(Math.abs(totals.totalBeforeVatVnd)),
     totalDiscountAmount: BigInt(Math.abs(totals.totalDiscountVnd)),
     totalTaxAmount: BigInt(Math.abs(totals.totalVatVnd)),
@@ -181,10 +183,18 @@ function planUpdate(
   now: number,
 ): InvoiceRowView {
   const status = statusOf(invoice);
+  // Until it is issued, the row's date and series follow the state: a send re-dated to the day it
+  // goes out (ADR 0020) may move it into another day, or another year's series.
+  const open = row.status !== "ISSUED" && row.status !== "REPLACED";
+  const provider = row.providerConfigSnapshot as unknown as ProviderSnapshot;
+  const invoiceDate = open ? localMidnight(invoice.invoiceDate) : row.invoiceDate;
+  const invoiceSeries = open ? seriesFor(provider, invoice.invoiceDate) : row.invoiceSeries;
   if (
     row.status !== status ||
     (invoice.invoiceNo && row.providerInvoiceNo !== invoice.invoiceNo) ||
-    buyerChanged(row, invoice)
+    buyerChanged(row, invoice) ||
+    invoiceDate?.getTime() !== row.invoiceDate?.getTime() ||
+    invoiceSeries !== row.invoiceSeries
   ) {
     // The buyer follows the state while the invoice is not issued (a retarget before any send
     // that could have created it); the snapshot of seller and provider never changes.
@@ -192,20 +202,21 @@ function planUpdate(
     plan.updates.push({
       id: row.id,
       status,
-      buyer:
-        row.status !== "ISSUED"
-          ? buyerColumns(invoice)
-          : {
-              buyerNotGetInvoice: row.buyerNotGetInvoice,
-              buyerKind: row.buyerKind,
-              buyerName: row.buyerName,
-              buyerTaxCode: row.buyerTaxCode,
-              buyerAddress: row.buyerAddress,
-              buyerEmail: row.buyerEmail,
-            },
+      buyer: open
+        ? buyerColumns(invoice)
+        : {
+            buyerNotGetInvoice: row.buyerNotGetInvoice,
+            buyerKind: row.buyerKind,
+            buyerName: row.buyerName,
+            buyerTaxCode: row.buyerTaxCode,
+            buyerAddress: row.buyerAddress,
+            buyerEmail: row.buyerEmail,
+          },
       providerInvoiceNo: invoice.invoiceNo ?? row.providerInvoiceNo,
       issuedAt: invoice.status === "issued" && !row.issuedAt ? new Date(now) : row.issuedAt,
       failureReason: failureReason !== undefined ? failureReason : row.failureReason,
+      invoiceDate,
+      invoiceSeries,
     });
   }
   return {
@@ -213,8 +224,8 @@ function planUpdate(
     seq: invoice.seq,
     transactionUuid: row.transactionUuid,
     seller: row.sellerSnapshot as unknown as SellerSnapshot,
-    provider: row.providerConfigSnapshot as unknown as ProviderSnapshot,
-    series: row.invoiceSeries,
+    provider,
+    series: invoiceSeries,
     totalPayableVnd: signedTotal(invoice, Number(row.totalAmountWithTax)),
     lookupCode: row.providerReservationCode,
   };
@@ -259,11 +270,12 @@ UPDATE "Invoice" AS inv
        "buyerNotGetInvoice" = u."buyerNotGetInvoice", "buyerKind" = u."buyerKind"::"BuyerKind",
        "buyerName" = u."buyerName", "buyerTaxCode" = u."buyerTaxCode", "buyerAddress" = u."buyerAddress",
        "buyerEmail" = u."buyerEmail", "providerInvoiceNo" = u."providerInvoiceNo",
-       "issuedAt" = u."issuedAt", "failureReason" = u."failureReason", "updatedAt" = CURRENT_TIMESTAMP
+       "issuedAt" = u."issuedAt", "failureReason" = u."failureReason", "invoiceDate" = u."invoiceDate",
+       "invoiceSeries" = u."invoiceSeries", "updatedAt" = CURRENT_TIMESTAMP
   FROM jsonb_to_recordset($1::jsonb) AS u(
          "id" bigint, "status" text, "buyerNotGetInvoice" boolean, "buyerKind" text, "buyerName" text,
          "buyerTaxCode" text, "buyerAddress" text, "buyerEmail" text, "providerInvoiceNo" text,
-         "issuedAt" timestamptz, "failureReason" text)
+         "issuedAt" timestamptz, "failureReason" text, "invoiceDate" timestamptz, "invoiceSeries" text)
  WHERE inv."id" = u."id"`;
 
 const INVOICE_COLUMNS: ColumnTypes = {
@@ -330,11 +342,16 @@ export async function writeInvoiceRows(tx: Tx, plans: readonly InvoicePlan[]): P
       providerInvoiceNo: u.providerInvoiceNo,
       issuedAt: u.issuedAt?.toISOString() ?? null,
       failureReason: u.failureReason,
+      invoiceDate: u.invoiceDate?.toISOString() ?? null,
+      invoiceSeries: u.invoiceSeries,
     }));
     await tx.$executeRawUnsafe(UPDATE_SQL, JSON.stringify(rows));
   }
   await bulkInsert(tx, "InvoiceIssuance", ISSUANCE_COLUMNS, attempts, { onConflictDoNothing: true });
 }
+
+/** A Vietnam date (YYYY-MM-DD) as the instant its day starts there (UTC+7, no daylight saving). */
+const localMidnight = (date: string) => new Date(`${date}T00:00:00+07:00`);
 
 const signedTotal = (invoice: InvoiceRecord, magnitude: number) =>
   invoice.role === "adjustment" && invoice.reason?.kind === "refund" ? -magnitude : magnitude;
