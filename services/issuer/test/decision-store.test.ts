@@ -3,6 +3,7 @@
  * applied in shared transactions, an order's events never share one, and an event that fails for
  * good fails alone.
  */
+import { randomUUID } from "node:crypto";
 import { createPrismaClient, type PrismaClient } from "@invoice/db";
 import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import type { IssuanceEvent } from "@invoice/domain";
@@ -83,6 +84,28 @@ describe("the grouped decision store", () => {
     expect(groups).toEqual([1, 1, 1]);
     const state = await db.orderState.findUniqueOrThrow({ where: { merchantId_orderId: order } });
     expect(state.version).toBe(2);
+  });
+
+  it("cuts an audit actor at 128 characters without splitting an emoji (jsonb refuses half of one)", async () => {
+    const order = { merchantId: uniqueMerchant(), orderId: uniqueOrder() };
+    expect(
+      applied(await store(payment(order, { buyer: COMPANY_BUYER }) as IssuanceEvent)).state,
+    ).toBeDefined();
+    // An operator name from a record header, of any length: 127 characters, then an emoji (two UTF-16
+    // units) across the column's limit.
+    const requestedBy = `${"o".repeat(127)}😀 and more`;
+    const replay = {
+      eventId: `replay-${randomUUID()}`,
+      ...order,
+      occurredAt: Date.now(),
+      type: "ReplayRequested",
+      payload: { reason: "dlq-republish", requestedBy },
+    } as IssuanceEvent;
+    applied(await store(replay));
+    const audit = await db.invoiceAuditTracing.findFirstOrThrow({
+      where: { orderId: order.orderId, eventType: "ReplayRequested" },
+    });
+    expect(audit.actor).toBe("o".repeat(127));
   });
 
   it("fails only the event at fault when one of a group cannot be written", async () => {
