@@ -5,9 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { createPrismaClient, type PrismaClient } from "@invoice/db";
-import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
+import { connect, createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import type { IssuanceEvent } from "@invoice/domain";
+import { isRetriable } from "@invoice/errors";
 import { createSnowflakeGenerator } from "@invoice/ids";
+import { waitFor } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Committed, createDecisionStore, type DecisionStore } from "../src/issuance/decision-store.ts";
 import { COMPANY_BUYER, payment, refund, uniqueMerchant, uniqueOrder } from "./support.ts";
@@ -106,6 +108,54 @@ describe("the grouped decision store", () => {
       where: { orderId: order.orderId, eventType: "ReplayRequested" },
     });
     expect(audit.actor).toBe("o".repeat(127));
+  });
+
+  it("a row locked by another session holds up only its own order, not the rest of its group", async () => {
+    const lockedStore = createDecisionStore({
+      prisma: db,
+      ids: createSnowflakeGenerator({ workerId: 8 }),
+      defaults: { claimWindowMs: 60_000, sendLeaseMs: 60_000, production: false },
+      lockTimeoutMs: 1_000,
+    });
+    const merchantId = uniqueMerchant();
+    const locked = { merchantId, orderId: uniqueOrder() };
+    applied(await lockedStore(payment(locked, { buyer: COMPANY_BUYER }) as IssuanceEvent));
+    // An operator's session (or a stalled process) holding the order's row.
+    const holder = await connect(database.url);
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM "OrderState" WHERE "orderId" = $1 FOR UPDATE`, [locked.orderId]);
+    const refunded = refund(locked, 110_000, false) as IssuanceEvent;
+    const others = Array.from({ length: 20 }, () => ({ merchantId, orderId: uniqueOrder() }));
+    const done: Committed[] = [];
+    let blocked: unknown;
+    try {
+      // Handed over in one turn: one group, the locked order's event first.
+      const first = lockedStore(refunded).then(
+        (committed) => committed,
+        (error: unknown) => {
+          blocked = error;
+        },
+      );
+      for (const order of others) {
+        void lockedStore(payment(order, { buyer: COMPANY_BUYER }) as IssuanceEvent).then((c) => done.push(c));
+      }
+      await waitFor(() => done.length === others.length, {
+        timeoutMs: 30_000,
+        description: "the other orders applied while the lock is held",
+      });
+      await waitFor(() => blocked, { timeoutMs: 30_000, description: "the locked order's event refused" });
+      void first;
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+    }
+    expect(done.every((c) => c.kind === "applied")).toBe(true);
+    expect(isRetriable(blocked)).toBe(true);
+    expect(blocked).toMatchObject({ code: "DB_LOCK_TIMEOUT" });
+    // Its caller tries again once the lock is gone.
+    expect(applied(await lockedStore(refunded)).decision.effects.length).toBeGreaterThan(0);
+    const state = await db.orderState.findUniqueOrThrow({ where: { merchantId_orderId: locked } });
+    expect(state.version).toBe(2);
   });
 
   it("fails only the event at fault when one of a group cannot be written", async () => {

@@ -88,6 +88,12 @@ export interface DecisionStoreOptions {
   maxGroupSize?: number;
   /** Group transactions running at once, at most (each holds one pooled connection). Default 2. */
   maxConcurrentGroups?: number;
+  /**
+   * How long a statement of a group waits for a row lock, at most (PostgreSQL lock_timeout). A row
+   * held by another session (an operator's transaction, a stalled instance) would otherwise hold
+   * every event of the group for as long as it is held. Default 5 s.
+   */
+  lockTimeoutMs?: number;
   /** Called once per group transaction that committed (metrics). */
   onGroup?: (size: number, seconds: number) => void;
   now?: () => number;
@@ -128,9 +134,12 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
   const now = options.now ?? Date.now;
   const maxGroupSize = options.maxGroupSize ?? 200;
   const maxConcurrentGroups = options.maxConcurrentGroups ?? 2;
+  const lockTimeoutMs = Math.max(1, Math.floor(options.lockTimeoutMs ?? 5_000));
   const queue: Request[] = [];
   /** Orders with an event in a running group: their next event waits for that group to end. */
   const busy = new Set<string>();
+  /** Orders whose last event timed out waiting for a lock alone: their events run alone until one commits. */
+  const solo = new Set<string>();
   let running = 0;
   let scheduled = false;
 
@@ -174,6 +183,14 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
         i += 1;
         continue;
       }
+      if (solo.has(order)) {
+        if (group.length > 0) {
+          i += 1;
+          continue;
+        }
+        queue.splice(i, 1);
+        return [request];
+      }
       orders.add(order);
       eventIds.add(request.event.eventId);
       group.push(request);
@@ -188,14 +205,18 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
       const results = await transaction(group);
       options.onGroup?.(group.length, (performance.now() - started) / 1000);
       group.forEach((request, i) => {
+        solo.delete(orderKey(request.event));
         request.resolve(results[i] as Committed);
       });
     } catch (error) {
-      if (group.length === 1 || isRetriable(error)) {
+      const lockTimeout = (error as { code?: unknown }).code === "DB_LOCK_TIMEOUT";
+      if (group.length === 1 || (isRetriable(error) && !lockTimeout)) {
+        if (group.length === 1 && lockTimeout) solo.add(orderKey((group[0] as Request).event));
         for (const request of group) request.reject(error);
         return;
       }
-      // One event of the group is at fault (the rest would commit): find it, one transaction each.
+      // One event of the group is at fault (the rest would commit), or waits for a row another
+      // session holds: find it, one transaction each, so the others commit.
       for (const request of group) await runGroup([request]);
     }
   }
@@ -213,6 +234,7 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
   }
 
   async function applyGroup(tx: Tx, group: Request[]): Promise<Committed[]> {
+    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
     const keys = group.map(({ event }) => ({ merchantId: event.merchantId, orderId: event.orderId }));
     const loaded = await loadOrderStates(tx, {
       keys,
