@@ -110,52 +110,62 @@ describe("the grouped decision store", () => {
     expect(audit.actor).toBe("o".repeat(127));
   });
 
-  it("a row locked by another session holds up only its own order, not the rest of its group", async () => {
+  it("rows locked by another session hold up only their own orders, not the rest of their group", async () => {
     const lockedStore = createDecisionStore({
       prisma: db,
       ids: createSnowflakeGenerator({ workerId: 8 }),
       defaults: { claimWindowMs: 60_000, sendLeaseMs: 60_000, production: false },
-      lockTimeoutMs: 1_000,
+      lockTimeoutMs: 3_000,
     });
     const merchantId = uniqueMerchant();
-    const locked = { merchantId, orderId: uniqueOrder() };
-    applied(await lockedStore(payment(locked, { buyer: COMPANY_BUYER }) as IssuanceEvent));
-    // An operator's session (or a stalled process) holding the order's row.
+    const newOrders = (n: number) =>
+      Array.from({ length: n }, () => ({ merchantId, orderId: uniqueOrder() }));
+    const locked = newOrders(20);
+    await Promise.all(
+      locked.map(async (order) =>
+        applied(await lockedStore(payment(order, { buyer: COMPANY_BUYER }) as IssuanceEvent)),
+      ),
+    );
+    // A session holding the orders' rows: an operator's open transaction, or a stalled instance
+    // in the middle of its own group.
     const holder = await connect(database.url);
     await holder.query("BEGIN");
-    await holder.query(`SELECT 1 FROM "OrderState" WHERE "orderId" = $1 FOR UPDATE`, [locked.orderId]);
-    const refunded = refund(locked, 110_000, false) as IssuanceEvent;
-    const others = Array.from({ length: 20 }, () => ({ merchantId, orderId: uniqueOrder() }));
+    await holder.query(`SELECT 1 FROM "OrderState" WHERE "orderId" = ANY($1) FOR UPDATE`, [
+      locked.map((o) => o.orderId),
+    ]);
+    const refunds = locked.map((order) => refund(order, 110_000, false) as IssuanceEvent);
+    const others = newOrders(20);
     const done: Committed[] = [];
-    let blocked: unknown;
+    const refused: unknown[] = [];
     try {
-      // Handed over in one turn: one group, the locked order's event first.
-      const first = lockedStore(refunded).then(
-        (committed) => committed,
-        (error: unknown) => {
-          blocked = error;
-        },
-      );
+      // Handed over in one turn: one group, the locked orders' events first.
+      for (const event of refunds) {
+        lockedStore(event).then(
+          () => refused.push(new Error("applied while its row was locked")),
+          (error: unknown) => refused.push(error),
+        );
+      }
       for (const order of others) {
         void lockedStore(payment(order, { buyer: COMPANY_BUYER }) as IssuanceEvent).then((c) => done.push(c));
       }
-      await waitFor(() => done.length === others.length, {
+      // One lock wait (3 s) for the group, then a short one per locked order: far within the
+      // deadline, which twenty full waits in turn (60 s) would miss.
+      await waitFor(() => done.length === others.length && refused.length === locked.length, {
         timeoutMs: 30_000,
-        description: "the other orders applied while the lock is held",
+        description: "the other orders applied and the locked ones refused while the locks are held",
       });
-      await waitFor(() => blocked, { timeoutMs: 30_000, description: "the locked order's event refused" });
-      void first;
     } finally {
       await holder.query("ROLLBACK");
       await holder.end();
     }
     expect(done.every((c) => c.kind === "applied")).toBe(true);
-    expect(isRetriable(blocked)).toBe(true);
-    expect(blocked).toMatchObject({ code: "DB_LOCK_TIMEOUT" });
-    // Its caller tries again once the lock is gone.
-    expect(applied(await lockedStore(refunded)).decision.effects.length).toBeGreaterThan(0);
-    const state = await db.orderState.findUniqueOrThrow({ where: { merchantId_orderId: locked } });
-    expect(state.version).toBe(2);
+    expect(refused.every((error) => isRetriable(error))).toBe(true);
+    expect(refused[0]).toMatchObject({ code: "DB_LOCK_TIMEOUT" });
+    // Their callers try again once the locks are gone.
+    for (const event of refunds)
+      expect(applied(await lockedStore(event)).decision.effects.length).toBeGreaterThan(0);
+    const states = await db.orderState.findMany({ where: { orderId: { in: locked.map((o) => o.orderId) } } });
+    expect(states.map((s) => s.version)).toEqual(locked.map(() => 2));
   });
 
   it("fails only the event at fault when one of a group cannot be written", async () => {

@@ -127,6 +127,9 @@ const AUDIT_COLUMNS: ColumnTypes = {
   correlationId: "text",
 };
 
+/** Lock wait of each event's own transaction when a group that timed out on a lock is re-run. */
+const QUICK_LOCK_WAIT_MS = 250;
+
 const rejectOf = (effects: readonly Effect[]) =>
   effects.find((e): e is Extract<Effect, { type: "Reject" }> => e.type === "Reject");
 
@@ -199,10 +202,10 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
     return group;
   }
 
-  async function runGroup(group: Request[]): Promise<void> {
+  async function runGroup(group: Request[], lockWaitMs = lockTimeoutMs): Promise<void> {
     const started = performance.now();
     try {
-      const results = await transaction(group);
+      const results = await transaction(group, lockWaitMs);
       options.onGroup?.(group.length, (performance.now() - started) / 1000);
       group.forEach((request, i) => {
         solo.delete(orderKey(request.event));
@@ -216,14 +219,17 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
         return;
       }
       // One event of the group is at fault (the rest would commit), or waits for a row another
-      // session holds: find it, one transaction each, so the others commit.
-      for (const request of group) await runGroup([request]);
+      // session holds: find it, one transaction each, so the others commit. After a lock timeout
+      // the re-run waits only briefly for each lock: several orders may be held (a stalled
+      // instance holds all of its group's), and each would otherwise cost the full wait in turn.
+      const wait = lockTimeout ? Math.min(lockTimeoutMs, QUICK_LOCK_WAIT_MS) : lockTimeoutMs;
+      for (const request of group) await runGroup([request], wait);
     }
   }
 
-  async function transaction(group: Request[]): Promise<Committed[]> {
+  async function transaction(group: Request[], lockWaitMs: number): Promise<Committed[]> {
     try {
-      return await options.prisma.$transaction((tx) => applyGroup(tx, group), {
+      return await options.prisma.$transaction((tx) => applyGroup(tx, group, lockWaitMs), {
         timeout: 60_000,
         maxWait: 30_000,
       });
@@ -233,8 +239,8 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
     }
   }
 
-  async function applyGroup(tx: Tx, group: Request[]): Promise<Committed[]> {
-    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+  async function applyGroup(tx: Tx, group: Request[], lockWaitMs: number): Promise<Committed[]> {
+    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${lockWaitMs}`);
     const keys = group.map(({ event }) => ({ merchantId: event.merchantId, orderId: event.orderId }));
     const loaded = await loadOrderStates(tx, {
       keys,
