@@ -11,9 +11,10 @@
  *
  * A group holds at most one event per order (an order's next event waits for the next group), so the
  * events of a group are independent. When a group's transaction fails for good (a constraint, a bug),
- * its events are applied again one per transaction, so only the event at fault gets the error; a
- * retriable failure (an outage, an order written concurrently by another instance) is returned to
- * every event of the group, whose callers retry.
+ * or waits too long for a row another session holds (lock_timeout), its events are applied again one
+ * per transaction, so only the event at fault (or held up) gets the error; another retriable failure
+ * (an outage, an order written concurrently by another instance) is returned to every event of the
+ * group, whose callers retry.
  */
 import { randomUUID } from "node:crypto";
 import {
