@@ -279,6 +279,57 @@ describe("producer and consumer group", () => {
     }
   });
 
+  it("a send to a missing topic fails alone: concurrent sends to other topics are not held or failed", async () => {
+    const topic = await broker.newTopic("beside-missing");
+    const missing = uniqueName("missing");
+    const settled: string[] = [];
+    const track = <T>(name: string, promise: Promise<T>) =>
+      promise.then(
+        (value) => {
+          settled.push(name);
+          return value;
+        },
+        (error: unknown) => {
+          settled.push(name);
+          throw error;
+        },
+      );
+    // All handed over in one turn, so they would share a request.
+    const bad = track("missing", broker.producer.send(missing, [{ key: "k", value: "lost" }])).then(
+      () => "resolved",
+      (error: unknown) => error,
+    );
+    const good = Array.from({ length: 5 }, (_, i) =>
+      track(`good-${i}`, broker.producer.send(topic, [{ key: `k${i}`, value: `kept-${i}` }])),
+    );
+    const results = await Promise.all(good);
+    results.forEach((metadata, i) => {
+      expect(metadata).toEqual([
+        { topic, partition: partitionForKey(`k${i}`, 3), offset: expect.any(String) },
+      ]);
+    });
+    // kafkajs looks the missing topic up for seconds before giving up; the others did not wait for it.
+    expect(settled).not.toContain("missing");
+    expect(await bad).toMatchObject({ name: "KafkaClientError", code: "KAFKA_UNKNOWN_TOPIC" });
+  });
+
+  it("counts the bytes of multi-byte strings: two sends that fit alone are not refused together", async () => {
+    const topic = await broker.newTopic("utf8-sizes");
+    // 200,000 characters of 3 bytes in UTF-8: 600 kB each, under the broker's 1 MiB per batch alone,
+    // 1.2 MB together on one partition (same key).
+    const value = "ệ".repeat(200_000);
+    const results = await Promise.all([
+      broker.producer.send(topic, [{ key: "same-order", value: "small" }]),
+      broker.producer.send(topic, [{ key: "same-order", value }]),
+      broker.producer.send(topic, [{ key: "same-order", value }]),
+    ]);
+    const offsets = results.map((metadata) => metadata[0]?.offset);
+    expect(new Set(offsets).size).toBe(3);
+    expect(results.every((metadata) => metadata[0]?.partition === partitionForKey("same-order", 3))).toBe(
+      true,
+    );
+  });
+
   it("resumes from committed offsets after a restart", async () => {
     const topic = await broker.newTopic("resume");
     const groupId = uniqueName("g");

@@ -3,10 +3,13 @@
  * applied in shared transactions, an order's events never share one, and an event that fails for
  * good fails alone.
  */
+import { randomUUID } from "node:crypto";
 import { createPrismaClient, type PrismaClient } from "@invoice/db";
-import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
+import { connect, createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import type { IssuanceEvent } from "@invoice/domain";
+import { isRetriable } from "@invoice/errors";
 import { createSnowflakeGenerator } from "@invoice/ids";
+import { waitFor } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Committed, createDecisionStore, type DecisionStore } from "../src/issuance/decision-store.ts";
 import { COMPANY_BUYER, payment, refund, uniqueMerchant, uniqueOrder } from "./support.ts";
@@ -83,6 +86,86 @@ describe("the grouped decision store", () => {
     expect(groups).toEqual([1, 1, 1]);
     const state = await db.orderState.findUniqueOrThrow({ where: { merchantId_orderId: order } });
     expect(state.version).toBe(2);
+  });
+
+  it("cuts an audit actor at 128 characters without splitting an emoji (jsonb refuses half of one)", async () => {
+    const order = { merchantId: uniqueMerchant(), orderId: uniqueOrder() };
+    expect(
+      applied(await store(payment(order, { buyer: COMPANY_BUYER }) as IssuanceEvent)).state,
+    ).toBeDefined();
+    // An operator name from a record header, of any length: 127 characters, then an emoji (two UTF-16
+    // units) across the column's limit.
+    const requestedBy = `${"o".repeat(127)}😀 and more`;
+    const replay = {
+      eventId: `replay-${randomUUID()}`,
+      ...order,
+      occurredAt: Date.now(),
+      type: "ReplayRequested",
+      payload: { reason: "dlq-republish", requestedBy },
+    } as IssuanceEvent;
+    applied(await store(replay));
+    const audit = await db.invoiceAuditTracing.findFirstOrThrow({
+      where: { orderId: order.orderId, eventType: "ReplayRequested" },
+    });
+    expect(audit.actor).toBe("o".repeat(127));
+  });
+
+  it("rows locked by another session hold up only their own orders, not the rest of their group", async () => {
+    const lockedStore = createDecisionStore({
+      prisma: db,
+      ids: createSnowflakeGenerator({ workerId: 8 }),
+      defaults: { claimWindowMs: 60_000, sendLeaseMs: 60_000, production: false },
+      lockTimeoutMs: 3_000,
+    });
+    const merchantId = uniqueMerchant();
+    const newOrders = (n: number) =>
+      Array.from({ length: n }, () => ({ merchantId, orderId: uniqueOrder() }));
+    const locked = newOrders(20);
+    await Promise.all(
+      locked.map(async (order) =>
+        applied(await lockedStore(payment(order, { buyer: COMPANY_BUYER }) as IssuanceEvent)),
+      ),
+    );
+    // A session holding the orders' rows: an operator's open transaction, or a stalled instance
+    // in the middle of its own group.
+    const holder = await connect(database.url);
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM "OrderState" WHERE "orderId" = ANY($1) FOR UPDATE`, [
+      locked.map((o) => o.orderId),
+    ]);
+    const refunds = locked.map((order) => refund(order, 110_000, false) as IssuanceEvent);
+    const others = newOrders(20);
+    const done: Committed[] = [];
+    const refused: unknown[] = [];
+    try {
+      // Handed over in one turn: one group, the locked orders' events first.
+      for (const event of refunds) {
+        lockedStore(event).then(
+          () => refused.push(new Error("applied while its row was locked")),
+          (error: unknown) => refused.push(error),
+        );
+      }
+      for (const order of others) {
+        void lockedStore(payment(order, { buyer: COMPANY_BUYER }) as IssuanceEvent).then((c) => done.push(c));
+      }
+      // One lock wait (3 s) for the group, then a short one per locked order: far within the
+      // deadline, which twenty full waits in turn (60 s) would miss.
+      await waitFor(() => done.length === others.length && refused.length === locked.length, {
+        timeoutMs: 30_000,
+        description: "the other orders applied and the locked ones refused while the locks are held",
+      });
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+    }
+    expect(done.every((c) => c.kind === "applied")).toBe(true);
+    expect(refused.every((error) => isRetriable(error))).toBe(true);
+    expect(refused[0]).toMatchObject({ code: "DB_LOCK_TIMEOUT" });
+    // Their callers try again once the locks are gone.
+    for (const event of refunds)
+      expect(applied(await lockedStore(event)).decision.effects.length).toBeGreaterThan(0);
+    const states = await db.orderState.findMany({ where: { orderId: { in: locked.map((o) => o.orderId) } } });
+    expect(states.map((s) => s.version)).toEqual(locked.map(() => 2));
   });
 
   it("fails only the event at fault when one of a group cannot be written", async () => {

@@ -28,29 +28,42 @@ function javaCompatiblePartitioner(choices: PartitionChoices): ICustomPartitione
 
 /** One caller's send waiting for, or riding in, a produce request. */
 interface QueuedSend {
-  topic: string;
   messages: Message[];
   bytes: number;
   resolve(metadata: RecordMetadata[]): void;
   reject(error: unknown): void;
 }
 
-/** A request carries several callers' sends up to this many value bytes (the broker takes 1 MiB). */
+/**
+ * A request carries several callers' sends up to this many bytes of keys, values and headers (UTF-8),
+ * so their records stay well under the broker's 1 MiB per partition batch (message.max.bytes).
+ */
 const MAX_COALESCED_BYTES = 512 * 1024;
 
+const byteLength = (data: string | Buffer | null | undefined) =>
+  data === null || data === undefined ? 0 : typeof data === "string" ? Buffer.byteLength(data) : data.length;
+
+function sizeOf(record: OutgoingRecord): number {
+  let bytes = byteLength(record.key) + byteLength(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {}))
+    bytes += byteLength(name) + byteLength(value);
+  return bytes;
+}
+
 /**
- * Sends go out one produce request at a time (idempotence keeps order only with one request in flight
- * in kafkajs), and the sends made while a request is in flight ride together in the next one
- * (`sendBatch`, in call order): many concurrent callers cost one round trip instead of one each. Each
- * caller still gets its own records' metadata, and a failed request fails every send in it (the port's
- * contract: some of their records may be written).
+ * Sends go out one produce request per topic at a time (idempotence keeps order only with one request
+ * in flight in kafkajs), and the sends to that topic made while a request is in flight ride together
+ * in the next one (in call order): many concurrent callers cost one round trip instead of one each.
+ * Each caller still gets its own records' metadata. A failed request fails every send in it (the
+ * port's contract: some of their records may be written); requests are per topic so that a topic
+ * that fails as a whole (missing, not authorised) fails only the sends to it, as it would alone.
  */
 export class KafkaJsProducer implements Producer {
   private connected = false;
   private readonly choices: PartitionChoices = new WeakMap();
   private readonly producer: KafkaJsProducerClient;
-  private readonly queue: QueuedSend[] = [];
-  private sending = false;
+  /** Topic → the sends waiting for its next request; present while that topic has one in flight. */
+  private readonly queues = new Map<string, QueuedSend[]>();
 
   constructor(kafka: Kafka, options: ProducerOptions = {}) {
     this.producer = kafka.producer({
@@ -80,74 +93,73 @@ export class KafkaJsProducer implements Producer {
       headers: r.headers,
       partition: r.partition,
     }));
-    const bytes = records.reduce((sum, r) => sum + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
+    const bytes = records.reduce((sum, r) => sum + sizeOf(r), 0);
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, messages, bytes, resolve, reject });
-      if (!this.sending) void this.drain();
+      const send = { messages, bytes, resolve, reject };
+      const waiting = this.queues.get(topic);
+      if (waiting) {
+        waiting.push(send);
+        return;
+      }
+      const queue = [send];
+      this.queues.set(topic, queue);
+      void this.drain(topic, queue);
     });
   }
 
-  /** Sends the queue, one request at a time, until it is empty. */
-  private async drain(): Promise<void> {
-    this.sending = true;
+  /** Sends the topic's queue, one request at a time, until it is empty. */
+  private async drain(topic: string, queue: QueuedSend[]): Promise<void> {
     try {
-      while (this.queue.length > 0) {
+      while (queue.length > 0) {
         const sends: QueuedSend[] = [];
         let bytes = 0;
-        while (this.queue.length > 0) {
-          const next = this.queue[0] as QueuedSend;
+        while (queue.length > 0) {
+          const next = queue[0] as QueuedSend;
           if (sends.length > 0 && bytes + next.bytes > MAX_COALESCED_BYTES) break;
           sends.push(next);
           bytes += next.bytes;
-          this.queue.shift();
+          queue.shift();
         }
-        await this.request(sends);
+        await this.request(topic, sends);
       }
     } finally {
-      this.sending = false;
+      this.queues.delete(topic);
     }
   }
 
-  private async request(sends: QueuedSend[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const send of sends) {
-      const list = byTopic.get(send.topic) ?? [];
-      list.push(...send.messages);
-      byTopic.set(send.topic, list);
-    }
-    let result: Awaited<ReturnType<KafkaJsProducerClient["sendBatch"]>>;
+  private async request(topic: string, sends: QueuedSend[]): Promise<void> {
+    let result: Awaited<ReturnType<KafkaJsProducerClient["send"]>>;
     try {
-      result = await this.producer.sendBatch({
+      result = await this.producer.send({
+        topic,
         acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        messages: sends.flatMap((send) => send.messages),
       });
     } catch (error) {
       const classified = classifyKafkaError(error);
       for (const send of sends) send.reject(classified);
       return;
     }
+    const baseOffsets = new Map(
+      result.filter((r) => r.topicName === topic).map((r) => [r.partition, r.baseOffset ?? "-1"]),
+    );
     // Offsets: each send's records follow the earlier sends' records of the same partition.
-    const seen = new Map<string, Map<number, bigint>>();
+    const seenInPartition = new Map<number, bigint>();
     for (const send of sends) {
       try {
         const partitions = send.messages.map((message) => {
           const partition = this.choices.get(message);
           if (partition === undefined)
-            throw new Error(`kafkajs sent a record to ${send.topic} without partitioning it`);
+            throw new Error(`kafkajs sent a record to ${topic} without partitioning it`);
           return partition;
         });
-        const baseOffsets = new Map(
-          result.filter((r) => r.topicName === send.topic).map((r) => [r.partition, r.baseOffset ?? "-1"]),
-        );
-        const seenInTopic = seen.get(send.topic) ?? new Map<number, bigint>();
-        seen.set(send.topic, seenInTopic);
-        send.resolve(alignRecordMetadata(send.topic, partitions, baseOffsets, seenInTopic));
+        send.resolve(alignRecordMetadata(topic, partitions, baseOffsets, seenInPartition));
       } catch (error) {
         // The records are written; only their metadata is missing. Non-retriable, since sending
         // again would duplicate them.
         send.reject(
           new KafkaClientError(
-            `records written to ${send.topic}, but their offsets cannot be reported: ${(error as Error).message}`,
+            `records written to ${topic}, but their offsets cannot be reported: ${(error as Error).message}`,
             "KAFKA_UNKNOWN",
             false,
             { cause: error },

@@ -18,6 +18,16 @@ const CLOSE_REASON = {
   refunded: "REFUNDED",
 } as const;
 
+/**
+ * At most `max` UTF-16 units, never half of a surrogate pair: the rows travel as JSON to jsonb
+ * (bulk-insert.ts), which refuses an unpaired surrogate, failing the event (22P02).
+ */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 /** The decision's InvoiceAuditTracing rows (written with the group's other rows by the store). */
 export function auditRows(
   ids: IdGenerator,
@@ -35,14 +45,14 @@ export function auditRows(
     merchantId: event.merchantId,
     orderId: event.orderId,
     eventType: audit.eventType,
-    eventId: audit.eventId.slice(0, 128),
+    eventId: cut(audit.eventId, 128),
     outcome: audit.outcome.toUpperCase(),
     fromStatus: (audit.before ?? null) as InvoiceStatus | null,
     toStatus: (audit.after ?? null) as InvoiceStatus | null,
     before: audit.before === null ? undefined : { status: audit.before },
     after: { status: audit.after, ...(audit.note ? { note: audit.note } : {}) },
-    actor: INTERNAL.has(event.type) ? "issuer" : audit.actor.slice(0, 128),
-    correlationId: audit.correlationId.slice(0, 128),
+    actor: INTERNAL.has(event.type) ? "issuer" : cut(audit.actor, 128),
+    correlationId: cut(audit.correlationId, 128),
   }));
 }
 

@@ -11,9 +11,10 @@
  *
  * A group holds at most one event per order (an order's next event waits for the next group), so the
  * events of a group are independent. When a group's transaction fails for good (a constraint, a bug),
- * its events are applied again one per transaction, so only the event at fault gets the error; a
- * retriable failure (an outage, an order written concurrently by another instance) is returned to
- * every event of the group, whose callers retry.
+ * or waits too long for a row another session holds (lock_timeout), its events are applied again one
+ * per transaction, so only the event at fault (or held up) gets the error; another retriable failure
+ * (an outage, an order written concurrently by another instance) is returned to every event of the
+ * group, whose callers retry.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -88,6 +89,12 @@ export interface DecisionStoreOptions {
   maxGroupSize?: number;
   /** Group transactions running at once, at most (each holds one pooled connection). Default 2. */
   maxConcurrentGroups?: number;
+  /**
+   * How long a statement of a group waits for a row lock, at most (PostgreSQL lock_timeout). A row
+   * held by another session (an operator's transaction, a stalled instance) would otherwise hold
+   * every event of the group for as long as it is held. Default 5 s.
+   */
+  lockTimeoutMs?: number;
   /** Called once per group transaction that committed (metrics). */
   onGroup?: (size: number, seconds: number) => void;
   now?: () => number;
@@ -121,6 +128,9 @@ const AUDIT_COLUMNS: ColumnTypes = {
   correlationId: "text",
 };
 
+/** Lock wait of each event's own transaction when a group that timed out on a lock is re-run. */
+const QUICK_LOCK_WAIT_MS = 250;
+
 const rejectOf = (effects: readonly Effect[]) =>
   effects.find((e): e is Extract<Effect, { type: "Reject" }> => e.type === "Reject");
 
@@ -128,9 +138,12 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
   const now = options.now ?? Date.now;
   const maxGroupSize = options.maxGroupSize ?? 200;
   const maxConcurrentGroups = options.maxConcurrentGroups ?? 2;
+  const lockTimeoutMs = Math.max(1, Math.floor(options.lockTimeoutMs ?? 5_000));
   const queue: Request[] = [];
   /** Orders with an event in a running group: their next event waits for that group to end. */
   const busy = new Set<string>();
+  /** Orders whose last event timed out waiting for a lock alone: their events run alone until one commits. */
+  const solo = new Set<string>();
   let running = 0;
   let scheduled = false;
 
@@ -174,6 +187,14 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
         i += 1;
         continue;
       }
+      if (solo.has(order)) {
+        if (group.length > 0) {
+          i += 1;
+          continue;
+        }
+        queue.splice(i, 1);
+        return [request];
+      }
       orders.add(order);
       eventIds.add(request.event.eventId);
       group.push(request);
@@ -182,27 +203,34 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
     return group;
   }
 
-  async function runGroup(group: Request[]): Promise<void> {
+  async function runGroup(group: Request[], lockWaitMs = lockTimeoutMs): Promise<void> {
     const started = performance.now();
     try {
-      const results = await transaction(group);
+      const results = await transaction(group, lockWaitMs);
       options.onGroup?.(group.length, (performance.now() - started) / 1000);
       group.forEach((request, i) => {
+        solo.delete(orderKey(request.event));
         request.resolve(results[i] as Committed);
       });
     } catch (error) {
-      if (group.length === 1 || isRetriable(error)) {
+      const lockTimeout = (error as { code?: unknown }).code === "DB_LOCK_TIMEOUT";
+      if (group.length === 1 || (isRetriable(error) && !lockTimeout)) {
+        if (group.length === 1 && lockTimeout) solo.add(orderKey((group[0] as Request).event));
         for (const request of group) request.reject(error);
         return;
       }
-      // One event of the group is at fault (the rest would commit): find it, one transaction each.
-      for (const request of group) await runGroup([request]);
+      // One event of the group is at fault (the rest would commit), or waits for a row another
+      // session holds: find it, one transaction each, so the others commit. After a lock timeout
+      // the re-run waits only briefly for each lock: several orders may be held (a stalled
+      // instance holds all of its group's), and each would otherwise cost the full wait in turn.
+      const wait = lockTimeout ? Math.min(lockTimeoutMs, QUICK_LOCK_WAIT_MS) : lockTimeoutMs;
+      for (const request of group) await runGroup([request], wait);
     }
   }
 
-  async function transaction(group: Request[]): Promise<Committed[]> {
+  async function transaction(group: Request[], lockWaitMs: number): Promise<Committed[]> {
     try {
-      return await options.prisma.$transaction((tx) => applyGroup(tx, group), {
+      return await options.prisma.$transaction((tx) => applyGroup(tx, group, lockWaitMs), {
         timeout: 60_000,
         maxWait: 30_000,
       });
@@ -212,7 +240,8 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
     }
   }
 
-  async function applyGroup(tx: Tx, group: Request[]): Promise<Committed[]> {
+  async function applyGroup(tx: Tx, group: Request[], lockWaitMs: number): Promise<Committed[]> {
+    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${lockWaitMs}`);
     const keys = group.map(({ event }) => ({ merchantId: event.merchantId, orderId: event.orderId }));
     const loaded = await loadOrderStates(tx, {
       keys,
