@@ -226,7 +226,11 @@ export async function verify(world: ChaosWorld, { settleMs = 60_000 } = {}): Pro
   }
   const unpublished = [...orders].filter((o) => !published.has(o));
   if (unpublished.length > 0)
-    problems.push(`${unpublished.length} orders without InvoiceIssued on ${world.topics.events}`);
+    problems.push(
+      `${unpublished.length} orders without InvoiceIssued on ${world.topics.events} (${unpublished
+        .slice(0, 5)
+        .join(", ")}; ${events.length} records read)`,
+    );
   if (failedEvents > 0) problems.push(`${failedEvents} InvoiceFailed events`);
 
   return {

@@ -257,21 +257,26 @@ const providerOutage: Scenario = (options) =>
 
 /**
  * (4) Latency spikes past the client timeout: for a while a third of the sends are held past the
- * issuer's timeout (half of them created anyway), others answer slowly. Unknown outcomes must be
- * looked up before any resend: zero duplicates, every created invoice adopted.
+ * issuer's timeout (half of them created anyway, after the issuer gave up), others answer slowly.
+ * Unknown outcomes must be looked up before any resend: zero duplicates, every created invoice
+ * adopted. The issuer's call timeout comes from the send lease (`providerCallTimeoutMs`: the call
+ * ends a margin before `leaseUntil`, at most about 6.5 s with the harness's 8 s lease), so a hold of
+ * 12 s is past it whatever the call's start.
  */
+const SPIKE_HOLD_MS = 12_000;
+
 const latencySpikes: Scenario = (options) =>
   withWorld(
     "latency-spikes",
-    { simulator: { latency: { kind: "fixed", ms: 30 } }, issuerEnv: { ISSUER_PROVIDER_TIMEOUT_MS: "2000" } },
+    { simulator: { latency: { kind: "fixed", ms: 30 } } },
     options,
-    async (world, notes) => {
+    async (world, notes, problems) => {
       await world.startIssuer();
       const workload = world.steadyWorkload(options.short ? 3 : 8);
       await warmUp(world, 10);
       world.sim.configure({
         latency: { kind: "lognormal", medianMs: 400, sigma: 1, maxMs: 4_000 },
-        timeouts: { rate: 0.3, holdMs: 3_000, createRate: 0.5 },
+        timeouts: { rate: 0.3, holdMs: SPIKE_HOLD_MS, createRate: 0.5 },
       });
       const spikeMs = options.short ? 10_000 : 30_000;
       // The fault lasts spikeMs: time is the scenario's subject, not a stand-in for a condition.
@@ -286,6 +291,14 @@ const latencySpikes: Scenario = (options) =>
       notes.timeouts = report.counters.faults.timeouts;
       notes.timeoutsCreated = report.counters.faults.timeoutsCreated;
       notes.spikeMs = spikeMs;
+      notes.holdMs = SPIKE_HOLD_MS;
+      // Without a held send that was created anyway, the scenario did not test the lookup.
+      if (report.counters.faults.timeoutsCreated === 0)
+        problems.push("no send was held past the timeout and created anyway (nothing to look up)");
+      if (report.counters.search.requests < report.counters.faults.timeouts)
+        problems.push(
+          `${report.counters.faults.timeouts} sends timed out but only ${report.counters.search.requests} lookups`,
+        );
       return seconds;
     },
   );

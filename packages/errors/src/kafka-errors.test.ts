@@ -52,11 +52,22 @@ describe("classifyKafkaError", () => {
     expect(classifyKafkaError(error)).toBe(error);
   });
 
-  it("keeps kafkajs' non-retriable verdict over a retriable error it wraps", () => {
-    const inner = new KafkaClientError("broker gone", "KAFKA_CONNECTION", true);
-    const wrapper = clientError("KafkaJSNonRetriableError", { cause: inner });
-    const classified = classifyKafkaError(wrapper);
+  it("goes by what kafkajs' non-retriable wrapper holds: a broker that went away stays retriable", () => {
+    // The shape a send gets when the broker dies after connect (nested retriers, the inner one
+    // exhausted): NonRetriable with the connection error as its cause.
+    const refused = clientError("KafkaJSConnectionError", { code: "ECONNREFUSED" });
+    const classified = classifyKafkaError(clientError("KafkaJSNonRetriableError", { cause: refused }));
     expect(classified.code).toBe("KAFKA_CONNECTION");
+    expect(classified.retriable).toBe(true);
+    const inner = new KafkaClientError("broker gone", "KAFKA_CONNECTION", true);
+    expect(classifyKafkaError(clientError("KafkaJSNonRetriableError", { cause: inner })).retriable).toBe(
+      true,
+    );
+  });
+
+  it("keeps kafkajs' non-retriable verdict when nothing under it is classified", () => {
+    const classified = classifyKafkaError(clientError("KafkaJSNonRetriableError", { cause: new Error("?") }));
+    expect(classified.code).toBe("KAFKA_UNKNOWN");
     expect(classified.retriable).toBe(false);
   });
 });

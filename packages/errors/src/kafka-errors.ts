@@ -82,7 +82,14 @@ function verdictOf(link: unknown): Verdict | undefined {
  * Maps whatever a Kafka client threw to a KafkaClientError, looking through the whole cause chain:
  * - the code is the innermost classified link's (the most specific thing known about the failure);
  * - it is retriable only if every classified link is (a connection error wrapping an authorisation
- *   failure is not), and kafkajs' own "will not retry" wrapper on top makes it non-retriable;
+ *   failure is not);
+ * - kafkajs' "will not retry" wrapper (KafkaJSNonRetriableError) decides only when nothing under it
+ *   is classified. It is kafkajs' verdict, not a fact about the failure: its retriers nest (a
+ *   producer send around the cluster's connect), an inner one that ran out of retries hands the
+ *   outer one a non-retriable error, and the outer one wraps the original cause in this. So a
+ *   broker that is down during a send arrives as NonRetriable(ConnectionError) — found by the chaos
+ *   Kafka restart, where it dead-lettered an issued order's record instead of stalling until the
+ *   broker came back;
  * - "retries exceeded" with nothing known underneath is a connection problem worth retrying later.
  * An error this function made (or an inner KafkaClientError that already says it all) comes back
  * unchanged.
@@ -107,7 +114,6 @@ export function classifyKafkaError(error: unknown): KafkaClientError {
     const flagged = (error as { retriable?: unknown } | null)?.retriable === true;
     return wrap(error, "KAFKA_UNKNOWN", flagged && !stoppedRetrying);
   }
-  if (stoppedRetrying) retriable = false;
   if (innermost && innermost.code === code && innermost.retriable === retriable) return innermost;
   return wrap(error, code, retriable);
 }

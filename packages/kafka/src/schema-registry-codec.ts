@@ -55,7 +55,9 @@ export interface AvroCodec {
   /**
    * Registers (or finds) the schema under the subject and returns its registry id. Refused
    * (`SCHEMA_REJECTED`) when the subject's compatibility level is not `options.compatibility`
-   * (default BACKWARD): the client library insists on the level it is told.
+   * (default BACKWARD): the client library insists on the level it is told. A subject that does
+   * not exist yet gets that level before its first version, so an interrupted first registration
+   * never leaves a version without a rule.
    */
   register(
     subject: string,
@@ -150,16 +152,36 @@ export function createAvroCodec(options: {
     throw new SchemaCodecError(`${action}: status ${response.status}: ${body}`, "SCHEMA_REJECTED", false);
   }
 
+  async function getCompatibility(subject: string): Promise<CompatibilityLevel | undefined> {
+    const response = await configRequest(subject, `reading the compatibility of ${subject}`, {}, [404]);
+    if (response.status === 404) return undefined;
+    const level = (await response.json()) as { compatibilityLevel?: string; compatibility?: string };
+    return (level.compatibilityLevel ?? level.compatibility)?.toUpperCase() as CompatibilityLevel | undefined;
+  }
+
+  async function setCompatibility(subject: string, level: CompatibilityLevel): Promise<void> {
+    // The client library has no public call for this; the ccompat endpoint is plain REST.
+    await configRequest(subject, `setting compatibility ${level} on ${subject}`, {
+      method: "PUT",
+      headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+      body: JSON.stringify({ compatibility: level }),
+    });
+  }
+
   return {
     async register(subject, schema, registerOptions = {}) {
+      const level = registerOptions.compatibility ?? "BACKWARD";
       try {
+        // A new subject gets its rule before its first version. The client library does it the
+        // other way round (version, then rule): a process that dies between the two leaves a
+        // subject with a version and no rule, which Apicurio reports as NONE, and every later
+        // register expecting BACKWARD is refused for good — in the issuer, every InvoiceEvent
+        // publish (found by the chaos SIGKILL scenario). Rule first is safe to interrupt.
+        if ((await getCompatibility(subject)) === undefined) await setCompatibility(subject, level);
         const { id } = await registry.register(
           { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
           // The library's COMPATIBILITY enum has the same string values as CompatibilityLevel.
-          {
-            subject,
-            compatibility: (registerOptions.compatibility ?? "BACKWARD") as never,
-          },
+          { subject, compatibility: level as never },
         );
         return id;
       } catch (error) {
@@ -167,23 +189,8 @@ export function createAvroCodec(options: {
       }
     },
 
-    async getCompatibility(subject) {
-      const response = await configRequest(subject, `reading the compatibility of ${subject}`, {}, [404]);
-      if (response.status === 404) return undefined;
-      const level = (await response.json()) as { compatibilityLevel?: string; compatibility?: string };
-      return (level.compatibilityLevel ?? level.compatibility)?.toUpperCase() as
-        | CompatibilityLevel
-        | undefined;
-    },
-
-    async setCompatibility(subject, level) {
-      // The client library has no public call for this; the ccompat endpoint is plain REST.
-      await configRequest(subject, `setting compatibility ${level} on ${subject}`, {
-        method: "PUT",
-        headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
-        body: JSON.stringify({ compatibility: level }),
-      });
-    },
+    getCompatibility,
+    setCompatibility,
 
     async encode(schemaId, value) {
       try {

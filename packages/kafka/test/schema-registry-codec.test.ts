@@ -1,4 +1,6 @@
 /** The Avro codec against the real Apicurio registry (Confluent-compatible API). */
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type CompatibilityLevel, createAvroCodec, readSchemaId, SchemaCodecError } from "@invoice/kafka";
 import { stackEnv, uniqueName } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
@@ -30,6 +32,44 @@ async function registerWithoutRule(subject: string, schema: object): Promise<voi
     body: JSON.stringify({ schema: JSON.stringify(schema) }),
   });
   expect(response.status).toBe(200);
+}
+
+/**
+ * A proxy to the registry that forwards requests until the first new schema version reaches the
+ * registry, then behaves like a process that died right after that request: the caller never gets
+ * the answer, and nothing it sends afterwards arrives.
+ */
+async function registryDyingAfterFirstVersion(): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(url);
+  let dead = false;
+  const server = createServer((req, res) => {
+    if (dead) {
+      res.socket?.destroy();
+      return;
+    }
+    const isNewVersion = req.method === "POST" && /\/subjects\/[^/]+\/versions$/.test(req.url ?? "");
+    const out = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        if (isNewVersion) {
+          dead = true;
+          answer.resume();
+          answer.once("end", () => res.socket?.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.once("error", () => res.socket?.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}${target.pathname}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe("Avro codec against the registry", () => {
@@ -89,6 +129,22 @@ describe("Avro codec against the registry", () => {
       code: "SCHEMA_REJECTED",
       retriable: false,
     });
+  });
+
+  it("a first registration cut off after its version reached the registry leaves the rule set", async () => {
+    const subject = `${uniqueName("codec")}-value`;
+    const dying = await registryDyingAfterFirstVersion();
+    try {
+      const cutOff = createAvroCodec({ url: dying.url, requestTimeoutMs: 2_000 });
+      await expect(cutOff.register(subject, v1)).rejects.toBeInstanceOf(SchemaCodecError);
+    } finally {
+      await dying.close();
+    }
+    // The version is there; the next process (here: another codec) must still be able to register.
+    expect(await compatibilityOf(subject)).toBe("BACKWARD");
+    const id = await codec.register(subject, v1);
+    expect(id).toBeGreaterThan(0);
+    await expect(codec.register(subject, incompatible)).rejects.toMatchObject({ code: "SCHEMA_REJECTED" });
   });
 
   it("classifies a compatibility level the registry does not know as rejected", async () => {
