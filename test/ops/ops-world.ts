@@ -245,10 +245,7 @@ export async function startOpsWorld(): Promise<OpsWorld> {
         ...base,
         APP_ENV_INVOICE_WORKER_ID: "41",
         ISSUER_PROVIDER_BASE_URL: sim.baseUrl,
-        ISSUER_ISSUANCE_TOPIC: topics.issuance,
-        ISSUER_RETRY_TOPIC: topics.retry,
-        ISSUER_DLQ_TOPIC: topics.dlq,
-        ISSUER_EVENTS_TOPIC: topics.events,
+        // Its topics are the shared INVOICE_*_TOPIC names of `base`, as every other service's.
         ISSUER_GROUP_ID: groups.issuer,
         ISSUER_FROM_BEGINNING: "true",
         ISSUER_RETRY_BASE_MS: "200",
