@@ -81,6 +81,16 @@ describe("dashboards: static checks", () => {
     );
     expect(unknown).toEqual([]);
   });
+
+  it("take the max of the lag gauges across replicas, never their sum", () => {
+    // Every replica of a service reads its group's whole lag from the admin API and exports it
+    // (packages/runtime consumer-lag-metrics.ts): two ingest replicas each say the group's lag, so a
+    // sum over them doubles it. The alert takes the max; so must a panel.
+    const summed = panelQueries()
+      .filter((q) => /\b(sum|count)\s*(by\s*\([^)]*\)\s*)?\(\s*kafka_/.test(q.expr))
+      .map((q) => `${q.dashboard}/${q.panel}: ${q.expr}`);
+    expect(summed).toEqual([]);
+  });
 });
 
 /**
