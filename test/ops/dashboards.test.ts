@@ -430,6 +430,36 @@ describe.skipIf(!hasPrometheus)("dashboards against a real Prometheus scraping t
     expect(unseen).toEqual([]);
   });
 
+  it("exports no unbounded label values: no order id, claim token, transactionUuid or raw path", async () => {
+    const params = new URLSearchParams({
+      "match[]": '{__name__=~".+"}',
+      start: String(world.startedAt / 1000),
+    });
+    const response = await fetch(`${world.promUrl}/api/v1/series?${params}`);
+    const series = ((await response.json()) as { data?: Array<Record<string, string>> }).data ?? [];
+    expect(series.length).toBeGreaterThan(100);
+    const { rows } = await world.db.query<{ id: string }>(
+      `SELECT token::text AS id FROM "invoice"."Claim" UNION ALL SELECT "transactionUuid"::text FROM "invoice"."Invoice"`,
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    const secrets = [...rows.map((r) => r.id), ...Object.values(orders).flat(), "unknown-token-"];
+    const leaked = new Set<string>();
+    const values = new Map<string, Set<string>>();
+    for (const labels of series) {
+      for (const [name, value] of Object.entries(labels)) {
+        if (secrets.some((secret) => value.includes(secret)))
+          leaked.add(`${labels.__name__} ${name}=${value}`);
+        values.set(name, (values.get(name) ?? new Set()).add(value));
+      }
+    }
+    expect([...leaked]).toEqual([]);
+    // Every label but the metric name, buckets and partitions takes a handful of values here.
+    const wide = [...values]
+      .filter(([name, set]) => !["__name__", "le", "partition"].includes(name) && set.size > 30)
+      .map(([name, set]) => `${name}: ${set.size}`);
+    expect(wide).toEqual([]);
+  });
+
   it("lists values for every dashboard variable", async () => {
     for (const v of variableQueries()) {
       const values = await labelValues(world, substitute(v.query));
