@@ -9,9 +9,11 @@
  * and the alert expressions see what happened. A panel without data fails the test.
  */
 
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { waitFor } from "@invoice/testing";
+import { promisify } from "node:util";
+import { stackEnv, waitFor } from "@invoice/testing";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -45,6 +47,8 @@ import {
   untilInvoices,
 } from "./ops-load.ts";
 import { hasPrometheus, type OpsWorld, startOpsWorld } from "./ops-world.ts";
+
+const execFileAsync = promisify(execFile);
 
 /** The datasource variable's reference, as Grafana writes it (not a JS template). */
 const DATASOURCE_UID = ["$", "{datasource}"].join("");
@@ -574,6 +578,54 @@ describe.skipIf(!hasPrometheus)("dashboards against a real Prometheus scraping t
     );
     expect(failedRatio).toBeGreaterThan(0);
     expect(failedRatio).toBeLessThan(0.2);
+  });
+
+  // Last: it changes what the counters above compare with.
+  it("a FAILED order replayed from the DLQ with `invoice dlq replay` is issued, counted as invoice-issued", {
+    timeout: 240_000,
+  }, async () => {
+    const issued = await promMax(world, 'invoice_issuer_outcomes_total{outcome="invoice-issued"}');
+    // The cause is fixed (the provider knows the series again since the load); the runbook's replay.
+    const stack = stackEnv();
+    const replay = await execFileAsync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "packages/cli/src/invoice.cli.ts",
+        "dlq",
+        "replay",
+        "--order",
+        orders.refused,
+        "--json",
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: stack.kafkaBrokers.join(","),
+          SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+          DATABASE_URL: world.databaseUrl,
+          INVOICE_ISSUANCE_TOPIC: world.topics.issuance,
+          INVOICE_ISSUANCE_DLQ_TOPIC: world.topics.dlq,
+          INVOICE_OPERATOR: "ops-test",
+        },
+      },
+    );
+    expect(JSON.parse(replay.stdout)).toMatchObject({ sent: 1, failed: 0, status: "COMPLETED" });
+    await untilInvoices(world, [orders.refused], "ISSUED", 120_000);
+    const { rows } = await world.db.query<{ actor: string }>(
+      `SELECT actor FROM "invoice"."InvoiceAuditTracing" WHERE "orderId" = $1 AND "eventType" = 'ReplayRequested'`,
+      [orders.refused],
+    );
+    expect(rows.map((r) => r.actor)).toEqual(["ops:ops-test"]);
+    // The FAILED invoice issued in the end: one more invoice-issued, still the one invoice-failed.
+    await waitFor(
+      async () =>
+        (await promMax(world, 'invoice_issuer_outcomes_total{outcome="invoice-issued"}')) === issued + 1 &&
+        (await promMax(world, 'invoice_issuer_outcomes_total{outcome="invoice-failed"}')) === 1,
+      { timeoutMs: 30_000, intervalMs: 500, description: `${issued + 1} invoice-issued, 1 invoice-failed` },
+    );
   });
 });
 

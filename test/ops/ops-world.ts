@@ -50,8 +50,9 @@ export interface OpsWorld {
   sim: RunningSimulator;
   services: Record<"ingest" | "issuer" | "claims" | "claims-worker" | "cdc-sync", ServiceProcess>;
   ports: Record<string, number>;
-  /** The world's database (invoice schema), for the test's own reads. */
+  /** The world's database (invoice schema), for the test's own reads, and its URL (the CLI's). */
   db: pg.Client;
+  databaseUrl: string;
   /** Commerce's Merchant table stand-in: what cdc-sync's drift check compares TaxInfo with. */
   commerce: pg.Client;
   kafka: KafkaClient;
@@ -334,6 +335,7 @@ export async function startOpsWorld(): Promise<OpsWorld> {
       services,
       ports,
       db,
+      databaseUrl: database.url,
       commerce,
       kafka,
       admin,
