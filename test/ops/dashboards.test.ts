@@ -9,9 +9,11 @@
  * and the alert expressions see what happened. A panel without data fails the test.
  */
 
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { waitFor } from "@invoice/testing";
+import { promisify } from "node:util";
+import { stackEnv, waitFor } from "@invoice/testing";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -45,6 +47,8 @@ import {
   untilInvoices,
 } from "./ops-load.ts";
 import { hasPrometheus, type OpsWorld, startOpsWorld } from "./ops-world.ts";
+
+const execFileAsync = promisify(execFile);
 
 /** The datasource variable's reference, as Grafana writes it (not a JS template). */
 const DATASOURCE_UID = ["$", "{datasource}"].join("");
@@ -80,6 +84,16 @@ describe("dashboards: static checks", () => {
         .map((n) => `${q.dashboard}/${q.panel}: ${n}`),
     );
     expect(unknown).toEqual([]);
+  });
+
+  it("take the max of the lag gauges across replicas, never their sum", () => {
+    // Every replica of a service reads its group's whole lag from the admin API and exports it
+    // (packages/runtime consumer-lag-metrics.ts): two ingest replicas each say the group's lag, so a
+    // sum over them doubles it. The alert takes the max; so must a panel.
+    const summed = panelQueries()
+      .filter((q) => /\b(sum|count)\s*(by\s*\([^)]*\)\s*)?\(\s*kafka_/.test(q.expr))
+      .map((q) => `${q.dashboard}/${q.panel}: ${q.expr}`);
+    expect(summed).toEqual([]);
   });
 });
 
@@ -420,6 +434,36 @@ describe.skipIf(!hasPrometheus)("dashboards against a real Prometheus scraping t
     expect(unseen).toEqual([]);
   });
 
+  it("exports no unbounded label values: no order id, claim token, transactionUuid or raw path", async () => {
+    const params = new URLSearchParams({
+      "match[]": '{__name__=~".+"}',
+      start: String(world.startedAt / 1000),
+    });
+    const response = await fetch(`${world.promUrl}/api/v1/series?${params}`);
+    const series = ((await response.json()) as { data?: Array<Record<string, string>> }).data ?? [];
+    expect(series.length).toBeGreaterThan(100);
+    const { rows } = await world.db.query<{ id: string }>(
+      `SELECT token::text AS id FROM "invoice"."Claim" UNION ALL SELECT "transactionUuid"::text FROM "invoice"."Invoice"`,
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    const secrets = [...rows.map((r) => r.id), ...Object.values(orders).flat(), "unknown-token-"];
+    const leaked = new Set<string>();
+    const values = new Map<string, Set<string>>();
+    for (const labels of series) {
+      for (const [name, value] of Object.entries(labels)) {
+        if (secrets.some((secret) => value.includes(secret)))
+          leaked.add(`${labels.__name__} ${name}=${value}`);
+        values.set(name, (values.get(name) ?? new Set()).add(value));
+      }
+    }
+    expect([...leaked]).toEqual([]);
+    // Every label but the metric name, buckets and partitions takes a handful of values here.
+    const wide = [...values]
+      .filter(([name, set]) => !["__name__", "le", "partition"].includes(name) && set.size > 30)
+      .map(([name, set]) => `${name}: ${set.size}`);
+    expect(wide).toEqual([]);
+  });
+
   it("lists values for every dashboard variable", async () => {
     for (const v of variableQueries()) {
       const values = await labelValues(world, substitute(v.query));
@@ -534,6 +578,54 @@ describe.skipIf(!hasPrometheus)("dashboards against a real Prometheus scraping t
     );
     expect(failedRatio).toBeGreaterThan(0);
     expect(failedRatio).toBeLessThan(0.2);
+  });
+
+  // Last: it changes what the counters above compare with.
+  it("a FAILED order replayed from the DLQ with `invoice dlq replay` is issued, counted as invoice-issued", {
+    timeout: 240_000,
+  }, async () => {
+    const issued = await promMax(world, 'invoice_issuer_outcomes_total{outcome="invoice-issued"}');
+    // The cause is fixed (the provider knows the series again since the load); the runbook's replay.
+    const stack = stackEnv();
+    const replay = await execFileAsync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "packages/cli/src/invoice.cli.ts",
+        "dlq",
+        "replay",
+        "--order",
+        orders.refused,
+        "--json",
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: stack.kafkaBrokers.join(","),
+          SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+          DATABASE_URL: world.databaseUrl,
+          INVOICE_ISSUANCE_TOPIC: world.topics.issuance,
+          INVOICE_ISSUANCE_DLQ_TOPIC: world.topics.dlq,
+          INVOICE_OPERATOR: "ops-test",
+        },
+      },
+    );
+    expect(JSON.parse(replay.stdout)).toMatchObject({ sent: 1, failed: 0, status: "COMPLETED" });
+    await untilInvoices(world, [orders.refused], "ISSUED", 120_000);
+    const { rows } = await world.db.query<{ actor: string }>(
+      `SELECT actor FROM "invoice"."InvoiceAuditTracing" WHERE "orderId" = $1 AND "eventType" = 'ReplayRequested'`,
+      [orders.refused],
+    );
+    expect(rows.map((r) => r.actor)).toEqual(["ops:ops-test"]);
+    // The FAILED invoice issued in the end: one more invoice-issued, still the one invoice-failed.
+    await waitFor(
+      async () =>
+        (await promMax(world, 'invoice_issuer_outcomes_total{outcome="invoice-issued"}')) === issued + 1 &&
+        (await promMax(world, 'invoice_issuer_outcomes_total{outcome="invoice-failed"}')) === 1,
+      { timeoutMs: 30_000, intervalMs: 500, description: `${issued + 1} invoice-issued, 1 invoice-failed` },
+    );
   });
 });
 

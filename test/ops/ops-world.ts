@@ -50,8 +50,9 @@ export interface OpsWorld {
   sim: RunningSimulator;
   services: Record<"ingest" | "issuer" | "claims" | "claims-worker" | "cdc-sync", ServiceProcess>;
   ports: Record<string, number>;
-  /** The world's database (invoice schema), for the test's own reads. */
+  /** The world's database (invoice schema), for the test's own reads, and its URL (the CLI's). */
   db: pg.Client;
+  databaseUrl: string;
   /** Commerce's Merchant table stand-in: what cdc-sync's drift check compares TaxInfo with. */
   commerce: pg.Client;
   kafka: KafkaClient;
@@ -245,10 +246,7 @@ export async function startOpsWorld(): Promise<OpsWorld> {
         ...base,
         APP_ENV_INVOICE_WORKER_ID: "41",
         ISSUER_PROVIDER_BASE_URL: sim.baseUrl,
-        ISSUER_ISSUANCE_TOPIC: topics.issuance,
-        ISSUER_RETRY_TOPIC: topics.retry,
-        ISSUER_DLQ_TOPIC: topics.dlq,
-        ISSUER_EVENTS_TOPIC: topics.events,
+        // Its topics are the shared INVOICE_*_TOPIC names of `base`, as every other service's.
         ISSUER_GROUP_ID: groups.issuer,
         ISSUER_FROM_BEGINNING: "true",
         ISSUER_RETRY_BASE_MS: "200",
@@ -337,6 +335,7 @@ export async function startOpsWorld(): Promise<OpsWorld> {
       services,
       ports,
       db,
+      databaseUrl: database.url,
       commerce,
       kafka,
       admin,

@@ -21,6 +21,7 @@ export {
   DLQ_HEADERS,
   MAX_ERROR_MESSAGE_CHARS,
   MAX_STACK_BYTES,
+  REPLAY_HEADERS,
   RETRY_HEADERS,
   type RetryInfo,
   readRetryInfo,

@@ -43,6 +43,21 @@ export const DLQ_HEADERS = {
   failedAt: "dlq.failed-at",
 } as const;
 
+/**
+ * Headers of a record an operator tool re-publishes from a dead-letter topic (`invoice dlq replay`):
+ * the consumer takes it for an operator's request, not for a redelivery after a crash (the issuer
+ * resumes a FAILED order on it; a redelivery only checks open calls).
+ */
+export const REPLAY_HEADERS = {
+  /** Who asked, as the audit names them: ops:<operator>. */
+  requestedBy: "replay.requested-by",
+  /** The DLQ topic and the record (<partition>:<offset>) the copy was made from. */
+  dlqTopic: "replay.dlq.topic",
+  dlqRecord: "replay.dlq.record",
+  /** The operator action (audit) that sent it. */
+  actionId: "replay.action-id",
+} as const;
+
 export const MAX_ERROR_MESSAGE_CHARS = 1_000;
 export const MAX_STACK_BYTES = 4_096;
 

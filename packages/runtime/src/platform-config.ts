@@ -25,7 +25,8 @@ const topicsSection = z
     /**
      * Topic names, the catalog's when unset (invoice.issuance, its `.retry` and `.dlq`, invoice.events,
      * invoice.ingest.dlq). For tests and side-by-side environments on one cluster: every service of one
-     * environment must be given the same names (the issuer reads its own ISSUER_*_TOPIC as well).
+     * environment must be given the same names (the issuer takes them unless an ISSUER_*_TOPIC
+     * overrides one).
      */
     INVOICE_ISSUANCE_TOPIC: topicName().optional(),
     /** Default: INVOICE_ISSUANCE_TOPIC + ".retry". */

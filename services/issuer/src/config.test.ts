@@ -44,3 +44,47 @@ describe("issuer configuration: the claim link in ClaimOpened", () => {
     expect(config.claimLink.baseUrl).toBe("https://hoadon.example.vn/c/");
   });
 });
+
+describe("issuer configuration: topics", () => {
+  it("uses the catalog's names by default", () => {
+    expect(loadIssuerConfig(KEY).issuer.topics).toEqual({
+      issuance: "invoice.issuance",
+      retry: "invoice.issuance.retry",
+      dlq: "invoice.issuance.dlq",
+      events: "invoice.events",
+    });
+  });
+
+  it("follows the shared INVOICE_*_TOPIC names every service of the environment is given", () => {
+    // ingest publishes to, claims publishes to and the CLI replays onto env2.issuance: the issuer
+    // must consume it (not another environment's invoice.issuance on the same cluster).
+    const config = loadIssuerConfig({
+      ...KEY,
+      INVOICE_ISSUANCE_TOPIC: "env2.issuance",
+      INVOICE_EVENTS_TOPIC: "env2.events",
+    });
+    expect(config.issuer.topics).toEqual({
+      issuance: "env2.issuance",
+      retry: "env2.issuance.retry",
+      dlq: "env2.issuance.dlq",
+      events: "env2.events",
+    });
+    expect(
+      loadIssuerConfig({
+        ...KEY,
+        INVOICE_ISSUANCE_TOPIC: "env2.issuance",
+        INVOICE_ISSUANCE_RETRY_TOPIC: "env2.retry",
+        INVOICE_ISSUANCE_DLQ_TOPIC: "env2.dlq",
+      }).issuer.topics,
+    ).toMatchObject({ retry: "env2.retry", dlq: "env2.dlq" });
+  });
+
+  it("lets ISSUER_*_TOPIC override one name", () => {
+    const config = loadIssuerConfig({
+      ...KEY,
+      INVOICE_ISSUANCE_TOPIC: "env2.issuance",
+      ISSUER_RETRY_TOPIC: "mine.retry",
+    });
+    expect(config.issuer.topics).toMatchObject({ issuance: "env2.issuance", retry: "mine.retry" });
+  });
+});

@@ -9,7 +9,7 @@ import {
   positiveInt,
   url,
 } from "@invoice/config";
-import { type ClientDefaults, platformSections } from "@invoice/runtime";
+import { type ClientDefaults, createTopicCatalog, platformSections } from "@invoice/runtime";
 import { z } from "zod";
 
 // Batched state writes run next to per-order provider work (two or three transactions in flight per
@@ -46,11 +46,14 @@ const issuerSection = z
     ISSUER_SEND_LEASE_MS: durationMs({ min: 1_000 }).default(120_000),
     /** Claim window of merchants without a MerchantProfile row (0: anonymous invoice at once). */
     ISSUER_DEFAULT_CLAIM_WINDOW_MS: durationMs({ min: 0 }).default(86_400_000),
-    /** Topic names (the catalog's by default; tests isolate themselves with their own). */
-    ISSUER_ISSUANCE_TOPIC: topicName().default("invoice.issuance"),
-    ISSUER_RETRY_TOPIC: topicName().default("invoice.issuance.retry"),
-    ISSUER_DLQ_TOPIC: topicName().default("invoice.issuance.dlq"),
-    ISSUER_EVENTS_TOPIC: topicName().default("invoice.events"),
+    /**
+     * Topic names, each overriding one: by default the platform's (INVOICE_*_TOPIC, the names every
+     * service of the environment is given; unset, the catalog's invoice.issuance and so on).
+     */
+    ISSUER_ISSUANCE_TOPIC: topicName().optional(),
+    ISSUER_RETRY_TOPIC: topicName().optional(),
+    ISSUER_DLQ_TOPIC: topicName().optional(),
+    ISSUER_EVENTS_TOPIC: topicName().optional(),
     /** Consumer group (tests use their own). */
     ISSUER_GROUP_ID: z.string().min(1).optional(),
     /** Records admitted and not finished, at most (bounded memory with a backlog). */
@@ -112,5 +115,18 @@ const schema = envSections({
   issuer: issuerSection,
 });
 
-export const loadIssuerConfig = (env: Env) => loadConfig(schema, env);
+export const loadIssuerConfig = (env: Env) => {
+  const config = loadConfig(schema, env);
+  // The shared names (ingest and claims publish to them, the CLI replays onto them), unless the
+  // issuer is given its own.
+  const catalog = createTopicCatalog(config);
+  const own = config.issuer.topics;
+  const topics = {
+    issuance: own.issuance ?? catalog.issuance.topic,
+    retry: own.retry ?? catalog.issuanceRetry.topic,
+    dlq: own.dlq ?? catalog.issuanceDlq.topic,
+    events: own.events ?? catalog.events.topic,
+  };
+  return { ...config, issuer: { ...config.issuer, topics } };
+};
 export type IssuerConfig = ReturnType<typeof loadIssuerConfig>;

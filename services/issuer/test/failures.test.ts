@@ -2,7 +2,7 @@
  * Failure paths against the test's own simulator (faults configured here stay here): transient
  * errors then success, retries exhausted to the DLQ, a permanent refusal, a poison record.
  */
-import { DLQ_HEADERS } from "@invoice/processing";
+import { DLQ_HEADERS, REPLAY_HEADERS } from "@invoice/processing";
 import { type RunningSimulator, startSimulator } from "@invoice/provider-simulator";
 import { waitFor } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,6 +79,43 @@ describe("issuer failure paths", () => {
     } finally {
       sim.configure({ errors: { rate: 0 } });
     }
+  });
+
+  it("retries exhausted, then replayed from the DLQ as `invoice dlq replay` does it: resumed and issued once", {
+    timeout: 240_000,
+  }, async () => {
+    sim.configure({ errors: { rate: 1, status: 429, retryAfterSeconds: 0 } });
+    const order = newOrder();
+    let dead: (typeof issuer.dlq)[number];
+    try {
+      await issuer.send(payment(order, { buyer: COMPANY_BUYER }));
+      await waitForEvent(issuer, order.orderId, "INVOICE_FAILED", 90_000);
+      dead = await waitFor(() => dlqOf(order.orderId)[0], { timeoutMs: 30_000, description: "DLQ record" });
+    } finally {
+      sim.configure({ errors: { rate: 0 } });
+    }
+    // What was dead-lettered is the wake-up's copy (issuer.wake.* headers). The CLI's copy: its own
+    // headers without dlq.* and retry.*, plus who asked and where from (packages/cli replayHeaders).
+    expect(dead.headers["issuer.wake.event-id"]).toBeDefined();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(dead.headers)) {
+      if (!/^(dlq|retry|replay)\./.test(name)) headers[name] = value;
+    }
+    Object.assign(headers, {
+      [REPLAY_HEADERS.requestedBy]: "ops:alice",
+      [REPLAY_HEADERS.dlqTopic]: issuer.topics.dlq,
+      [REPLAY_HEADERS.dlqRecord]: `${dead.partition}:${dead.offset}`,
+      [REPLAY_HEADERS.actionId]: "1",
+    });
+    await issuer.sendRaw(order.orderId, dead.value as Buffer, headers);
+    await waitForEvent(issuer, order.orderId, "INVOICE_ISSUED", 90_000);
+    const row = await issuer.db.invoice.findFirstOrThrow({ where: { orderId: order.orderId } });
+    expect(row.status).toBe("ISSUED");
+    const replay = await issuer.db.invoiceAuditTracing.findFirstOrThrow({
+      where: { orderId: order.orderId, eventType: "ReplayRequested" },
+    });
+    expect(replay.actor).toBe("ops:alice");
+    await expectDbMatchesProvider(issuer, order.orderId);
   });
 
   it("a permanent refusal (series not registered) fails the invoice at once: DLQ non-retryable, no retry", async () => {

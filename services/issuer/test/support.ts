@@ -47,7 +47,7 @@ export interface IssuerFixture {
   events: CollectedEvent[];
   dlq: IncomingRecord[];
   send(event: ExternalIssuanceEvent, headers?: Record<string, string>): Promise<void>;
-  sendRaw(key: string, value: Buffer): Promise<void>;
+  sendRaw(key: string, value: Buffer, headers?: Record<string, string>): Promise<void>;
   logs(msg: string): Array<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -139,8 +139,8 @@ export async function startIssuer(
         { key: event.orderId, value, headers: { eventId: event.eventId, ...headers } },
       ]);
     },
-    async sendRaw(key, value) {
-      await producer.send(topics.issuance, [{ key, value }]);
+    async sendRaw(key, value, headers = {}) {
+      await producer.send(topics.issuance, [{ key, value, headers }]);
     },
     logs: (msg) => proc.logs.filter((l) => l.msg === msg),
     async stop() {

@@ -256,6 +256,7 @@ export function registerDlqCommands(
           producer,
           audit,
           actionId,
+          actor: context.env.actor,
           ...(options.to ? { to: options.to } : {}),
           dryRun: Boolean(options.dryRun),
           ...(rate ? { rate } : {}),

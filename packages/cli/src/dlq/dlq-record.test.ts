@@ -56,9 +56,11 @@ describe("DLQ entries", () => {
       topic: "invoice.issuance.dlq",
       id: "1:7",
       actionId: "9",
+      actor: "ops:alice",
     });
     expect(headers).toEqual({
       eventId: "e-1",
+      "replay.requested-by": "ops:alice",
       "replay.dlq.topic": "invoice.issuance.dlq",
       "replay.dlq.record": "1:7",
       "replay.action-id": "9",

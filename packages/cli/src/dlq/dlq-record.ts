@@ -1,5 +1,5 @@
 import type { Headers, IncomingRecord } from "@invoice/kafka";
-import { DLQ_HEADERS, RETRY_HEADERS } from "@invoice/processing";
+import { DLQ_HEADERS, REPLAY_HEADERS, RETRY_HEADERS } from "@invoice/processing";
 
 /** A DLQ record as the CLI shows it: where it is, why it is there, and what it was. */
 export interface DlqEntry {
@@ -107,20 +107,23 @@ export function countBy<K extends keyof DlqEntry>(
 
 /**
  * Headers of the replayed copy: the record's own (eventId, traceparent, content-type), without the
- * dlq.* and retry.* ones (it is a first delivery again, due now), plus where it was replayed from.
+ * dlq.* and retry.* ones (it is a first delivery again, due now), plus who asked for it and where it
+ * was replayed from (REPLAY_HEADERS). The issuer takes a copy with them for an operator's replay of
+ * the order, which resumes a FAILED invoice; without them it is a redelivery that changes nothing.
  */
 export function replayHeaders(
   headers: Headers,
-  from: { topic: string; id: string; actionId: string },
+  from: { topic: string; id: string; actionId: string; actor: string },
 ): Headers {
   const out: Headers = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith("dlq.") || name.startsWith("retry.") || name.startsWith("replay.")) continue;
     out[name] = value;
   }
-  out["replay.dlq.topic"] = from.topic;
-  out["replay.dlq.record"] = from.id;
-  out["replay.action-id"] = from.actionId;
+  out[REPLAY_HEADERS.requestedBy] = from.actor;
+  out[REPLAY_HEADERS.dlqTopic] = from.topic;
+  out[REPLAY_HEADERS.dlqRecord] = from.id;
+  out[REPLAY_HEADERS.actionId] = from.actionId;
   return out;
 }
 

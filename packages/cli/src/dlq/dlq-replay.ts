@@ -13,6 +13,8 @@ export interface ReplayOptions {
   producer: Producer;
   audit: OperatorAudit;
   actionId: bigint;
+  /** Who runs the replay (ops:<operator>), on every copy: the consumer's audit names them. */
+  actor: string;
   /** Every record to this topic instead of its original one (tests, a staging copy). */
   to?: string;
   dryRun: boolean;
@@ -125,6 +127,7 @@ export async function replayRecords(options: ReplayOptions): Promise<ReplayResul
             topic: entry.dlqTopic,
             id: entry.id,
             actionId: actionId.toString(),
+            actor: options.actor,
           }),
         },
       ]);

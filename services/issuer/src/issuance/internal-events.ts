@@ -5,7 +5,7 @@
  */
 import type { ExternalIssuanceEvent, IssuanceEvent, SendResultPayload, WakeUpReason } from "@invoice/domain";
 import type { IncomingRecord } from "@invoice/kafka";
-import { DLQ_HEADERS } from "@invoice/processing";
+import { DLQ_HEADERS, REPLAY_HEADERS } from "@invoice/processing";
 
 type Order = Pick<ExternalIssuanceEvent, "orderId" | "merchantId">;
 
@@ -46,8 +46,18 @@ export const retriesExhausted = (
   payload: { attemptId, retries, errorCode: error.code, errorMessage: error.message },
 });
 
-/** Header an operator tool sets on a re-published record (a DLQ record keeps its dlq.* headers). */
-export const REPLAY_REQUESTED_BY_HEADER = "replay.requested-by";
+/** Header an operator tool sets on a re-published record (`invoice dlq replay`: ops:<operator>). */
+export const REPLAY_REQUESTED_BY_HEADER = REPLAY_HEADERS.requestedBy;
+
+/** Re-published by an operator: `invoice dlq replay`'s headers, or a DLQ record copied as it is. */
+export function isOperatorReplay(record: IncomingRecord): boolean {
+  const h = record.headers;
+  return (
+    h[REPLAY_HEADERS.requestedBy] !== undefined ||
+    h[REPLAY_HEADERS.dlqTopic] !== undefined ||
+    h[DLQ_HEADERS.reason] !== undefined
+  );
+}
 
 /**
  * What to feed when a record arrives whose event was already applied: a DLQ re-publish asks to push
@@ -60,7 +70,7 @@ export function redeliveryEvent(
   now: number,
 ): IssuanceEvent {
   const operator = record.headers[REPLAY_REQUESTED_BY_HEADER];
-  if (operator !== undefined || record.headers[DLQ_HEADERS.reason] !== undefined) {
+  if (isOperatorReplay(record)) {
     return {
       ...envelope(event, `${event.eventId}:republish:${record.timestamp}`, now),
       type: "ReplayRequested",

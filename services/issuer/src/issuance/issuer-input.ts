@@ -8,6 +8,7 @@ import type { ExternalIssuanceEvent, WakeUpReason } from "@invoice/domain";
 import { PlatformError } from "@invoice/errors";
 import type { AvroCodec, IncomingRecord } from "@invoice/kafka";
 import { type IssuanceEventAvro, issuanceEventFromWire } from "@invoice/schemas";
+import { isOperatorReplay } from "./internal-events.ts";
 
 /** Headers of a wake-up record (next to the processor's retry.* headers). */
 export const WAKE_HEADERS = {
@@ -41,9 +42,15 @@ export class UndecodableRecordError extends PlatformError {
 
 const REASONS = new Set<string>(["retry", "lease", "number", "claim-deadline", "recovery"]);
 
-function readWake(record: IncomingRecord): WakeRequest | undefined {
+/**
+ * The wake-up a record of the retry topic asks for. Not on a copy an operator re-published from the
+ * DLQ (retries exhausted: the wake-up's copy is what was dead-lettered): a repeated wake-up is
+ * dropped as applied, while the record's original event, applied too, becomes the order's replay
+ * (ReplayRequested), which resumes the FAILED invoice.
+ */
+export function readWake(record: IncomingRecord): WakeRequest | undefined {
   const eventId = record.headers[WAKE_HEADERS.eventId];
-  if (eventId === undefined) return undefined;
+  if (eventId === undefined || isOperatorReplay(record)) return undefined;
   const reason = record.headers[WAKE_HEADERS.reason] ?? "";
   if (!REASONS.has(reason)) throw new UndecodableRecordError(`wake-up reason "${reason}" is unknown`);
   const retries = Number(record.headers[WAKE_HEADERS.retries] ?? "0");

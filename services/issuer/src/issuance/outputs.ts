@@ -93,7 +93,9 @@ export function createOutputs(options: OutputsOptions) {
     ) {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(record.headers)) {
-        if (!name.startsWith("retry.") && !name.startsWith("issuer.wake.") && !name.startsWith("dlq.")) {
+        // Not an operator's replay headers either: the wake-up is the issuer's own, its retry budget
+        // in issuer.wake.retries (a copy still marked as replayed would be read as another replay).
+        if (!["retry.", "issuer.wake.", "dlq.", "replay."].some((prefix) => name.startsWith(prefix))) {
           headers[name] = value;
         }
       }
