@@ -120,38 +120,75 @@ export function createOutbox(options: OutboxOptions): Outbox {
       });
   }
 
-  async function relay(): Promise<number> {
+  /**
+   * One batch of rows after `afterId`, each published on its own: a row that cannot be published
+   * (its mapping refused, the record too large) stays, with a warning, and holds back no other.
+   */
+  async function relayBatch(afterId: bigint): Promise<{ taken: number; relayed: number; lastId: bigint }> {
     const batchSize = options.batchSize ?? 200;
     return options.prisma.$transaction(
       async (tx: Tx) => {
         // SKIP LOCKED: two instances relaying at once take different rows.
         const rows = await tx.$queryRawUnsafe<StoredRow[]>(
           `SELECT "id", "orderId", "event", "invoiceRow" FROM "InvoiceOutbox"
-            WHERE "createdAt" < now() - ($1::int * interval '1 millisecond')
+            WHERE "createdAt" < now() - ($1::int * interval '1 millisecond') AND "id" > $3::bigint
             ORDER BY "id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
           options.graceMs,
           batchSize,
+          String(afterId),
         );
-        if (rows.length === 0) return 0;
-        for (const row of rows) {
-          const invoices = new Map<number, InvoiceRowView>();
-          if (row.invoiceRow)
-            invoices.set(row.invoiceRow.seq, { ...row.invoiceRow, id: BigInt(row.invoiceRow.id) });
-          await options.publish([row.event], invoices);
+        const lastId = rows.at(-1)?.id ?? afterId;
+        if (rows.length === 0) return { taken: 0, relayed: 0, lastId };
+        const settled = await Promise.allSettled(
+          rows.map((row) => {
+            const invoices = new Map<number, InvoiceRowView>();
+            if (row.invoiceRow)
+              invoices.set(row.invoiceRow.seq, { ...row.invoiceRow, id: BigInt(row.invoiceRow.id) });
+            return options.publish([row.event], invoices);
+          }),
+        );
+        const sent = rows.filter((_, i) => settled[i]?.status === "fulfilled");
+        const failed = rows.flatMap((row, i) => {
+          const s = settled[i];
+          return s?.status === "rejected" ? [{ row, error: s.reason as unknown }] : [];
+        });
+        if (failed.length > 0) {
+          options.logger.warn(
+            {
+              err: failed[0]?.error,
+              events: failed.length,
+              outboxIds: failed.slice(0, 20).map(({ row }) => String(row.id)),
+            },
+            "[outbox] relay could not publish events; they stay and are tried again",
+          );
         }
+        if (sent.length === 0) return { taken: rows.length, relayed: 0, lastId };
         await tx.$executeRawUnsafe(
           `DELETE FROM "InvoiceOutbox" WHERE "id" = ANY($1::bigint[])`,
-          rows.map((row) => String(row.id)),
+          sent.map((row) => String(row.id)),
         );
         options.logger.warn(
-          { events: rows.length, orderIds: [...new Set(rows.map((row) => row.orderId))].slice(0, 20) },
+          { events: sent.length, orderIds: [...new Set(sent.map((row) => row.orderId))].slice(0, 20) },
           "[outbox] relayed events committed but not published in time",
         );
-        options.onRelayed?.(rows.length);
-        return rows.length;
+        options.onRelayed?.(sent.length);
+        return { taken: rows.length, relayed: sent.length, lastId };
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
+  }
+
+  /** Walks the whole backlog in id order, a batch per transaction (a backlog waits no extra interval). */
+  async function relay(): Promise<number> {
+    const batchSize = options.batchSize ?? 200;
+    let relayed = 0;
+    let afterId = 0n;
+    for (;;) {
+      const batch = await relayBatch(afterId);
+      relayed += batch.relayed;
+      afterId = batch.lastId;
+      if (batch.taken < batchSize || stopped) return relayed;
+    }
   }
 
   function relayOnce(): Promise<number> {
