@@ -23,7 +23,10 @@ const PARTS: Partial<Record<(typeof SERVICES)[number], Array<{ phase: string; st
     { phase: "drain", steps: ["webhook delivery worker"] },
     { phase: "flush", steps: ["issuance publisher"] },
   ],
-  issuer: [{ phase: "flush", steps: ["provider adapter", "issuer producer"] }],
+  issuer: [
+    { phase: "drain", steps: ["outbox relay"] },
+    { phase: "flush", steps: ["provider adapter", "issuer producer"] },
+  ],
   claims: [{ phase: "flush", steps: ["issuance publisher"] }],
 };
 /** The close phase: the clients, then the consumer-lag reader of the services that consume (ADR 0018). */

@@ -501,7 +501,12 @@ describe.skipIf(!hasPrometheus)("dashboards against a real Prometheus scraping t
       return lag;
     }
     async function scrapedLag(): Promise<Record<string, number>> {
-      const answer = await promQuery(world, `kafka_consumergroup_lag{consumergroup=~"${groups.join("|")}"}`);
+      // The last sample of each series, not the instant value: a scrape that timed out on a loaded
+      // machine marks a target's series stale, and an instant query then returns none of them.
+      const answer = await promQuery(
+        world,
+        `last_over_time(kafka_consumergroup_lag{consumergroup=~"${groups.join("|")}"}[30s])`,
+      );
       return Object.fromEntries(
         (answer.data?.result ?? []).map((s) => [
           `${s.metric.consumergroup}/${s.metric.topic}/${s.metric.partition}`,

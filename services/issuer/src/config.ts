@@ -64,6 +64,9 @@ const issuerSection = z
     /** Events applied per database transaction at most, and such transactions at once (ADR 0019). */
     ISSUER_DB_GROUP_SIZE: positiveInt({ max: 10_000 }).default(250),
     ISSUER_DB_CONCURRENT_GROUPS: positiveInt({ max: 100 }).default(2),
+    /** Outbox (ADR 0022): an event unpublished this long after its commit is relayed; how often to look. */
+    ISSUER_OUTBOX_GRACE_MS: durationMs({ min: 1 }).default(60_000),
+    ISSUER_OUTBOX_RELAY_INTERVAL_MS: durationMs({ min: 10 }).default(10_000),
     /** Start a group without committed offsets at the log start (tests, bench). */
     ISSUER_FROM_BEGINNING: z.enum(["true", "false"]).default("false"),
   })
@@ -98,6 +101,7 @@ const issuerSection = z
     maxBatchSize: env.ISSUER_MAX_BATCH_SIZE,
     dbGroupSize: env.ISSUER_DB_GROUP_SIZE,
     dbConcurrentGroups: env.ISSUER_DB_CONCURRENT_GROUPS,
+    outbox: { graceMs: env.ISSUER_OUTBOX_GRACE_MS, intervalMs: env.ISSUER_OUTBOX_RELAY_INTERVAL_MS },
     fromBeginning: env.ISSUER_FROM_BEGINNING === "true",
   }));
 

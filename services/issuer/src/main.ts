@@ -19,6 +19,7 @@ import { createDecisionStore } from "./issuance/decision-store.ts";
 import { createIssuanceHandler } from "./issuance/issuance-handler.ts";
 import { countInvoiceOutcomes, createIssuanceMetrics } from "./issuance/issuance-metrics.ts";
 import { decodeIssuerInput } from "./issuance/issuer-input.ts";
+import { createOutbox } from "./issuance/outbox.ts";
 import { createOutputs } from "./issuance/outputs.ts";
 import { createCredentialSource } from "./issuance/provider-credentials.ts";
 
@@ -69,8 +70,24 @@ runMain("issuer", async () => {
     { phase: "flush", readiness: false },
   );
 
-  // 5. The issuance consumer (phase "intake": it stops taking records first, then drains).
+  // 5. The issuance consumer (phase "intake": it stops taking records first, then drains), and the
+  //    outbox of its publications with the relay of those a dead process left (ADR 0022).
   const metrics = createIssuanceMetrics(service.metrics);
+  const outputs = createOutputs({
+    producer,
+    codec,
+    eventsTopic: issuer.topics.events,
+    retryTopic: issuer.topics.retry,
+    claimLinkBaseUrl: config.claimLink.baseUrl,
+  });
+  const outbox = createOutbox({
+    prisma,
+    publish: (events, invoices) => outputs.publish(events, invoices),
+    logger,
+    ...issuer.outbox,
+    onRelayed: (count) => metrics.relayed(count),
+  });
+  await service.addComponent("outbox relay", outbox, { phase: "drain", readiness: false });
   const handle = createIssuanceHandler({
     store: countInvoiceOutcomes(
       createDecisionStore({
@@ -87,13 +104,8 @@ runMain("issuer", async () => {
       }),
       metrics,
     ),
-    outputs: createOutputs({
-      producer,
-      codec,
-      eventsTopic: issuer.topics.events,
-      retryTopic: issuer.topics.retry,
-      claimLinkBaseUrl: config.claimLink.baseUrl,
-    }),
+    outputs,
+    outbox,
     provider: { adapter, credentials, now: Date.now },
     retry: issuer.retry,
     metrics,

@@ -41,6 +41,7 @@ import {
   writeInvoiceRows,
 } from "./invoice-rows.ts";
 import { loadMerchantProfiles, type MerchantDefaults, type MerchantProfileView } from "./merchant-profile.ts";
+import { OUTBOX_COLUMNS, type OutboxRow, outboxRows } from "./outbox.ts";
 
 export const CONSUMER = "issuer";
 
@@ -68,6 +69,8 @@ export type Committed =
       state: OrderState | undefined;
       profile: MerchantProfileView;
       invoices: Map<number, InvoiceRowView>;
+      /** The outbox rows of the decision's publications: `Outbox.published` once they are sent. */
+      outbox: bigint[];
     };
 
 export class OrderStateConflictError extends PlatformError {
@@ -268,6 +271,7 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
     const audits: Prisma.InvoiceAuditTracingCreateManyInput[] = [];
     const stateWrites: OrderStateWrite[] = [];
     const written: Array<{ i: number; decision: Decision; plan: InvoicePlan }> = [];
+    const outbox: OutboxRow[] = [];
     const noState: Array<{ eventId: string; orderId: string }> = [];
     const at = now();
     for (const { request, i } of fresh) {
@@ -302,7 +306,16 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
         noState.push({ eventId: event.eventId, orderId: event.orderId });
       }
       written.push({ i, decision, plan });
-      results[i] = { kind: "applied", decision, state: decision.next, profile, invoices: plan.views };
+      const publications = outboxRows(options.ids, decision, plan.views);
+      outbox.push(...publications);
+      results[i] = {
+        kind: "applied",
+        decision,
+        state: decision.next,
+        profile,
+        invoices: plan.views,
+        outbox: publications.map((row) => row.id),
+      };
     }
 
     // Invoices first: attempts, audit rows and claims refer to them.
@@ -313,6 +326,7 @@ export function createDecisionStore(options: DecisionStoreOptions): DecisionStor
     // Rolls the group back; every event of it is decided again on fresh state.
     if (conflicts.length > 0) throw new OrderStateConflictError(conflicts);
     if (noState.length > 0) await recordProcessedEvents(tx, CONSUMER, noState);
+    await bulkInsert(tx, "InvoiceOutbox", OUTBOX_COLUMNS, outbox);
     for (const { decision, plan } of written) {
       await writeClaims(tx, options.ids, decision, plan.views, plan.created);
     }

@@ -21,6 +21,7 @@ import type { AttemptLog, DecisionStore } from "./decision-store.ts";
 import { redeliveryEvent, retriesExhausted, sendResult, wakeUp } from "./internal-events.ts";
 import type { IssuanceMetrics } from "./issuance-metrics.ts";
 import type { IssuerInput } from "./issuer-input.ts";
+import type { Outbox } from "./outbox.ts";
 import type { Outputs } from "./outputs.ts";
 import { type ProviderCallContext, performProviderCall } from "./provider-calls.ts";
 import { RejectedEventError, withRetries } from "./run-support.ts";
@@ -28,6 +29,8 @@ import { RejectedEventError, withRetries } from "./run-support.ts";
 export interface IssuanceHandlerOptions {
   store: DecisionStore;
   outputs: Outputs;
+  /** Told which outbox rows were published (ADR 0022); without it the rows wait for the relay. */
+  outbox?: Pick<Outbox, "published">;
   provider: ProviderCallContext;
   retry: BackoffPolicy & { maxRetries: number };
   metrics: IssuanceMetrics;
@@ -111,6 +114,7 @@ export function createIssuanceHandler(options: IssuanceHandlerOptions): BatchHan
         .filter((e): e is Published => e.type === "PublishInvoiceEvent")
         .map((e) => e.event);
       await withRetries(() => options.outputs.publish(events, invoices), log);
+      options.outbox?.published(committed.outbox);
       for (const e of decision.effects) {
         if (e.type === "RecordForHuman") {
           options.metrics.outcome("review-required");

@@ -29,8 +29,14 @@ export function createIssuanceMetrics(registry: Registry) {
     name: "issuer_db_group_events",
     help: "Events applied by the decision store's group transactions.",
   });
+  const relayed = invoiceCounter(registry, {
+    name: "issuer_outbox_relayed",
+    help: "InvoiceEvents published by the outbox relay: committed, not published in time (ADR 0022).",
+  });
+  relayed.inc(0);
   return {
     outcome: (outcome: string) => outcomes.inc({ outcome }),
+    relayed: (count: number) => relayed.inc(count),
     group: (size: number, seconds: number) => {
       groupSeconds.observe(seconds);
       groupEvents.inc(size);
