@@ -93,6 +93,7 @@ export interface ChaosWorld {
 }
 
 let workerSeq = 0;
+const ISSUER_START_TIMEOUT_MS = 180_000;
 
 export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise<ChaosWorld> {
   const stack = stackEnv();
@@ -182,7 +183,9 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
       },
     };
     issuers.push(instance);
-    await proc.port();
+    // The issuer says it started once it has joined its group; with a SIGKILLed member still in it,
+    // the join waits for that member's session (30 s) and the rebalance, on a loaded 2-core machine.
+    await proc.port(ISSUER_START_TIMEOUT_MS);
     return instance;
   }
 

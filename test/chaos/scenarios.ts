@@ -197,8 +197,12 @@ const twoInstancesKillOne: Scenario = (options) =>
       let recoverySeconds = 0;
       const victims = options.short ? [first] : [first, second];
       for (const victim of victims) {
+        // A burst, so that the kill lands mid-batch: at the steady rate a send rarely overlaps
+        // another (the issuer keeps up), and waiting for two in flight timed out on a loaded machine.
+        await world.produceOrders(20);
         await waitFor(() => world.proxy.inFlightCreates() >= 2, {
           timeoutMs: 60_000,
+          intervalMs: 5,
           description: "sends in flight",
         });
         const inFlight = world.proxy.inFlightCreates();

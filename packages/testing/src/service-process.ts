@@ -11,8 +11,11 @@ export interface ServiceProcess {
   stderr(): string;
   /** Resolves with the exit code (or the signal name) once the process has ended. */
   exited: Promise<number | string>;
-  /** The HTTP port from the "service started" log line. */
-  port(): Promise<number>;
+  /**
+   * The HTTP port from the "service started" log line, waiting up to `timeoutMs` (60 s). A consuming
+   * service logs it after its consumer group join, which waits out a dead member's session.
+   */
+  port(timeoutMs?: number): Promise<number>;
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
@@ -62,14 +65,14 @@ export function startServiceProcess(
     logs,
     stderr: () => stderr,
     exited,
-    port: () =>
+    port: (timeoutMs = 60_000) =>
       waitFor(
         () => {
           if (exitedAlready) throw new Error(`${service} exited before listening: ${stderr}`);
           const started = logs.find((l) => l.msg === "service started");
           return typeof started?.port === "number" ? started.port : undefined;
         },
-        { timeoutMs: 60_000, description: `${service} to listen` },
+        { timeoutMs, description: `${service} to listen` },
       ),
     async stop(signal = "SIGTERM") {
       if (!exitedAlready) child.kill(signal);

@@ -138,6 +138,33 @@ describe("the issuer's contract, README examples", () => {
     ]);
   });
 
+  it("4b. crash between a not-sent result and its retry record: the recovery wake-up sends again", () => {
+    const issuer = new Issuer();
+    issuer.apply(t, payment(BUYER_B));
+    // The retry wake-up this decision asks for is produced after the commit; the process dies first.
+    const late = issuer.apply(t + 20 * S, (s) =>
+      result(s, 1, "not-sent", { errorCode: "START_WINDOW_PASSED" }),
+    );
+    expect(of(late, "ScheduleWakeUp")).toMatchObject([{ reason: "retry", retry: true }]);
+    const recovery = issuer.apply(t + 60 * S, ev("WakeUp", { reason: "recovery" }));
+    expect(calls(recovery)).toMatchObject([{ type: "IssueInvoice", attempt: 2, lookupFirst: false }]);
+    // The lost retry wake-up, had it arrived after all, is stale now: nothing is sent twice.
+    expect(calls(issuer.apply(t + 61 * S, (s) => wake(s, 1, "retry")))).toEqual([]);
+  });
+
+  it("4c. the recovery wake-up leaves a settled invoice alone and a failed one to its replay", () => {
+    const issuer = new Issuer();
+    issuer.apply(t, payment(BUYER_B));
+    issuer.apply(t + S, (s) => result(s, 1, "issued", { invoiceNo: "123" }));
+    expect(calls(issuer.apply(t + 60 * S, ev("WakeUp", { reason: "recovery" })))).toEqual([]);
+    const failing = new Issuer();
+    failing.apply(t, payment(BUYER_B));
+    failing.apply(t + S, (s) => result(s, 1, "not-sent", { errorCode: "BREAKER_OPEN" }));
+    failing.apply(t + 2 * S, (s) => exhausted(s, 1));
+    expect(failing.state?.status).toBe("FAILED");
+    expect(calls(failing.apply(t + 60 * S, ev("WakeUp", { reason: "recovery" })))).toEqual([]);
+  });
+
   it("5. a full refund while the outcome is unknown: cancelled, looked up, and corrected when it exists", () => {
     const issuer = new Issuer();
     issuer.apply(t, payment(BUYER_B));

@@ -25,7 +25,9 @@ function dueExpiry(b: StepBuilder, state: OrderState, reason: string): OrderStat
  * current is stale and does nothing (the later attempt has its own). Without one (`claim-deadline`,
  * `recovery` after a record was delivered again): a deferred claim expiry that is due is applied, and
  * every invoice with a call still open gets its lease checked, since the process that made the call
- * may have died with it. Failed invoices wait for a replay.
+ * may have died with it; a recovery also gives every invoice that still needs a call (after a send
+ * not made, a lookup that found nothing, a number missing) its next one, since the wake-up that
+ * would have asked for it may have died with the process too. Failed invoices wait for a replay.
  */
 export function onWakeUp(ctx: DecideContext<"WakeUp">): Step {
   const b = new StepBuilder(ctx);
@@ -55,9 +57,15 @@ export function onWakeUp(ctx: DecideContext<"WakeUp">): Step {
       notes.push(result.note ?? `invoice ${found.invoice.seq} (${found.invoice.status}) needs nothing now`);
     }
   } else {
+    // A recovery also moves invoices whose last call ended without settling them (a send not made,
+    // a lookup that found nothing, a number still missing): their follow-up is a wake-up record the
+    // issuer produces after committing the result, and a process that died in between took it with
+    // it — the redelivery that brings this recovery is then the only trace left, and without this
+    // the order would stay ISSUING for ever (chaos SIGKILL scenario on a loaded machine).
+    const resumeSettled = p.reason === "recovery";
     for (const invoice of next.invoices) {
       const current = currentAttempt(invoice);
-      if (!current || !isOpen(current)) continue;
+      if (!current || (!isOpen(current) && !resumeSettled)) continue;
       const fresh = next.invoices.find((i) => i.seq === invoice.seq) ?? invoice;
       const result = drive(b, next, fresh);
       next = result.state;
