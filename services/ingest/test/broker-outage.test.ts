@@ -118,21 +118,11 @@ describe("broker outage", () => {
       { timeoutMs: 120_000, intervalMs: 500, description: "a 202 after the broker returned" },
     );
     accepted.push(recovered.eventId as string);
-    // A broker just back (a fresh JVM on a loaded machine) may still time a publish out: the answer is
-    // then the same 503 with Retry-After, and a client that honours it gets its 202 on a later try.
-    const afterwards: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const answer = await waitFor(
-        async () => {
-          const a = await send();
-          afterwards.push(a.status);
-          return a.status === 202 ? a : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 500, description: `request ${i + 1} after the recovery accepted` },
-      );
+      const answer = await send();
+      expect(answer.status).toBe(202);
       accepted.push(answer.eventId as string);
     }
-    expect(afterwards.filter((status) => status !== 202 && status !== 503)).toEqual([]);
 
     const records = await collect(
       ["invoice.issuance"],
