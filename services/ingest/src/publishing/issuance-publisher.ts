@@ -232,7 +232,10 @@ export class IssuancePublisher {
       });
     } catch (error) {
       const retriable = error instanceof PlatformError && error.retriable;
-      if (retriable) this.refuseUntil = this.now() + this.options.cooldownMs;
+      // A batch whose requests have all timed out already started its cool-down then; its failure
+      // arriving now (kafkajs retries a send for a while) says nothing about the broker now — it
+      // may be back — and must not refuse the requests that follow.
+      if (retriable && batch.some((w) => !w.settled)) this.refuseUntil = this.now() + this.options.cooldownMs;
       this.outcomes.inc({ outcome: "failed" }, batch.length);
       this.options.logger.warn({ err: error, records: batch.length }, "issuance publish failed");
       for (const waiting of batch) {
