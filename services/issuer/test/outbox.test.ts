@@ -59,36 +59,17 @@ describe("the issuer's outbox", () => {
     const published = await waitForEvent(issuer, order.orderId, "INVOICE_ISSUED");
     const mapped = invoiceEventFromWire(published.value as never);
     if (!mapped.ok) throw mapped.error;
-    const row = await issuer.db.invoice.findFirstOrThrow({ where: { orderId: order.orderId } });
     // What a process that died between its commit and its publish leaves: the row, an hour old.
     const lost = { ...mapped.value.event, eventId: `${mapped.value.event.eventId}:lost` };
-    const invoiceRow = {
-      id: row.id.toString(),
-      seq: 1,
-      transactionUuid: row.transactionUuid,
-      seller: row.sellerSnapshot,
-      provider: row.providerConfigSnapshot,
-      series: row.invoiceSeries,
-      totalPayableVnd: Number(row.totalAmountWithTax),
-      lookupCode: row.providerReservationCode,
-    };
-    await issuer.db.$executeRawUnsafe(
-      `INSERT INTO "InvoiceOutbox" ("id", "merchantId", "orderId", "eventId", "event", "invoiceRow", "createdAt")
-       VALUES ($1::bigint, $2, $3, $4, $5::jsonb, $6::jsonb, now() - interval '1 hour')`,
-      String(BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000))),
-      order.merchantId,
-      order.orderId,
-      lost.eventId,
-      JSON.stringify(lost),
-      JSON.stringify(invoiceRow),
-    );
+    const invoiceRow = await invoiceRowOf(order.orderId);
+    await leaveRow(order, lost, invoiceRow);
     const relayed = await waitFor(
       () => issuer.events.find((e) => e.record.headers.eventId === lost.eventId),
       { timeoutMs: 30_000, description: "the lost InvoiceIssued on invoice.events" },
     );
     expect(relayed.record.key?.toString()).toBe(order.orderId);
     expect(relayed.value.type).toBe("INVOICE_ISSUED");
-    expect(relayed.value.invoiceId).toBe(row.id.toString());
+    expect(relayed.value.invoiceId).toBe(invoiceRow.id);
     await waitFor(async () => (await outboxOf(order.orderId)).length === 0, {
       timeoutMs: 30_000,
       description: "the relayed row deleted",

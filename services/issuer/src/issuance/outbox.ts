@@ -34,6 +34,8 @@ export interface OutboxRow {
   invoiceRow: (Omit<InvoiceRowView, "id"> & { id: string }) | null;
 }
 
+const DELETE_ROWS = `DELETE FROM "InvoiceOutbox" WHERE "id" = ANY($1::bigint[])`;
+
 const seqOf = (event: InvoiceEvent) => (event.payload as { invoiceSeq?: number }).invoiceSeq;
 
 /** The outbox rows of a decision's publications, in effect order. */
@@ -99,10 +101,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     while (done.length > 0) {
       const ids = done.splice(0, 5_000);
       try {
-        await options.prisma.$executeRawUnsafe(
-          `DELETE FROM "InvoiceOutbox" WHERE "id" = ANY($1::bigint[])`,
-          ids.map(String),
-        );
+        await options.prisma.$executeRawUnsafe(DELETE_ROWS, ids.map(String));
       } catch (error) {
         // Left in place: the relay publishes them again after the grace period (a harmless repeat).
         options.logger.warn({ err: error, rows: ids.length }, "[outbox] published rows not deleted");
@@ -164,7 +163,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }
         if (sent.length === 0) return { taken: rows.length, relayed: 0, lastId };
         await tx.$executeRawUnsafe(
-          `DELETE FROM "InvoiceOutbox" WHERE "id" = ANY($1::bigint[])`,
+          DELETE_ROWS,
           sent.map((row) => String(row.id)),
         );
         options.logger.warn(
