@@ -61,3 +61,55 @@ it("exports kafka_consumergroup_lag and _lag_sum equal to the lag computed from 
   expect(text).toContain(`kafka_consumergroup_lag{consumergroup="${group}",topic="${topic}",partition="0"`);
   expect(text).toMatch(/invoice_consumer_lag_read_age_seconds\{service="test"\} \d/);
 });
+
+it("reports the lag of a partition the group never committed, counted from the log start", async () => {
+  // A group commits only the partitions it read records from: here partition 0. Records that reach
+  // partition 2 later are lag all the same, and the empty partition 1 is reported as caught up.
+  const sparseTopic = uniqueName("lag-metrics-sparse");
+  const sparseGroup = uniqueName("lag-metrics-sparse-group");
+  await admin.ensureTopics([{ topic: sparseTopic, partitions: 3 }]);
+  try {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send(
+      sparseTopic,
+      Array.from({ length: 4 }, (_, i) => ({ key: `a${i}`, value: "v", partition: 0 })),
+    );
+    const consumer = await collectingConsumer(kafka, sparseGroup, [sparseTopic], []);
+    await untilCommittedToEnd(admin, sparseGroup, [sparseTopic]);
+    await consumer.disconnect();
+    await producer.send(
+      sparseTopic,
+      Array.from({ length: 3 }, (_, i) => ({ key: `b${i}`, value: "v", partition: 2 })),
+    );
+    await producer.disconnect();
+
+    const committed = await admin.groupCommittedOffsets(sparseGroup);
+    expect(committed.map((c) => [c.partition, c.offset])).toEqual([
+      [0, "4"],
+      [1, "-1"],
+      [2, "-1"],
+    ]);
+    const registry = createMetrics({ service: "test", defaultMetrics: false });
+    const metrics = createConsumerLagMetrics({
+      registry,
+      admin,
+      groups: [sparseGroup],
+      logger: createLogger({ service: "test", level: "silent" }),
+    });
+    await metrics.refresh();
+    const lag = (await registry.getSingleMetric("kafka_consumergroup_lag")?.get())?.values ?? [];
+    expect(new Map(lag.map((v) => [String(v.labels.partition), v.value]))).toEqual(
+      new Map([
+        ["0", 0],
+        ["1", 0],
+        ["2", 3],
+      ]),
+    );
+    const sum = (await registry.getSingleMetric("kafka_consumergroup_lag_sum")?.get())?.values ?? [];
+    expect(sum).toEqual([{ labels: { consumergroup: sparseGroup, topic: sparseTopic }, value: 3 }]);
+  } finally {
+    await admin.deleteTopics([sparseTopic]).catch(() => undefined);
+    await admin.deleteGroups([sparseGroup]).catch(() => undefined);
+  }
+});

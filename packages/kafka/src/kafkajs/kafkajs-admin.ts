@@ -93,7 +93,12 @@ export class KafkaJsAdmin implements Admin {
     groupId: string,
   ): Promise<Array<{ topic: string; partition: number; offset: string }>> {
     try {
-      const result = await this.admin.fetchOffsets({ groupId });
+      // Without topics the broker answers only the partitions the group committed; asked again for
+      // those topics it lists every partition, "-1" where the group never committed (an empty
+      // partition is never committed, and its lag must still be reported).
+      const committedTopics = [...new Set((await this.admin.fetchOffsets({ groupId })).map((t) => t.topic))];
+      if (committedTopics.length === 0) return [];
+      const result = await this.admin.fetchOffsets({ groupId, topics: committedTopics });
       return result
         .flatMap((t) =>
           t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })),
