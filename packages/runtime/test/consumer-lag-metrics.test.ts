@@ -20,6 +20,19 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
+/** A registry holding one lag read of `group`, as the service's timer would make it. */
+async function lagRegistry(group: string) {
+  const registry = createMetrics({ service: "test", defaultMetrics: false });
+  const metrics = createConsumerLagMetrics({
+    registry,
+    admin,
+    groups: [group],
+    logger: createLogger({ service: "test", level: "silent" }),
+  });
+  await metrics.refresh();
+  return registry;
+}
+
 it("exports kafka_consumergroup_lag and _lag_sum equal to the lag computed from the admin API", async () => {
   const producer = kafka.producer();
   await producer.connect();
@@ -36,14 +49,7 @@ it("exports kafka_consumergroup_lag and _lag_sum equal to the lag computed from 
   );
   await producer.disconnect();
 
-  const registry = createMetrics({ service: "test", defaultMetrics: false });
-  const metrics = createConsumerLagMetrics({
-    registry,
-    admin,
-    groups: [group],
-    logger: createLogger({ service: "test", level: "silent" }),
-  });
-  await metrics.refresh();
+  const registry = await lagRegistry(group);
 
   const [committed, ends] = await Promise.all([admin.groupOffsets(group, topic), admin.topicOffsets(topic)]);
   const expected = new Map(
@@ -90,14 +96,7 @@ it("reports the lag of a partition the group never committed, counted from the l
       [1, "-1"],
       [2, "-1"],
     ]);
-    const registry = createMetrics({ service: "test", defaultMetrics: false });
-    const metrics = createConsumerLagMetrics({
-      registry,
-      admin,
-      groups: [sparseGroup],
-      logger: createLogger({ service: "test", level: "silent" }),
-    });
-    await metrics.refresh();
+    const registry = await lagRegistry(sparseGroup);
     const lag = (await registry.getSingleMetric("kafka_consumergroup_lag")?.get())?.values ?? [];
     expect(new Map(lag.map((v) => [String(v.labels.partition), v.value]))).toEqual(
       new Map([
