@@ -1,7 +1,7 @@
 /**
  * The short chaos variants in the test command (issue 9 "Exactly once at the provider", issue 14
- * "Chaos"): SIGKILL between the provider's success and our commit, two instances with one killed, and
- * a burst of poison records. Each runs the real issuer as child processes against its own simulator,
+ * "Chaos"): SIGKILL between the provider's success and our commit, two instances with one killed, a
+ * PostgreSQL crash and restart, and a burst of poison records. Each runs the real issuer as child processes against its own simulator,
  * database and topics; the long variants and the other scenarios are `pnpm chaos`.
  */
 import { describe, expect, it } from "vitest";
@@ -38,6 +38,16 @@ describe("chaos (short variants)", () => {
     "two issuer instances, one SIGKILLed mid-batch: the survivor finishes, nothing twice",
     async () => {
       expectHeld(await run("two-instances-kill-one"));
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    "PostgreSQL crashed and restarted mid-workload: the issuer stalls and resumes, every order once",
+    async () => {
+      const result = await run("postgres-restart");
+      expectHeld(result);
+      expect(result.notes.issuerRestarts).toBe(0);
     },
     SCENARIO_TIMEOUT_MS,
   );

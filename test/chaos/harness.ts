@@ -58,6 +58,8 @@ export interface IssuerInstance {
 export interface ChaosWorldOptions {
   /** Brokers of a private cluster (Kafka restart scenario); default the shared stack's. */
   brokers?: string[];
+  /** A private PostgreSQL server (PostgreSQL restart scenario); default the shared stack's. */
+  databaseServerUrl?: string;
   simulator?: SimulatorConfigInput;
   /** Extra issuer environment, for every instance started. */
   issuerEnv?: Record<string, string>;
@@ -114,7 +116,11 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
   await admin.ensureTopics(Object.values(topics).map((topic) => ({ topic, partitions })));
   await admin.disconnect();
 
-  const database = await createTempDatabase("chaos", { migrate: true, seed: true });
+  const database = await createTempDatabase("chaos", {
+    migrate: true,
+    seed: true,
+    ...(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {}),
+  });
   const sim = await startSimulator({ port: 0, config: options.simulator ?? {} });
   const proxy = await startFaultProxy(sim.url);
   const codec = createAvroCodec({ url: stack.schemaRegistryUrl });

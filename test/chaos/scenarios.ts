@@ -381,6 +381,48 @@ const kafkaRestart: Scenario = async (options) => {
   }
 };
 
+/**
+ * (7) PostgreSQL restart, on a private server of our own (never the shared one): the server is
+ * crashed mid-workload (immediate shutdown: connections cut, no checkpoint), stays down 5 s (15 s
+ * long) and starts again with crash recovery. The issuer stalls — nothing committed past what was
+ * applied — and resumes by itself, without a restart of its own.
+ */
+const postgresRestart: Scenario = async (options) => {
+  const { createPrivatePostgres } = await import("./private-postgres.ts");
+  const postgres = await createPrivatePostgres();
+  await postgres.start();
+  try {
+    return await withWorld(
+      "postgres-restart",
+      { databaseServerUrl: postgres.url, simulator: { latency: { kind: "fixed", ms: 50 } } },
+      options,
+      async (world, notes, problems) => {
+        const issuer = await world.startIssuer();
+        const workload = world.steadyWorkload(options.short ? 3 : 8);
+        await warmUp(world, 10);
+        await world.produceOrders(options.short ? 40 : 150);
+        await postgres.crash();
+        const downMs = options.short ? 5_000 : 15_000;
+        const crashedAt = Date.now();
+        // The server stays down for downMs: time is the scenario's subject, not a stand-in for a condition.
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        await postgres.start();
+        const restartedAt = Date.now();
+        notes.postgresDownMs = restartedAt - crashedAt;
+        const seconds = await recoveredAfter(world, [...world.orders], restartedAt);
+        await workload.stop();
+        await recoveredAfter(world, [...world.orders], Date.now());
+        if (!issuer.alive())
+          problems.push("the issuer exited during the PostgreSQL outage (it must stall and resume)");
+        notes.issuerRestarts = world.issuers.length - 1;
+        return seconds;
+      },
+    );
+  } finally {
+    await postgres.remove();
+  }
+};
+
 export const SCENARIOS: Record<string, Scenario> = {
   "sigkill-before-commit": sigkillBeforeCommit,
   "two-instances-kill-one": twoInstancesKillOne,
@@ -388,4 +430,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   "latency-spikes": latencySpikes,
   "poison-burst": poisonBurst,
   "kafka-restart": kafkaRestart,
+  "postgres-restart": postgresRestart,
 };
