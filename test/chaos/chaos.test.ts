@@ -1,7 +1,7 @@
 /**
  * The short chaos variants in the test command (issue 9 "Exactly once at the provider", issue 14
- * "Chaos"): SIGKILL between the provider's success and our commit, two instances with one killed, a
- * PostgreSQL crash and restart, and a burst of poison records. Each runs the real issuer as child processes against its own simulator,
+ * "Chaos"): SIGKILL between the provider's success and our commit, SIGKILL between our commit and the
+ * publish, two instances with one killed, a PostgreSQL crash and restart, and a burst of poison records. Each runs the real issuer as child processes against its own simulator,
  * database and topics; the long variants and the other scenarios are `pnpm chaos`.
  */
 import { describe, expect, it } from "vitest";
@@ -48,6 +48,16 @@ describe("chaos (short variants)", () => {
       const result = await run("postgres-restart");
       expectHeld(result);
       expect(result.notes.issuerRestarts).toBe(0);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    "SIGKILL between our commit and the publish (broker down): the outbox relay publishes every event",
+    async () => {
+      const result = await run("sigkill-before-publish");
+      expectHeld(result);
+      expect(result.notes.relayedEvents).toBeGreaterThanOrEqual(1);
     },
     SCENARIO_TIMEOUT_MS,
   );

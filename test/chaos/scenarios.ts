@@ -4,122 +4,12 @@
  * the platform recover by itself, and ends with the common checks (checks.ts) plus its own. `short`
  * is the variant the test command runs; the long one is `pnpm chaos`.
  */
-import { connect } from "@invoice/db/testing";
 import { waitFor } from "@invoice/testing";
-import { type CheckResult, verify } from "./checks.ts";
-import { type ChaosWorld, type ChaosWorldOptions, createChaosWorld, SELLER_TAX_CODE } from "./harness.ts";
+import { SELLER_TAX_CODE } from "./harness.ts";
+import { kafkaRestart, postgresRestart, sigkillBeforePublish } from "./restart-scenarios.ts";
+import { recoveredAfter, type Scenario, warmUp, withWorld } from "./scenario-support.ts";
 
-export interface ScenarioResult {
-  name: string;
-  passed: boolean;
-  lost: number;
-  duplicates: number;
-  /** Seconds from the end of the fault to every order accepted before it being invoiced. */
-  recoverySeconds: number;
-  checks: CheckResult;
-  /** What the scenario saw on top of the common checks. */
-  notes: Record<string, unknown>;
-  problems: string[];
-}
-
-export interface ScenarioOptions {
-  short: boolean;
-  /** Progress lines (the CLI prints them; tests stay quiet). */
-  log?: (line: string) => void;
-}
-
-type Scenario = (options: ScenarioOptions) => Promise<ScenarioResult>;
-
-/** The slowest a busy 2-core machine may take to drain what a scenario queued. */
-const DRAIN_TIMEOUT_MS = 240_000;
-
-async function issuedAmong(world: ChaosWorld, orderIds: string[]): Promise<number> {
-  const client = await connect(world.database.url);
-  try {
-    const { rows } = await client.query<{ n: string }>(
-      `SELECT count(DISTINCT "orderId") AS n FROM "Invoice"
-        WHERE kind = 'ORIGINAL' AND status = 'ISSUED' AND "orderId" = ANY($1::text[])`,
-      [orderIds],
-    );
-    return Number(rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Waits until `orderIds` are all ISSUED; returns the seconds it took from `since`. */
-async function recoveredAfter(world: ChaosWorld, orderIds: string[], since: number): Promise<number> {
-  await waitFor(async () => (await issuedAmong(world, orderIds)) === orderIds.length, {
-    timeoutMs: DRAIN_TIMEOUT_MS,
-    intervalMs: 200,
-    description: `${orderIds.length} orders issued after the fault`,
-  });
-  return Math.round((Date.now() - since) / 100) / 10;
-}
-
-async function warmUp(world: ChaosWorld, count: number): Promise<void> {
-  await waitFor(async () => (await issuedAmong(world, world.orders)) >= count, {
-    timeoutMs: 120_000,
-    intervalMs: 200,
-    description: `the first ${count} orders issued (warm-up)`,
-  });
-}
-
-async function withWorld(
-  name: string,
-  worldOptions: ChaosWorldOptions,
-  options: ScenarioOptions,
-  body: (world: ChaosWorld, notes: Record<string, unknown>, problems: string[]) => Promise<number>,
-): Promise<ScenarioResult> {
-  const world = await createChaosWorld(worldOptions);
-  const notes: Record<string, unknown> = { runId: world.runId, logs: world.logDir };
-  const problems: string[] = [];
-  try {
-    const recoverySeconds = await body(world, notes, problems);
-    const checks = await verify(world);
-    // Never two sends of one key in flight at once, across every process (issue 9).
-    const maxPerKey = world.proxy.maxConcurrentPerKey();
-    notes.maxConcurrentSendsPerKey = maxPerKey;
-    if (maxPerKey > 1) problems.push(`${maxPerKey} sends of one transactionUuid were in flight at once`);
-    const report = world.sim.report();
-    notes.provider = {
-      issued: report.issued,
-      duplicateKeys: report.duplicateKeys,
-      creates: report.counters.createInvoice,
-      searches: report.counters.search,
-      faults: report.counters.faults,
-    };
-    notes.resends = [...world.proxy.creates().values()].filter((n) => n > 1).length;
-    const all = [...problems, ...checks.problems];
-    options.log?.(`${name}: ${all.length === 0 ? "passed" : `FAILED (${all.slice(0, 3).join("; ")})`}`);
-    return {
-      name,
-      passed: all.length === 0,
-      lost: checks.lost,
-      duplicates: checks.duplicates,
-      recoverySeconds,
-      checks,
-      notes,
-      problems: all,
-    };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const tail = world.issuers.flatMap((i) => i.proc.stderr().split("\n").slice(-5)).join(" | ");
-    options.log?.(`${name}: FAILED (${message})`);
-    return {
-      name,
-      passed: false,
-      lost: -1,
-      duplicates: world.sim.report().duplicateKeys,
-      recoverySeconds: -1,
-      checks: undefined as unknown as CheckResult,
-      notes: { ...notes, stderr: tail.slice(-2_000) },
-      problems: [...problems, message],
-    };
-  } finally {
-    await world.close();
-  }
-}
+export type { ScenarioOptions, ScenarioResult } from "./scenario-support.ts";
 
 /**
  * (1) SIGKILL between the provider's success and our commit. The fault proxy holds the provider's
@@ -346,83 +236,6 @@ const poisonBurst: Scenario = (options) =>
     },
   );
 
-/**
- * (6) Kafka broker restart, on a private single-node broker of our own (never the shared one): the
- * broker is SIGKILLed mid-backlog and started again on the same data; the issuer stalls and resumes
- * by itself.
- */
-const kafkaRestart: Scenario = async (options) => {
-  const { createPrivateBroker } = await import("../../services/ingest/test/private-broker.ts");
-  const broker = await createPrivateBroker();
-  await broker.start();
-  try {
-    return await withWorld(
-      "kafka-restart",
-      { brokers: broker.brokers, simulator: { latency: { kind: "fixed", ms: 50 } } },
-      options,
-      async (world, notes) => {
-        await world.startIssuer();
-        await world.produceOrders(options.short ? 100 : 400);
-        await warmUp(world, 20);
-        await broker.kill();
-        const downMs = options.short ? 5_000 : 15_000;
-        const killedAt = Date.now();
-        // The broker stays down for downMs: time is the scenario's subject, not a stand-in for a condition.
-        await new Promise((resolve) => setTimeout(resolve, downMs));
-        await broker.start();
-        const restartedAt = Date.now();
-        notes.brokerDownMs = restartedAt - killedAt;
-        await world.produceOrders(50);
-        return recoveredAfter(world, [...world.orders], restartedAt);
-      },
-    );
-  } finally {
-    await broker.remove();
-  }
-};
-
-/**
- * (7) PostgreSQL restart, on a private server of our own (never the shared one): the server is
- * crashed mid-workload (immediate shutdown: connections cut, no checkpoint), stays down 5 s (15 s
- * long) and starts again with crash recovery. The issuer stalls — nothing committed past what was
- * applied — and resumes by itself, without a restart of its own.
- */
-const postgresRestart: Scenario = async (options) => {
-  const { createPrivatePostgres } = await import("./private-postgres.ts");
-  const postgres = await createPrivatePostgres();
-  await postgres.start();
-  try {
-    return await withWorld(
-      "postgres-restart",
-      { databaseServerUrl: postgres.url, simulator: { latency: { kind: "fixed", ms: 50 } } },
-      options,
-      async (world, notes, problems) => {
-        const issuer = await world.startIssuer();
-        const workload = world.steadyWorkload(options.short ? 3 : 8);
-        await warmUp(world, 10);
-        await world.produceOrders(options.short ? 40 : 150);
-        await postgres.crash();
-        const downMs = options.short ? 5_000 : 15_000;
-        const crashedAt = Date.now();
-        // The server stays down for downMs: time is the scenario's subject, not a stand-in for a condition.
-        await new Promise((resolve) => setTimeout(resolve, downMs));
-        await postgres.start();
-        const restartedAt = Date.now();
-        notes.postgresDownMs = restartedAt - crashedAt;
-        const seconds = await recoveredAfter(world, [...world.orders], restartedAt);
-        await workload.stop();
-        await recoveredAfter(world, [...world.orders], Date.now());
-        if (!issuer.alive())
-          problems.push("the issuer exited during the PostgreSQL outage (it must stall and resume)");
-        notes.issuerRestarts = world.issuers.length - 1;
-        return seconds;
-      },
-    );
-  } finally {
-    await postgres.remove();
-  }
-};
-
 export const SCENARIOS: Record<string, Scenario> = {
   "sigkill-before-commit": sigkillBeforeCommit,
   "two-instances-kill-one": twoInstancesKillOne,
@@ -431,4 +244,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   "poison-burst": poisonBurst,
   "kafka-restart": kafkaRestart,
   "postgres-restart": postgresRestart,
+  "sigkill-before-publish": sigkillBeforePublish,
 };
