@@ -14,7 +14,11 @@ workers=${LOAD_WORKERS:-$(nproc)}
 mkdir -p .stack/logs
 hogs=()
 stop_load() { ((${#hogs[@]})) && kill "${hogs[@]}" 2>/dev/null || true; }
-trap stop_load EXIT INT TERM
+# Ctrl-C or a kill ends the whole series (the test run in progress and the load), not just one run.
+trap stop_load EXIT
+test_pid=
+stop_test() { [ -n "$test_pid" ] && kill -TERM -- "-$test_pid" 2>/dev/null || true; }
+trap 'echo "[load] interrupted"; stop_test; stop_load; exit 130' INT TERM
 
 if command -v stress-ng >/dev/null 2>&1; then
   stress-ng --cpu "$workers" --quiet & hogs+=($!)
@@ -31,7 +35,14 @@ for n in $(seq 1 "$runs"); do
   log=.stack/logs/test-under-load-$n.log
   start=$(date +%s)
   status=0
-  npm test >"$log" 2>&1 || status=$?
+  # A process group of its own (set -m), in the background and waited for: a signal reaches the trap
+  # at once, and the trap can stop the whole run (npm, the test script, vitest and its workers).
+  set -m
+  npm test >"$log" 2>&1 &
+  test_pid=$!
+  set +m
+  wait "$test_pid" || status=$?
+  test_pid=
   secs=$(($(date +%s) - start))
   summary=$(grep -a '^tests: ' "$log" | tail -n 1 || true)
   results+=("run $n: exit $status in ${secs} s — ${summary:-no test summary (see $log)}")
