@@ -17,6 +17,12 @@ describe("classifyKafkaError", () => {
       "KAFKA_AUTHORIZATION",
       false,
     ],
+    [
+      clientError("KafkaJSProtocolError", { type: "OUT_OF_ORDER_SEQUENCE_NUMBER" }),
+      "KAFKA_PRODUCER_STATE",
+      true,
+    ],
+    [clientError("KafkaJSProtocolError", { type: "UNKNOWN_PRODUCER_ID" }), "KAFKA_PRODUCER_STATE", true],
     [new TypeError("boom"), "KAFKA_UNKNOWN", false],
     ["a string", "KAFKA_UNKNOWN", false],
   ])("classifies %s", (input, code, retriable) => {

@@ -15,6 +15,7 @@ export type KafkaErrorCode =
   | "KAFKA_INVALID_REQUEST"
   | "KAFKA_AUTHORIZATION"
   | "KAFKA_NOT_ASSIGNED"
+  | "KAFKA_PRODUCER_STATE"
   | "KAFKA_UNKNOWN";
 
 export class KafkaClientError extends PlatformError {
@@ -52,6 +53,13 @@ const BY_PROTOCOL_TYPE: Record<string, Verdict> = {
   CLUSTER_AUTHORIZATION_FAILED: ["KAFKA_AUTHORIZATION", false],
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: ["KAFKA_AUTHORIZATION", false],
   SASL_AUTHENTICATION_FAILED: ["KAFKA_AUTHORIZATION", false],
+  // The idempotent producer's numbering is out of step with the broker's (after a request whose
+  // outcome was unknown): retriable, because our producer starts again under a new producer id
+  // (packages/kafka, KafkaJsProducer).
+  OUT_OF_ORDER_SEQUENCE_NUMBER: ["KAFKA_PRODUCER_STATE", true],
+  UNKNOWN_PRODUCER_ID: ["KAFKA_PRODUCER_STATE", true],
+  INVALID_PRODUCER_EPOCH: ["KAFKA_PRODUCER_STATE", true],
+  INVALID_PRODUCER_ID_MAPPING: ["KAFKA_PRODUCER_STATE", true],
 };
 
 const BY_CLIENT_ERROR_NAME: Record<string, Verdict> = {

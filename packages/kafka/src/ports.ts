@@ -50,7 +50,8 @@ export interface Producer {
    * On rejection some records may already be written (those of another partition leader, or a
    * request whose acknowledgement was lost): sending them again can duplicate them, which is why
    * consumers dedupe by eventId. Within one call, the client's own retries do not duplicate
-   * (with the default idempotent producer).
+   * (with the default idempotent producer). A send after a rejected one works normally: the
+   * producer never stays broken by a failure whose outcome it could not know.
    */
   send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]>;
   disconnect(): Promise<void>;

@@ -1,5 +1,5 @@
 import type { ICustomPartitioner, Kafka, Producer as KafkaJsProducerClient, Message } from "kafkajs";
-import { classifyKafkaError, KafkaClientError } from "../kafka-client-error.ts";
+import { classifyKafkaError, KafkaClientError, type KafkaErrorCode } from "../kafka-client-error.ts";
 import { partitionForKey } from "../murmur2-partitioner.ts";
 import type { OutgoingRecord, Producer, ProducerOptions, RecordMetadata } from "../ports.ts";
 import { alignRecordMetadata } from "./record-metadata.ts";
@@ -40,6 +40,17 @@ interface QueuedSend {
  */
 const MAX_COALESCED_BYTES = 512 * 1024;
 
+/**
+ * Failures where the broker refused the whole request and kafkajs' numbering of batches stayed right:
+ * the producer is kept. After any other failure the outcome is unknown and the producer is replaced.
+ */
+const WROTE_NOTHING = new Set<KafkaErrorCode>([
+  "KAFKA_UNKNOWN_TOPIC",
+  "KAFKA_RECORD_TOO_LARGE",
+  "KAFKA_INVALID_REQUEST",
+  "KAFKA_AUTHORIZATION",
+]);
+
 const byteLength = (data: string | Buffer | null | undefined) =>
   data === null || data === undefined ? 0 : typeof data === "string" ? Buffer.byteLength(data) : data.length;
 
@@ -57,19 +68,43 @@ function sizeOf(record: OutgoingRecord): number {
  * Each caller still gets its own records' metadata. A failed request fails every send in it (the
  * port's contract: some of their records may be written); requests are per topic so that a topic
  * that fails as a whole (missing, not authorised) fails only the sends to it, as it would alone.
+ *
+ * **After a failed request the idempotent producer is replaced** (a new kafkajs producer, so a new
+ * producer id from the broker). kafkajs numbers each partition's batches and, when a request fails,
+ * takes the numbers back — even when the broker wrote the batch and only its answer was lost (a
+ * connection cut, a broker killed mid-request). The next, different batch then reuses numbers the
+ * broker has seen: OUT_OF_ORDER_SEQUENCE_NUMBER on that send and on every send after it, for good
+ * (found by the chaos Kafka restart: every InvoiceEvent of the issuer failed and its records were
+ * dead-lettered). A fresh producer id starts the numbering again. Not done after a refusal that wrote
+ * nothing and kept the numbering right (missing topic, record too large, not authorised). The old
+ * producer is disconnected once its requests in flight (to other topics) have finished.
  */
 export class KafkaJsProducer implements Producer {
   private connected = false;
   private readonly choices: PartitionChoices = new WeakMap();
-  private readonly producer: KafkaJsProducerClient;
+  private readonly idempotent: boolean;
+  /** The kafkajs producer new requests use, and its connect while one is under way or has failed. */
+  private producer: KafkaJsProducerClient;
+  private ready: Promise<void> | undefined;
+  /** Requests in flight per kafkajs producer (a replaced one is disconnected when it has none). */
+  private readonly inFlight = new Map<KafkaJsProducerClient, number>();
+  private readonly replaced = new Set<KafkaJsProducerClient>();
   /** Topic → the sends waiting for its next request; present while that topic has one in flight. */
   private readonly queues = new Map<string, QueuedSend[]>();
 
-  constructor(kafka: Kafka, options: ProducerOptions = {}) {
-    this.producer = kafka.producer({
-      idempotent: options.idempotent ?? true,
+  constructor(
+    private readonly kafka: Kafka,
+    options: ProducerOptions = {},
+  ) {
+    this.idempotent = options.idempotent ?? true;
+    this.producer = this.createClient();
+  }
+
+  private createClient(): KafkaJsProducerClient {
+    return this.kafka.producer({
+      idempotent: this.idempotent,
       // Idempotence keeps order only with one in-flight request per connection in kafkajs.
-      maxInFlightRequests: options.idempotent === false ? undefined : 1,
+      maxInFlightRequests: this.idempotent ? 1 : undefined,
       createPartitioner: javaCompatiblePartitioner(this.choices),
       allowAutoTopicCreation: false,
     });
@@ -77,12 +112,38 @@ export class KafkaJsProducer implements Producer {
 
   async connect(): Promise<void> {
     if (this.connected) return;
-    try {
-      await this.producer.connect();
-      this.connected = true;
-    } catch (error) {
-      throw classifyKafkaError(error);
+    await this.connectCurrent();
+  }
+
+  /** Connects the current kafkajs producer once; a failed connect is tried again by the next caller. */
+  private async connectCurrent(): Promise<KafkaJsProducerClient> {
+    const producer = this.producer;
+    if (!this.ready) {
+      const ready = producer.connect().catch((error: unknown) => {
+        if (this.ready === ready) this.ready = undefined;
+        throw classifyKafkaError(error);
+      });
+      this.ready = ready;
     }
+    await this.ready;
+    this.connected = true;
+    return producer;
+  }
+
+  /** After a failed request of `failed`: new requests go through a new kafkajs producer. */
+  private replace(failed: KafkaJsProducerClient): void {
+    if (!this.idempotent || failed !== this.producer || !this.connected) return;
+    this.replaced.add(failed);
+    this.producer = this.createClient();
+    this.ready = undefined;
+    this.retireIfIdle(failed);
+  }
+
+  private retireIfIdle(producer: KafkaJsProducerClient): void {
+    if (!this.replaced.has(producer) || (this.inFlight.get(producer) ?? 0) > 0) return;
+    this.replaced.delete(producer);
+    this.inFlight.delete(producer);
+    void producer.disconnect().catch(() => undefined);
   }
 
   send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
@@ -129,17 +190,23 @@ export class KafkaJsProducer implements Producer {
 
   private async request(topic: string, sends: QueuedSend[]): Promise<void> {
     let result: Awaited<ReturnType<KafkaJsProducerClient["send"]>>;
+    let producer: KafkaJsProducerClient | undefined;
     try {
-      result = await this.producer.send({
-        topic,
-        acks: -1,
-        messages: sends.flatMap((send) => send.messages),
-      });
+      producer = await this.connectCurrent();
+      this.inFlight.set(producer, (this.inFlight.get(producer) ?? 0) + 1);
+      try {
+        result = await producer.send({ topic, acks: -1, messages: sends.flatMap((send) => send.messages) });
+      } finally {
+        this.inFlight.set(producer, (this.inFlight.get(producer) ?? 1) - 1);
+      }
     } catch (error) {
       const classified = classifyKafkaError(error);
+      if (producer && !WROTE_NOTHING.has(classified.code)) this.replace(producer);
+      if (producer) this.retireIfIdle(producer);
       for (const send of sends) send.reject(classified);
       return;
     }
+    this.retireIfIdle(producer);
     const baseOffsets = new Map(
       result.filter((r) => r.topicName === topic).map((r) => [r.partition, r.baseOffset ?? "-1"]),
     );
@@ -172,6 +239,9 @@ export class KafkaJsProducer implements Producer {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
-    await this.producer.disconnect();
+    const producers = [this.producer, ...this.replaced];
+    this.replaced.clear();
+    this.ready = undefined;
+    await Promise.all(producers.map((producer) => producer.disconnect()));
   }
 }
