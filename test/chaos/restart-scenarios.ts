@@ -120,20 +120,31 @@ export const sigkillBeforePublish: Scenario = async (options) => {
         const first = await world.startIssuer(relayEnv);
         await world.produceOrders(options.short ? 10 : 30);
         await warmUp(world, 5);
-        await world.produceOrders(options.short ? 100 : 300);
-        await warmUp(world, options.short ? 20 : 40);
-        await broker.kill();
-        // The issuer keeps committing what it already fetched; those events cannot leave the process.
-        await waitFor(async () => (await outboxRows(world)).length >= 1, {
+        // Killed while provider calls are in flight: their results are committed after the broker is
+        // gone, so their InvoiceEvents cannot be published (a kill between batches strands nothing).
+        // The issuer takes a few hundred orders a second: poll the proxy closely, right after the burst.
+        await world.produceOrders(options.short ? 300 : 1_000);
+        await waitFor(() => world.proxy.inFlightCreates() >= 1, {
           timeoutMs: 60_000,
-          intervalMs: 50,
-          description: "decisions committed but not published (outbox rows) with the broker down",
+          intervalMs: 2,
+          description: "provider calls in flight to kill the broker under",
         });
-        await first.kill();
-        const stranded = await outboxRows(world);
+        await broker.kill();
+        let stranded: Array<{ eventId: string; orderId: string }>;
+        try {
+          await waitFor(async () => (await outboxRows(world)).length >= 1, {
+            timeoutMs: 60_000,
+            intervalMs: 50,
+            description: "decisions committed but not published (outbox rows) with the broker down",
+          });
+          await first.kill();
+          stranded = await outboxRows(world);
+        } finally {
+          // Back in every case: the world's cleanup needs the broker.
+          await broker.start();
+        }
         notes.strandedEvents = stranded.length;
         notes.strandedOrders = new Set(stranded.map((row) => row.orderId)).size;
-        await broker.start();
         const restartedAt = Date.now();
         const second = await world.startIssuer(relayEnv);
         const seconds = await recoveredAfter(world, [...world.orders], restartedAt);
