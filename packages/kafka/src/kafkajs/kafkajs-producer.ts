@@ -42,7 +42,12 @@ const MAX_COALESCED_BYTES = 512 * 1024;
 
 /**
  * Failures where the broker refused the whole request and kafkajs' numbering of batches stayed right:
- * the producer is kept. After any other failure the outcome is unknown and the producer is replaced.
+ * the producer is kept — but only when kafkajs never got as far as partitioning the request's
+ * records (so no Produce request was built, in any of its attempts). A refusal in a Produce
+ * response is per partition: with one partition's record too large the other partitions' batches
+ * are written, kafkajs fails the whole request and takes back their numbers too, and the next batch
+ * of the same size is taken by the broker for a retry of the written one — acknowledged with the
+ * old offset, never written. After any other failure the outcome is unknown: the producer is replaced.
  */
 const WROTE_NOTHING = new Set<KafkaErrorCode>([
   "KAFKA_UNKNOWN_TOPIC",
@@ -75,8 +80,8 @@ function sizeOf(record: OutgoingRecord): number {
  * connection cut, a broker killed mid-request). The next, different batch then reuses numbers the
  * broker has seen: OUT_OF_ORDER_SEQUENCE_NUMBER on that send and on every send after it, for good
  * (found by the chaos Kafka restart: every InvoiceEvent of the issuer failed and its records were
- * dead-lettered). A fresh producer id starts the numbering again. Not done after a refusal that wrote
- * nothing and kept the numbering right (missing topic, record too large, not authorised). The old
+ * dead-lettered). A fresh producer id starts the numbering again. Not done after a refusal before
+ * anything was produced (missing topic, not authorised; see WROTE_NOTHING). The old
  * producer is disconnected once its requests in flight (to other topics) have finished.
  */
 export class KafkaJsProducer implements Producer {
@@ -201,7 +206,9 @@ export class KafkaJsProducer implements Producer {
       }
     } catch (error) {
       const classified = classifyKafkaError(error);
-      if (producer && !WROTE_NOTHING.has(classified.code)) this.replace(producer);
+      // The partitioner runs just before kafkajs builds each attempt's Produce requests.
+      const produced = sends.some((send) => send.messages.some((message) => this.choices.has(message)));
+      if (producer && (produced || !WROTE_NOTHING.has(classified.code))) this.replace(producer);
       if (producer) this.retireIfIdle(producer);
       for (const send of sends) send.reject(classified);
       return;
