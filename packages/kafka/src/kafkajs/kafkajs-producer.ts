@@ -91,6 +91,8 @@ export class KafkaJsProducer implements Producer {
   /** The kafkajs producer new requests use, and its connect while one is under way or has failed. */
   private producer: KafkaJsProducerClient;
   private ready: Promise<void> | undefined;
+  /** `ready` while that connect is under way. */
+  private connecting: Promise<void> | undefined;
   /** Requests in flight per kafkajs producer (a replaced one is disconnected when it has none). */
   private readonly inFlight = new Map<KafkaJsProducerClient, number>();
   private readonly replaced = new Set<KafkaJsProducerClient>();
@@ -117,22 +119,45 @@ export class KafkaJsProducer implements Producer {
 
   async connect(): Promise<void> {
     if (this.connected) return;
-    await this.connectCurrent();
+    await this.readyOfCurrent();
+    this.connected = true;
   }
 
   /** Connects the current kafkajs producer once; a failed connect is tried again by the next caller. */
-  private async connectCurrent(): Promise<KafkaJsProducerClient> {
-    const producer = this.producer;
+  private readyOfCurrent(): Promise<void> {
     if (!this.ready) {
-      const ready = producer.connect().catch((error: unknown) => {
-        if (this.ready === ready) this.ready = undefined;
-        throw classifyKafkaError(error);
-      });
+      const ready: Promise<void> = this.producer.connect().then(
+        () => {
+          if (this.connecting === ready) this.connecting = undefined;
+        },
+        (error: unknown) => {
+          if (this.connecting === ready) this.connecting = undefined;
+          if (this.ready === ready) this.ready = undefined;
+          throw classifyKafkaError(error);
+        },
+      );
       this.ready = ready;
+      this.connecting = ready;
     }
-    await this.ready;
-    this.connected = true;
-    return producer;
+    return this.ready;
+  }
+
+  /**
+   * The kafkajs producer for a request, connected, its request already counted in `inFlight` (so
+   * it is not retired before the request is made). Refused between disconnect() and the next
+   * connect(): a send never connects a producer by itself. When the producer was replaced while its
+   * caller waited for the connect, the new one is taken: a replaced producer may be disconnecting.
+   */
+  private async acquire(): Promise<KafkaJsProducerClient> {
+    for (;;) {
+      if (!this.connected)
+        throw new KafkaClientError("The producer is disconnected", "KAFKA_CONNECTION", true);
+      const producer = this.producer;
+      await this.readyOfCurrent();
+      if (!this.connected || producer !== this.producer) continue;
+      this.inFlight.set(producer, (this.inFlight.get(producer) ?? 0) + 1);
+      return producer;
+    }
   }
 
   /** After a failed request of `failed`: new requests go through a new kafkajs producer. */
@@ -197,8 +222,7 @@ export class KafkaJsProducer implements Producer {
     let result: Awaited<ReturnType<KafkaJsProducerClient["send"]>>;
     let producer: KafkaJsProducerClient | undefined;
     try {
-      producer = await this.connectCurrent();
-      this.inFlight.set(producer, (this.inFlight.get(producer) ?? 0) + 1);
+      producer = await this.acquire();
       try {
         result = await producer.send({ topic, acks: -1, messages: sends.flatMap((send) => send.messages) });
       } finally {
@@ -246,8 +270,16 @@ export class KafkaJsProducer implements Producer {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
-    const producers = [this.producer, ...this.replaced];
+    const current = this.producer;
+    const producers = [current, ...this.replaced];
     this.replaced.clear();
+    // A producer still connecting ends up connected after this disconnect (kafkajs marks it
+    // connected once its cluster is): disconnected again when that connect has succeeded.
+    void this.connecting?.then(
+      () => current.disconnect(),
+      () => undefined,
+    );
+    this.connecting = undefined;
     this.ready = undefined;
     await Promise.all(producers.map((producer) => producer.disconnect()));
   }
