@@ -118,6 +118,36 @@ describe("idempotent producer after a send with an unknown outcome", () => {
   }, 90_000);
 });
 
+describe("idempotent producer after a send with an unknown outcome, next batch of the same size", () => {
+  it("writes the next batch (the broker must not take it for a retry of the lost one)", async () => {
+    const topic = await broker.newTopic("seq-same", 1);
+    const producer = new KafkaJsProducer(kafka);
+    await producer.connect();
+    try {
+      fault.dropAnswers = true;
+      const lost = producer.send(topic, [{ key: "k", value: "lost", headers: { eventId: "e1" } }]);
+      await expect(lost).rejects.toMatchObject({ name: "KafkaClientError", retriable: true });
+      fault.dropAnswers = false;
+      const [next] = await producer.send(topic, [{ key: "k", value: "next", headers: { eventId: "e2" } }]);
+      const seen: IncomingRecord[] = [];
+      const consumer = await collectingConsumer(broker.client, broker.newGroup("seq-same"), [topic], seen);
+      try {
+        await waitFor(() => seen.some((r) => r.value?.toString() === "next"), {
+          timeoutMs: 10_000,
+          description: "the record sent after the lost one",
+        }).catch(() => undefined);
+      } finally {
+        await consumer.disconnect();
+      }
+      expect(seen.map((r) => r.value?.toString())).toContain("next");
+      expect(seen.find((r) => r.value?.toString() === "next")?.offset).toBe(next?.offset);
+    } finally {
+      fault.dropAnswers = false;
+      await producer.disconnect();
+    }
+  }, 60_000);
+});
+
 /**
  * A request refused for one partition only. The broker appends each partition's batch on its own:
  * with one record too large for partition 1, partition 0's batch is written, yet kafkajs fails the
