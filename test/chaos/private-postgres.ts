@@ -60,42 +60,47 @@ export async function createPrivatePostgres(): Promise<PrivatePostgres> {
   const data = join(base, "data");
   const sockets = join(base, "sockets");
   const logFile = join(base, "postgres.log");
-  mkdirSync(data);
-  mkdirSync(sockets);
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const { stdout } = await run("id", ["-u", "postgres"]);
-    const uid = Number(stdout.trim());
-    for (const path of [base, data, sockets]) chownSync(path, uid, uid);
-  }
   const pg = (tool: string, args: string[]) =>
     asRoot ? run("runuser", ["-u", "postgres", "--", join(bin, tool), ...args]) : run(join(bin, tool), args);
-
-  await pg("initdb", [
-    "-D",
-    data,
-    "-U",
-    "postgres",
-    "--auth=trust",
-    "-E",
-    "UTF8",
-    "--locale=C.UTF-8",
-    "--no-instructions",
-  ]);
-  writeFileSync(
-    join(data, "postgresql.conf"),
-    [
-      "",
-      "# ---- test/chaos/private-postgres.ts",
-      "listen_addresses = '127.0.0.1'",
-      `port = ${port}`,
-      `unix_socket_directories = '${sockets}'`,
-      "max_connections = 100",
-      "shared_buffers = 32MB",
-      "",
-    ].join("\n"),
-    { flag: "a" },
-  );
+  try {
+    mkdirSync(data);
+    mkdirSync(sockets);
+    if (asRoot) {
+      const { stdout } = await run("id", ["-u", "postgres"]);
+      const uid = Number(stdout.trim());
+      for (const path of [base, data, sockets]) chownSync(path, uid, uid);
+    }
+    await pg("initdb", [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "-E",
+      "UTF8",
+      "--locale=C.UTF-8",
+      "--no-instructions",
+    ]);
+    writeFileSync(
+      join(data, "postgresql.conf"),
+      [
+        "",
+        "# ---- test/chaos/private-postgres.ts",
+        "listen_addresses = '127.0.0.1'",
+        `port = ${port}`,
+        `unix_socket_directories = '${sockets}'`,
+        "max_connections = 100",
+        "shared_buffers = 32MB",
+        "",
+      ].join("\n"),
+      { flag: "a" },
+    );
+  } catch (error) {
+    // Nothing runs yet: the directory is all there is to clean up.
+    rmSync(base, { recursive: true, force: true });
+    throw error;
+  }
   const ctl = (args: string[]) => pg("pg_ctl", ["-D", data, "-t", String(PG_TIMEOUT_S), ...args]);
   const running = () => existsSync(join(data, "postmaster.pid"));
   return {

@@ -16,8 +16,8 @@ import { recoveredAfter, type Scenario, warmUp, withWorld } from "./scenario-sup
 export const kafkaRestart: Scenario = async (options) => {
   const { createPrivateBroker } = await import("../../services/ingest/test/private-broker.ts");
   const broker = await createPrivateBroker();
-  await broker.start();
   try {
+    await broker.start();
     return await withWorld(
       "kafka-restart",
       { brokers: broker.brokers, simulator: { latency: { kind: "fixed", ms: 50 } } },
@@ -52,8 +52,8 @@ export const kafkaRestart: Scenario = async (options) => {
 export const postgresRestart: Scenario = async (options) => {
   const { createPrivatePostgres } = await import("./private-postgres.ts");
   const postgres = await createPrivatePostgres();
-  await postgres.start();
   try {
+    await postgres.start();
     return await withWorld(
       "postgres-restart",
       { databaseServerUrl: postgres.url, simulator: { latency: { kind: "fixed", ms: 50 } } },
@@ -71,6 +71,16 @@ export const postgresRestart: Scenario = async (options) => {
         await postgres.start();
         const restartedAt = Date.now();
         notes.postgresDownMs = restartedAt - crashedAt;
+        // The issuer must have felt the outage (its queries failed), else nothing here was tested.
+        const failedDuringOutage = issuer.proc.logs.filter((line) => {
+          const at = Date.parse(String(line.time ?? ""));
+          return (line.level === "warn" || line.level === "error") && at >= crashedAt && at <= restartedAt;
+        }).length;
+        notes.issuerFailuresDuringOutage = failedDuringOutage;
+        if (failedDuringOutage === 0)
+          problems.push(
+            "the issuer logged no failure while PostgreSQL was down: the outage never reached it",
+          );
         const seconds = await recoveredAfter(world, [...world.orders], restartedAt);
         await workload.stop();
         await recoveredAfter(world, [...world.orders], Date.now());
@@ -108,10 +118,10 @@ async function outboxRows(world: ChaosWorld): Promise<Array<{ eventId: string; o
 export const sigkillBeforePublish: Scenario = async (options) => {
   const { createPrivateBroker } = await import("../../services/ingest/test/private-broker.ts");
   const broker = await createPrivateBroker();
-  await broker.start();
   // The relay takes rows older than the grace period; seconds here, not the default minute.
   const relayEnv = { ISSUER_OUTBOX_GRACE_MS: "2000", ISSUER_OUTBOX_RELAY_INTERVAL_MS: "500" };
   try {
+    await broker.start();
     return await withWorld(
       "sigkill-before-publish",
       { brokers: broker.brokers, simulator: { latency: { kind: "fixed", ms: 50 } } },

@@ -117,3 +117,119 @@ describe("idempotent producer after a send with an unknown outcome", () => {
     }
   }, 90_000);
 });
+
+describe("idempotent producer after a send with an unknown outcome, next batch of the same size", () => {
+  it("writes the next batch (the broker must not take it for a retry of the lost one)", async () => {
+    const topic = await broker.newTopic("seq-same", 1);
+    const producer = new KafkaJsProducer(kafka);
+    await producer.connect();
+    try {
+      fault.dropAnswers = true;
+      const lost = producer.send(topic, [{ key: "k", value: "lost", headers: { eventId: "e1" } }]);
+      await expect(lost).rejects.toMatchObject({ name: "KafkaClientError", retriable: true });
+      fault.dropAnswers = false;
+      const [next] = await producer.send(topic, [{ key: "k", value: "next", headers: { eventId: "e2" } }]);
+      const seen: IncomingRecord[] = [];
+      const consumer = await collectingConsumer(broker.client, broker.newGroup("seq-same"), [topic], seen);
+      try {
+        await waitFor(() => seen.some((r) => r.value?.toString() === "next"), {
+          timeoutMs: 10_000,
+          description: "the record sent after the lost one",
+        }).catch(() => undefined);
+      } finally {
+        await consumer.disconnect();
+      }
+      expect(seen.map((r) => r.value?.toString())).toContain("next");
+      expect(seen.find((r) => r.value?.toString() === "next")?.offset).toBe(next?.offset);
+    } finally {
+      fault.dropAnswers = false;
+      await producer.disconnect();
+    }
+  }, 60_000);
+});
+
+/**
+ * A request refused for one partition only. The broker appends each partition's batch on its own:
+ * with one record too large for partition 1, partition 0's batch is written, yet kafkajs fails the
+ * whole request (the response's first partition error) and takes back the numbers of both batches.
+ * A next batch for partition 0 of the same size then carries the numbers of the written one: the
+ * broker takes it for a retry of that batch and acknowledges it with the old offset, writing nothing.
+ */
+describe("idempotent producer after a request refused for one of its partitions", () => {
+  it("writes the next send to the partition whose batch was written", async () => {
+    const plain = new Kafka({
+      clientId: uniqueName("seq-partial"),
+      brokers: stackEnv().kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+    });
+    const topic = uniqueName("seq-partial");
+    await broker.admin.ensureTopics([{ topic, partitions: 2, config: { "max.message.bytes": "2000" } }]);
+    broker.track(topic);
+    const producer = new KafkaJsProducer(plain);
+    await producer.connect();
+    try {
+      const refused = producer.send(topic, [
+        { key: "a", partition: 0, value: "first", headers: { eventId: "e1" } },
+        { key: "b", partition: 1, value: "x".repeat(5000), headers: { eventId: "e2" } },
+      ]);
+      await expect(refused).rejects.toMatchObject({ code: "KAFKA_RECORD_TOO_LARGE" });
+
+      const [next] = await producer.send(topic, [
+        { key: "a", partition: 0, value: "second", headers: { eventId: "e3" } },
+      ]);
+
+      const seen: IncomingRecord[] = [];
+      const consumer = await collectingConsumer(broker.client, broker.newGroup("seq-partial"), [topic], seen);
+      try {
+        await waitFor(() => seen.some((r) => r.value?.toString() === "first"), {
+          timeoutMs: 15_000,
+          description: "the record written before the refusal",
+        });
+        await waitFor(() => seen.some((r) => r.value?.toString() === "second"), {
+          timeoutMs: 5_000,
+          description: "the record sent after the refusal",
+        }).catch(() => undefined);
+      } finally {
+        await consumer.disconnect();
+      }
+      expect(next).toMatchObject({ partition: 0, offset: "1" });
+      expect(seen.filter((r) => r.partition === 0).map((r) => r.value?.toString())).toEqual([
+        "first",
+        "second",
+      ]);
+    } finally {
+      await producer.disconnect();
+    }
+  }, 60_000);
+});
+
+describe("idempotent producer sending to a missing topic", () => {
+  it("keeps its kafkajs producer: nothing was produced", async () => {
+    const plain = new Kafka({
+      clientId: uniqueName("seq-missing"),
+      brokers: stackEnv().kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
+    });
+    let created = 0;
+    const make = plain.producer.bind(plain);
+    plain.producer = ((config) => {
+      created++;
+      return make(config);
+    }) as Kafka["producer"];
+    const producer = new KafkaJsProducer(plain);
+    await producer.connect();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const error = await producer
+          .send(uniqueName("seq-missing"), [{ key: "k", value: "v" }])
+          .catch((e) => e);
+        expect(error).toMatchObject({ name: "KafkaClientError", code: "KAFKA_UNKNOWN_TOPIC" });
+      }
+      expect(created).toBe(1);
+    } finally {
+      await producer.disconnect();
+    }
+  }, 60_000);
+});

@@ -42,7 +42,12 @@ const MAX_COALESCED_BYTES = 512 * 1024;
 
 /**
  * Failures where the broker refused the whole request and kafkajs' numbering of batches stayed right:
- * the producer is kept. After any other failure the outcome is unknown and the producer is replaced.
+ * the producer is kept — but only when kafkajs never got as far as partitioning the request's
+ * records (so no Produce request was built, in any of its attempts). A refusal in a Produce
+ * response is per partition: with one partition's record too large the other partitions' batches
+ * are written, kafkajs fails the whole request and takes back their numbers too, and the next batch
+ * of the same size is taken by the broker for a retry of the written one — acknowledged with the
+ * old offset, never written. After any other failure the outcome is unknown: the producer is replaced.
  */
 const WROTE_NOTHING = new Set<KafkaErrorCode>([
   "KAFKA_UNKNOWN_TOPIC",
@@ -75,8 +80,8 @@ function sizeOf(record: OutgoingRecord): number {
  * connection cut, a broker killed mid-request). The next, different batch then reuses numbers the
  * broker has seen: OUT_OF_ORDER_SEQUENCE_NUMBER on that send and on every send after it, for good
  * (found by the chaos Kafka restart: every InvoiceEvent of the issuer failed and its records were
- * dead-lettered). A fresh producer id starts the numbering again. Not done after a refusal that wrote
- * nothing and kept the numbering right (missing topic, record too large, not authorised). The old
+ * dead-lettered). A fresh producer id starts the numbering again. Not done after a refusal before
+ * anything was produced (missing topic, not authorised; see WROTE_NOTHING). The old
  * producer is disconnected once its requests in flight (to other topics) have finished.
  */
 export class KafkaJsProducer implements Producer {
@@ -86,6 +91,8 @@ export class KafkaJsProducer implements Producer {
   /** The kafkajs producer new requests use, and its connect while one is under way or has failed. */
   private producer: KafkaJsProducerClient;
   private ready: Promise<void> | undefined;
+  /** `ready` while that connect is under way. */
+  private connecting: Promise<void> | undefined;
   /** Requests in flight per kafkajs producer (a replaced one is disconnected when it has none). */
   private readonly inFlight = new Map<KafkaJsProducerClient, number>();
   private readonly replaced = new Set<KafkaJsProducerClient>();
@@ -112,22 +119,45 @@ export class KafkaJsProducer implements Producer {
 
   async connect(): Promise<void> {
     if (this.connected) return;
-    await this.connectCurrent();
+    await this.readyOfCurrent();
+    this.connected = true;
   }
 
   /** Connects the current kafkajs producer once; a failed connect is tried again by the next caller. */
-  private async connectCurrent(): Promise<KafkaJsProducerClient> {
-    const producer = this.producer;
+  private readyOfCurrent(): Promise<void> {
     if (!this.ready) {
-      const ready = producer.connect().catch((error: unknown) => {
-        if (this.ready === ready) this.ready = undefined;
-        throw classifyKafkaError(error);
-      });
+      const ready: Promise<void> = this.producer.connect().then(
+        () => {
+          if (this.connecting === ready) this.connecting = undefined;
+        },
+        (error: unknown) => {
+          if (this.connecting === ready) this.connecting = undefined;
+          if (this.ready === ready) this.ready = undefined;
+          throw classifyKafkaError(error);
+        },
+      );
       this.ready = ready;
+      this.connecting = ready;
     }
-    await this.ready;
-    this.connected = true;
-    return producer;
+    return this.ready;
+  }
+
+  /**
+   * The kafkajs producer for a request, connected, its request already counted in `inFlight` (so
+   * it is not retired before the request is made). Refused between disconnect() and the next
+   * connect(): a send never connects a producer by itself. When the producer was replaced while its
+   * caller waited for the connect, the new one is taken: a replaced producer may be disconnecting.
+   */
+  private async acquire(): Promise<KafkaJsProducerClient> {
+    for (;;) {
+      if (!this.connected)
+        throw new KafkaClientError("The producer is disconnected", "KAFKA_CONNECTION", true);
+      const producer = this.producer;
+      await this.readyOfCurrent();
+      if (!this.connected || producer !== this.producer) continue;
+      this.inFlight.set(producer, (this.inFlight.get(producer) ?? 0) + 1);
+      return producer;
+    }
   }
 
   /** After a failed request of `failed`: new requests go through a new kafkajs producer. */
@@ -192,8 +222,7 @@ export class KafkaJsProducer implements Producer {
     let result: Awaited<ReturnType<KafkaJsProducerClient["send"]>>;
     let producer: KafkaJsProducerClient | undefined;
     try {
-      producer = await this.connectCurrent();
-      this.inFlight.set(producer, (this.inFlight.get(producer) ?? 0) + 1);
+      producer = await this.acquire();
       try {
         result = await producer.send({ topic, acks: -1, messages: sends.flatMap((send) => send.messages) });
       } finally {
@@ -201,7 +230,9 @@ export class KafkaJsProducer implements Producer {
       }
     } catch (error) {
       const classified = classifyKafkaError(error);
-      if (producer && !WROTE_NOTHING.has(classified.code)) this.replace(producer);
+      // The partitioner runs just before kafkajs builds each attempt's Produce requests.
+      const produced = sends.some((send) => send.messages.some((message) => this.choices.has(message)));
+      if (producer && (produced || !WROTE_NOTHING.has(classified.code))) this.replace(producer);
       if (producer) this.retireIfIdle(producer);
       for (const send of sends) send.reject(classified);
       return;
@@ -239,8 +270,16 @@ export class KafkaJsProducer implements Producer {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
-    const producers = [this.producer, ...this.replaced];
+    const current = this.producer;
+    const producers = [current, ...this.replaced];
     this.replaced.clear();
+    // A producer still connecting ends up connected after this disconnect (kafkajs marks it
+    // connected once its cluster is): disconnected again when that connect has succeeded.
+    void this.connecting?.then(
+      () => current.disconnect(),
+      () => undefined,
+    );
+    this.connecting = undefined;
     this.ready = undefined;
     await Promise.all(producers.map((producer) => producer.disconnect()));
   }
