@@ -185,6 +185,40 @@ describe("KafkaJsProducer and its kafkajs producers", () => {
     await expect(waiting).rejects.toMatchObject({ name: "KafkaClientError" });
   });
 
+  it("connect() again after a disconnect() that interrupted a connect keeps the producer connected", async () => {
+    const { kafka, producers } = fakeKafka();
+    const producer = new KafkaJsProducer(kafka);
+    const first = producers[0] as FakeProducer;
+    first.autoConnect = false;
+    const opening = producer.connect();
+    await settle();
+    await producer.disconnect(); // not connected yet: nothing to do
+    first.connects[0]?.resolve();
+    await opening;
+    first.autoConnect = false;
+    // A failure, a replacement connecting, disconnect(), connect() again.
+    const failed = producer.send("a", [{ key: "k", value: "1" }]);
+    await settle();
+    first.sends[0]?.answer.reject(connectionError());
+    await expect(failed).rejects.toMatchObject({ code: "KAFKA_CONNECTION" });
+    const replacement = producers[1] as FakeProducer;
+    replacement.autoConnect = false;
+    const waiting = producer.send("a", [{ key: "k", value: "2" }]);
+    waiting.catch(() => undefined);
+    await settle();
+    await producer.disconnect();
+    const reopening = producer.connect();
+    replacement.connects.forEach((connect) => connect.resolve());
+    await reopening;
+    await settle();
+    expect(replacement.status).toBe("connected");
+    const again = producer.send("a", [{ key: "k", value: "3" }]);
+    await settle();
+    replacement.sends.at(-1)?.answer.resolve(ok("a"));
+    await expect(again).resolves.toHaveLength(1);
+    await producer.disconnect();
+  });
+
   it("a replacement whose connect fails (broker still down) is connected by the next send", async () => {
     const { kafka, producers } = fakeKafka();
     const producer = new KafkaJsProducer(kafka);

@@ -93,6 +93,8 @@ export class KafkaJsProducer implements Producer {
   private ready: Promise<void> | undefined;
   /** `ready` while that connect is under way. */
   private connecting: Promise<void> | undefined;
+  /** connect() calls so far: a disconnect() leaves alone a producer connected again since. */
+  private connectCalls = 0;
   /** Requests in flight per kafkajs producer (a replaced one is disconnected when it has none). */
   private readonly inFlight = new Map<KafkaJsProducerClient, number>();
   private readonly replaced = new Set<KafkaJsProducerClient>();
@@ -119,6 +121,7 @@ export class KafkaJsProducer implements Producer {
 
   async connect(): Promise<void> {
     if (this.connected) return;
+    this.connectCalls++;
     await this.readyOfCurrent();
     this.connected = true;
   }
@@ -275,8 +278,9 @@ export class KafkaJsProducer implements Producer {
     this.replaced.clear();
     // A producer still connecting ends up connected after this disconnect (kafkajs marks it
     // connected once its cluster is): disconnected again when that connect has succeeded.
+    const connectCalls = this.connectCalls;
     void this.connecting?.then(
-      () => current.disconnect(),
+      () => (this.connectCalls === connectCalls ? current.disconnect() : undefined),
       () => undefined,
     );
     this.connecting = undefined;
