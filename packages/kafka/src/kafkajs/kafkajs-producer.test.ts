@@ -208,7 +208,7 @@ describe("KafkaJsProducer and its kafkajs producers", () => {
     await settle();
     await producer.disconnect();
     const reopening = producer.connect();
-    replacement.connects.forEach((connect) => connect.resolve());
+    for (const connect of replacement.connects) connect.resolve();
     await reopening;
     await settle();
     expect(replacement.status).toBe("connected");
