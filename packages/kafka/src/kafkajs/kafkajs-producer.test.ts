@@ -91,15 +91,20 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
+/** A send to topic "a" that `failing`'s broker connection drops: rejected as a retriable connection error. */
+async function sendLostToConnection(producer: KafkaJsProducer, failing: FakeProducer): Promise<void> {
+  const sent = producer.send("a", [{ key: "k", value: "1" }]);
+  await settle();
+  failing.sends.at(-1)?.answer.reject(connectionError());
+  await expect(sent).rejects.toMatchObject({ code: "KAFKA_CONNECTION", retriable: true });
+}
+
 describe("KafkaJsProducer and its kafkajs producers", () => {
   it("replaces the producer after a failed request and disconnects the old one", async () => {
     const { kafka, producers } = fakeKafka();
     const producer = new KafkaJsProducer(kafka);
     await producer.connect();
-    const first = producer.send("a", [{ key: "k", value: "1" }]);
-    await settle();
-    producers[0]?.sends[0]?.answer.reject(connectionError());
-    await expect(first).rejects.toMatchObject({ code: "KAFKA_CONNECTION", retriable: true });
+    await sendLostToConnection(producer, producers[0] as FakeProducer);
     const second = producer.send("a", [{ key: "k", value: "2" }]);
     await settle();
     expect(producers).toHaveLength(2);
@@ -167,10 +172,7 @@ describe("KafkaJsProducer and its kafkajs producers", () => {
     const { kafka, producers } = fakeKafka();
     const producer = new KafkaJsProducer(kafka);
     await producer.connect();
-    const first = producer.send("a", [{ key: "k", value: "1" }]);
-    await settle();
-    producers[0]?.sends[0]?.answer.reject(connectionError());
-    await expect(first).rejects.toMatchObject({ code: "KAFKA_CONNECTION" });
+    await sendLostToConnection(producer, producers[0] as FakeProducer);
     const replacement = producers[1] as FakeProducer;
     replacement.autoConnect = false;
     const waiting = producer.send("a", [{ key: "k", value: "2" }]);
@@ -197,10 +199,7 @@ describe("KafkaJsProducer and its kafkajs producers", () => {
     await opening;
     first.autoConnect = false;
     // A failure, a replacement connecting, disconnect(), connect() again.
-    const failed = producer.send("a", [{ key: "k", value: "1" }]);
-    await settle();
-    first.sends[0]?.answer.reject(connectionError());
-    await expect(failed).rejects.toMatchObject({ code: "KAFKA_CONNECTION" });
+    await sendLostToConnection(producer, first);
     const replacement = producers[1] as FakeProducer;
     replacement.autoConnect = false;
     const waiting = producer.send("a", [{ key: "k", value: "2" }]);
@@ -223,10 +222,7 @@ describe("KafkaJsProducer and its kafkajs producers", () => {
     const { kafka, producers } = fakeKafka();
     const producer = new KafkaJsProducer(kafka);
     await producer.connect();
-    const first = producer.send("a", [{ key: "k", value: "1" }]);
-    await settle();
-    producers[0]?.sends[0]?.answer.reject(connectionError());
-    await expect(first).rejects.toMatchObject({ code: "KAFKA_CONNECTION" });
+    await sendLostToConnection(producer, producers[0] as FakeProducer);
     const replacement = producers[1] as FakeProducer;
     replacement.autoConnect = false;
     const down = producer.send("a", [{ key: "k", value: "2" }]);
