@@ -1,8 +1,8 @@
 /**
  * A PostgreSQL server of a scenario's own (initdb into a temporary directory, a free port, its own
  * socket directory): the PostgreSQL restart scenario crashes and restarts this one, never the
- * machine's shared server (stack/README.md). The binaries are the machine's (`pg_ctl`, `initdb`; the
- * newest /usr/lib/postgresql/<v>/bin, as stack/cdc.sh finds them). PostgreSQL refuses to run as
+ * machine's shared server (stack/README.md). The binaries are the machine's (`pg_ctl`, `initdb`, from
+ * the directory its `pg_config --bindir` reports). PostgreSQL refuses to run as
  * root, so as root the cluster belongs to the `postgres` account, as in stack/cdc.sh.
  *
  * `crash()` is `pg_ctl stop -m immediate`: every backend is killed without a checkpoint, clients see
@@ -10,38 +10,24 @@
  * power-cut server does. The data survives (fsync stays on: a crash must not lose committed rows).
  */
 import { execFile } from "node:child_process";
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "../../services/claims/test/support/free-port.ts";
 
 const run = promisify(execFile);
 const PG_TIMEOUT_S = 120;
 
-function pgBinDir(): string {
-  const root = "/usr/lib/postgresql";
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((v) => existsSync(join(root, v, "bin", "pg_ctl")))
-        .sort((a, b) => Number(a) - Number(b))
-    : [];
-  const newest = versions.at(-1);
-  if (newest) return join(root, newest, "bin");
-  for (const dir of (process.env.PATH ?? "").split(":")) {
-    const candidate = join(dir, "pg_ctl");
-    if (existsSync(candidate)) return dirname(realpathSync(candidate));
-  }
-  throw new Error("PostgreSQL server binaries (pg_ctl, initdb) not found: apt-get install postgresql");
+/** The server binaries of the machine's PostgreSQL, as its own `pg_config` reports them. */
+async function pgBinDir(): Promise<string> {
+  const dir = await run("pg_config", ["--bindir"]).then(
+    ({ stdout }) => stdout.trim(),
+    () => "",
+  );
+  if (!dir || !existsSync(join(dir, "initdb")) || !existsSync(join(dir, "pg_ctl")))
+    throw new Error("PostgreSQL server binaries (pg_ctl, initdb) not found: apt-get install postgresql");
+  return dir;
 }
 
 export interface PrivatePostgres {
@@ -54,7 +40,7 @@ export interface PrivatePostgres {
 }
 
 export async function createPrivatePostgres(): Promise<PrivatePostgres> {
-  const bin = pgBinDir();
+  const bin = await pgBinDir();
   const port = await freePort();
   const base = mkdtempSync(join(tmpdir(), "chaos-postgres-"));
   const data = join(base, "data");

@@ -65,6 +65,34 @@ afterAll(() => {
   fault.dropAnswers = false;
 });
 
+/**
+ * The topic's records, read by a new group until every value in `until` has been seen or
+ * `timeoutMs` passed (then the test's assertions say what is missing).
+ */
+async function recordsOf(topic: string, until: string[], timeoutMs: number): Promise<IncomingRecord[]> {
+  const seen: IncomingRecord[] = [];
+  const consumer = await collectingConsumer(broker.client, broker.newGroup("seq"), [topic], seen);
+  try {
+    await waitFor(() => until.every((value) => seen.some((r) => r.value?.toString() === value)), {
+      timeoutMs,
+      description: `records ${until.join(", ")} on ${topic}`,
+    }).catch(() => undefined);
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+/** A client without the faulty socket, with few quick retries. */
+function plainKafka(prefix: string, retries: number, maxRetryTime: number): Kafka {
+  return new Kafka({
+    clientId: uniqueName(prefix),
+    brokers: stackEnv().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries, initialRetryTime: 100, maxRetryTime },
+  });
+}
+
 describe("idempotent producer after a send with an unknown outcome", () => {
   it("sends again after answers were lost, and every record acknowledged is on the topic", async () => {
     const topic = await broker.newTopic("seq", 1);
@@ -92,16 +120,7 @@ describe("idempotent producer after a send with an unknown outcome", () => {
       ]);
       expect(later).toHaveLength(2);
 
-      const seen: IncomingRecord[] = [];
-      const consumer = await collectingConsumer(broker.client, broker.newGroup("seq"), [topic], seen);
-      try {
-        await waitFor(() => seen.some((r) => r.value?.toString() === "after-3"), {
-          timeoutMs: 30_000,
-          description: "the records sent after the fault",
-        });
-      } finally {
-        await consumer.disconnect();
-      }
+      const seen = await recordsOf(topic, ["after-3"], 30_000);
       const values = seen.map((r) => r.value?.toString());
       // Acknowledged records are there once each, in order; the lost batch may be there (written
       // before its answer was cut) — at least once, consumers dedupe by eventId.
@@ -129,16 +148,7 @@ describe("idempotent producer after a send with an unknown outcome, next batch o
       await expect(lost).rejects.toMatchObject({ name: "KafkaClientError", retriable: true });
       fault.dropAnswers = false;
       const [next] = await producer.send(topic, [{ key: "k", value: "next", headers: { eventId: "e2" } }]);
-      const seen: IncomingRecord[] = [];
-      const consumer = await collectingConsumer(broker.client, broker.newGroup("seq-same"), [topic], seen);
-      try {
-        await waitFor(() => seen.some((r) => r.value?.toString() === "next"), {
-          timeoutMs: 10_000,
-          description: "the record sent after the lost one",
-        }).catch(() => undefined);
-      } finally {
-        await consumer.disconnect();
-      }
+      const seen = await recordsOf(topic, ["next"], 10_000);
       expect(seen.map((r) => r.value?.toString())).toContain("next");
       expect(seen.find((r) => r.value?.toString() === "next")?.offset).toBe(next?.offset);
     } finally {
@@ -157,12 +167,7 @@ describe("idempotent producer after a send with an unknown outcome, next batch o
  */
 describe("idempotent producer after a request refused for one of its partitions", () => {
   it("writes the next send to the partition whose batch was written", async () => {
-    const plain = new Kafka({
-      clientId: uniqueName("seq-partial"),
-      brokers: stackEnv().kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
-    });
+    const plain = plainKafka("seq-partial", 2, 500);
     const topic = uniqueName("seq-partial");
     await broker.admin.ensureTopics([{ topic, partitions: 2, config: { "max.message.bytes": "2000" } }]);
     broker.track(topic);
@@ -179,20 +184,7 @@ describe("idempotent producer after a request refused for one of its partitions"
         { key: "a", partition: 0, value: "second", headers: { eventId: "e3" } },
       ]);
 
-      const seen: IncomingRecord[] = [];
-      const consumer = await collectingConsumer(broker.client, broker.newGroup("seq-partial"), [topic], seen);
-      try {
-        await waitFor(() => seen.some((r) => r.value?.toString() === "first"), {
-          timeoutMs: 15_000,
-          description: "the record written before the refusal",
-        });
-        await waitFor(() => seen.some((r) => r.value?.toString() === "second"), {
-          timeoutMs: 5_000,
-          description: "the record sent after the refusal",
-        }).catch(() => undefined);
-      } finally {
-        await consumer.disconnect();
-      }
+      const seen = await recordsOf(topic, ["first", "second"], 20_000);
       expect(next).toMatchObject({ partition: 0, offset: "1" });
       expect(seen.filter((r) => r.partition === 0).map((r) => r.value?.toString())).toEqual([
         "first",
@@ -206,12 +198,7 @@ describe("idempotent producer after a request refused for one of its partitions"
 
 describe("idempotent producer sending to a missing topic", () => {
   it("keeps its kafkajs producer: nothing was produced", async () => {
-    const plain = new Kafka({
-      clientId: uniqueName("seq-missing"),
-      brokers: stackEnv().kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
-    });
+    const plain = plainKafka("seq-missing", 1, 200);
     let created = 0;
     const make = plain.producer.bind(plain);
     plain.producer = ((config) => {
