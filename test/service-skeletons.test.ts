@@ -193,19 +193,31 @@ describe.each(SERVICES.map((service, i) => [service, i + 10] as const))(
 );
 
 describe("readiness with a dependency down", () => {
-  it("keeps /health up and reports the unreachable dependency on /ready", async () => {
-    const proc = startServiceProcess("ingest", [], { ...baseEnv(20), REDIS_URL: "redis://127.0.0.1:1" });
+  it('keeps /health up; /ready stays 200 "degraded" without Redis and is 503 without a required one', async () => {
+    // Redis is optional (every use has a fallback: packages/runtime/src/clients/redis.ts); the schema
+    // registry is not. Both processes run at once: two start-ups, one wait.
+    const redisDown = startServiceProcess("ingest", [], { ...baseEnv(20), REDIS_URL: "redis://127.0.0.1:1" });
+    const registryDown = startServiceProcess("ingest", [], {
+      ...baseEnv(21),
+      REDIS_URL: "redis://127.0.0.1:1",
+      SCHEMA_REGISTRY_URL: "http://127.0.0.1:1",
+    });
     try {
-      const port = await proc.port();
-      expect((await getJson(port, "/health")).status).toBe(200);
-      const ready = await getJson(port, "/ready");
-      expect(ready.status).toBe(503);
-      expect(ready.body.checks.redis).toMatchObject({ status: "failed" });
-      expect(ready.body.checks.postgres).toMatchObject({ status: "ok" });
+      const [degradedPort, downPort] = await Promise.all([redisDown.port(), registryDown.port()]);
+      expect((await getJson(degradedPort, "/health")).status).toBe(200);
+      const degraded = await getJson(degradedPort, "/ready");
+      expect(degraded.status).toBe(200);
+      expect(degraded.body.status).toBe("degraded");
+      expect(degraded.body.checks.redis).toMatchObject({ status: "failed", optional: true });
+      expect(degraded.body.checks.postgres).toMatchObject({ status: "ok" });
+      const down = await getJson(downPort, "/ready");
+      expect(down.status).toBe(503);
+      expect(down.body.status).toBe("not_ready");
+      expect(down.body.checks["schema-registry"]).toMatchObject({ status: "failed" });
     } finally {
-      await proc.stop("SIGKILL");
+      await Promise.all([redisDown.stop("SIGKILL"), registryDown.stop("SIGKILL")]);
     }
-  });
+  }, 120_000); // two service start-ups at once: 19 s measured beside a loaded test run
 });
 
 describe("start-up refusals", () => {

@@ -185,7 +185,7 @@ describe("alert rules", () => {
   const runbook = readFileSync(join(ROOT, "docs/runbook.md"), "utf8");
   const anchors = new Set([...runbook.matchAll(/^## (\S+)$/gm)].map((m) => (m[1] as string).toLowerCase()));
 
-  it("cover the four runbook alerts, consumer lag and an open breaker", () => {
+  it("cover the four runbook alerts, consumer lag, an open breaker and Redis down", () => {
     expect(rules.map((r: Doc) => r.alert)).toEqual(
       expect.arrayContaining([
         "InvoiceIssuanceErrorSpike",
@@ -194,6 +194,7 @@ describe("alert rules", () => {
         "InvoiceWebhook401Spike",
         "InvoiceConsumerLagHigh",
         "InvoiceProviderBreakerOpen",
+        "InvoiceRedisDown",
       ]),
     );
   });

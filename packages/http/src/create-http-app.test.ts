@@ -111,6 +111,26 @@ describe("createHttpApp", () => {
       expect(warnings.map((line) => line.check).sort()).toEqual(["kafka", "redis"]);
     });
 
+    it('GET /ready answers 200 "degraded" when only an optional check fails', async () => {
+      const { url } = await start({
+        readinessChecks: {
+          postgres: async () => undefined,
+          redis: {
+            optional: true,
+            check: async () => {
+              throw new Error("connect ECONNREFUSED");
+            },
+          },
+        },
+      });
+      const response = await fetch(`${url}/ready`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        status: "degraded",
+        checks: { postgres: { status: "ok" }, redis: { status: "failed", optional: true } },
+      });
+    });
+
     it("GET /ready answers 503 while shutting down, without running checks", async () => {
       let checked = false;
       const { url } = await start({

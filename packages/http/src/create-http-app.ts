@@ -2,14 +2,14 @@ import type { Logger, Registry } from "@invoice/observability";
 import express, { type Express, type Request, type Router } from "express";
 import { httpMetrics, ROUTE_BASE } from "./http-metrics.ts";
 import { errorHandler, notFound, parseJsonBody, refuseInvalidUtf8 } from "./problem-response.ts";
-import { type ReadinessCheck, runReadinessChecks } from "./readiness.ts";
+import { type ReadinessEntry, runReadinessChecks } from "./readiness.ts";
 import { requestContext } from "./request-context.ts";
 
 export interface CreateHttpAppOptions {
   logger: Logger;
   metricsRegistry: Registry;
   /** Dependencies `/ready` probes, by name (e.g. postgres, redis, kafka). */
-  readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  readinessChecks?: Readonly<Record<string, ReadinessEntry>>;
   /** Per-check time limit for `/ready`; keep it under the orchestrator's probe timeout. Default 2000. */
   readinessTimeoutMs?: number;
   /**
@@ -75,9 +75,8 @@ export function createHttpApp(options: CreateHttpAppOptions): Express {
     const report = await runReadinessChecks(readinessChecks, readinessTimeoutMs, (check, error) => {
       req.log.warn({ check, err: error }, "readiness check failed");
     });
-    res
-      .status(report.ready ? 200 : 503)
-      .json({ status: report.ready ? "ready" : "not_ready", checks: report.checks });
+    const status = report.ready ? (report.degraded ? "degraded" : "ready") : "not_ready";
+    res.status(report.ready ? 200 : 503).json({ status, checks: report.checks });
   });
 
   app.get("/metrics", async (_req, res) => {

@@ -3,7 +3,51 @@ import { runReadinessChecks } from "./readiness.ts";
 
 describe("runReadinessChecks", () => {
   it("is ready with no checks", async () => {
-    expect(await runReadinessChecks({}, 100, () => undefined)).toEqual({ ready: true, checks: {} });
+    expect(await runReadinessChecks({}, 100, () => undefined)).toEqual({
+      ready: true,
+      degraded: false,
+      checks: {},
+    });
+  });
+
+  it("stays ready, degraded, when only optional checks fail; not ready when a required one fails", async () => {
+    const down = async () => {
+      throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    };
+    const optionalDown = await runReadinessChecks(
+      { postgres: async () => undefined, redis: { check: down, optional: true } },
+      100,
+      () => undefined,
+    );
+    expect(optionalDown).toMatchObject({
+      ready: true,
+      degraded: true,
+      checks: {
+        postgres: { status: "ok" },
+        redis: { status: "failed", reason: "error", code: "ECONNREFUSED", optional: true },
+      },
+    });
+    expect(optionalDown.checks.postgres).not.toHaveProperty("optional");
+    const optionalHung = await runReadinessChecks(
+      { redis: { check: () => new Promise<void>(() => undefined), optional: true } },
+      20,
+      () => undefined,
+    );
+    expect(optionalHung).toMatchObject({
+      ready: true,
+      degraded: true,
+      checks: { redis: { reason: "timeout" } },
+    });
+    const requiredDown = await runReadinessChecks(
+      { postgres: down, redis: { check: async () => undefined, optional: true } },
+      100,
+      () => undefined,
+    );
+    expect(requiredDown).toMatchObject({
+      ready: false,
+      degraded: false,
+      checks: { redis: { status: "ok", optional: true } },
+    });
   });
 
   it("runs checks concurrently", async () => {

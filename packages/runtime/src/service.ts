@@ -1,6 +1,6 @@
 import { describeConfig } from "@invoice/config";
 import { PlatformError } from "@invoice/errors";
-import { createHttpApp, type ReadinessCheck, startHttpServer } from "@invoice/http";
+import { createHttpApp, type ReadinessCheck, type ReadinessEntry, startHttpServer } from "@invoice/http";
 import {
   createProcessExit,
   installSignalHandlers,
@@ -75,8 +75,11 @@ export interface Service {
    * rejection the caller decides, typically `service.fatal(name, error)` to exit 1 in order).
    */
   addComponent(name: string, component: ServiceComponent, options: AddComponentOptions): Promise<void>;
-  /** A readiness check of its own (any time, also after the HTTP server listens). */
-  addReadinessCheck(name: string, check: ReadinessCheck): void;
+  /**
+   * A readiness check of its own (any time, also after the HTTP server listens). `optional`: the
+   * service works without it, degraded; its failure shows on /ready, which stays 200.
+   */
+  addReadinessCheck(name: string, check: ReadinessCheck, options?: { optional?: boolean }): void;
   /** A plain shutdown step (something without a start). */
   addShutdownStep(step: ShutdownStep): void;
   /** A component stopped for good: shut down in order, then exit 1. Safe to call more than once. */
@@ -115,16 +118,21 @@ export function createService(options: CreateServiceOptions): Service {
     ...(options.exit ? { exit: options.exit } : {}),
   });
   // Read by /ready on every request, so checks added after the HTTP server listens count too.
-  const readinessChecks: Record<string, ReadinessCheck> = {};
+  const readinessChecks: Record<string, ReadinessEntry> = {};
   const components: Registered[] = [];
   let state: ServiceState = "created";
 
   const refuseDuplicateCheck = (name: string) => {
     if (name in readinessChecks) throw new Error(`a readiness check named "${name}" is already registered`);
   };
-  const addReadinessCheck = (name: string, check: ReadinessCheck) => {
+  const addReadinessCheck = (
+    name: string,
+    check: ReadinessCheck,
+    checkOptions: { optional?: boolean } = {},
+  ) => {
     refuseDuplicateCheck(name);
-    readinessChecks[name] = singleFlight(check);
+    const probe = singleFlight(check);
+    readinessChecks[name] = checkOptions.optional ? { check: probe, optional: true } : probe;
   };
 
   const refuseAfterShutdown = (name: string) => {
@@ -151,7 +159,7 @@ export function createService(options: CreateServiceOptions): Service {
     addClient(client) {
       refuseDuplicateCheck(client.name);
       shutdown.register({ name: client.name, phase: "close", stop: () => client.close() });
-      addReadinessCheck(client.name, client.readinessCheck);
+      addReadinessCheck(client.name, client.readinessCheck, { optional: client.optional === true });
       return client;
     },
 

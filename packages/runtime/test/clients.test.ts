@@ -1,9 +1,14 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect, createTempDatabase, type TempDatabase } from "@invoice/db/testing";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCodec, createPostgres, createRedis } from "../src/index.ts";
 import { logger, testConfig } from "./support.ts";
+
+async function gaugeValue(metrics: Registry, name: string): Promise<number | undefined> {
+  return (await metrics.getSingleMetric(name)?.get())?.values[0]?.value;
+}
 
 let db: TempDatabase;
 
@@ -45,19 +50,25 @@ describe("client factories", () => {
   });
 
   it("redis: ready right after creation, while the connection is still being set up", async () => {
-    const redis = createRedis(testConfig(db.url), logger);
+    const metrics = new Registry();
+    const redis = createRedis(testConfig(db.url), logger, { metrics });
     try {
       await expect(redis.readinessCheck()).resolves.toBeUndefined();
       expect(redis.client.status).toBe("ready");
+      expect(await gaugeValue(metrics, "invoice_redis_connected")).toBe(1);
+      // An optional dependency: /ready stays 200 "degraded" without it (the services' fallbacks).
+      expect(redis.optional).toBe(true);
     } finally {
       await redis.close();
     }
   });
 
   it("redis: an unreachable server fails the check within the connect timeout", async () => {
+    const metrics = new Registry();
     const redis = createRedis(
       testConfig(db.url, { REDIS_URL: "redis://127.0.0.1:1", REDIS_CONNECT_TIMEOUT_MS: "1000" }),
       logger,
+      { metrics },
     );
     try {
       const startedAt = performance.now();
@@ -65,6 +76,7 @@ describe("client factories", () => {
       // Time is the subject (the 1 s connect timeout): a refused connection fails in about 5 ms here,
       // a check that ignored the timeout would hang until the test's.
       expect(performance.now() - startedAt).toBeLessThan(1_500);
+      expect(await gaugeValue(metrics, "invoice_redis_connected")).toBe(0);
     } finally {
       await redis.close();
     }

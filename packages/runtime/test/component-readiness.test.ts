@@ -7,7 +7,7 @@
 import type { Consumer } from "@invoice/kafka";
 import { uniqueName, waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
-import { createKafka, createPostgres, createService, type Service } from "../src/index.ts";
+import { createKafka, createPostgres, createRedis, createService, type Service } from "../src/index.ts";
 import { logger, processDouble, testConfig, useDatabaseAndTopic } from "./support.ts";
 
 const fixture = useDatabaseAndTopic("runtime_readiness");
@@ -16,7 +16,10 @@ async function ready(port: number) {
   const response = await fetch(`http://127.0.0.1:${port}/ready`);
   return {
     status: response.status,
-    body: (await response.json()) as { checks: Record<string, { status: string; code?: string }> },
+    body: (await response.json()) as {
+      status: string;
+      checks: Record<string, { status: string; code?: string; optional?: boolean }>;
+    },
   };
 }
 
@@ -92,6 +95,34 @@ describe("component readiness and fatal errors", () => {
     } finally {
       await service.shutdown.shutdown("test done");
       await kafka.close();
+    }
+  });
+
+  it('Redis down degrades the service (/ready 200 "degraded") instead of taking it out of rotation', async () => {
+    // Every use of Redis has a fallback (clients/redis.ts), so an orchestrator must keep routing here.
+    const config = testConfig(fixture.db.url, {
+      REDIS_URL: "redis://127.0.0.1:1",
+      REDIS_CONNECT_TIMEOUT_MS: "500",
+    });
+    const service = createService({ config, logger, exit: processDouble().exit, signals: false });
+    service.addClient(createPostgres(config));
+    service.addClient(createRedis(config, logger));
+    try {
+      const { port } = await service.start();
+      expect(await ready(port)).toMatchObject({
+        status: 200,
+        body: {
+          status: "degraded",
+          checks: { postgres: { status: "ok" }, redis: { status: "failed", optional: true } },
+        },
+      });
+      // A required check failing still answers 503, whatever the optional ones say.
+      service.addReadinessCheck("provider breaker", async () => {
+        throw new Error("open");
+      });
+      expect(await ready(port)).toMatchObject({ status: 503, body: { status: "not_ready" } });
+    } finally {
+      await service.shutdown.shutdown("test done");
     }
   });
 

@@ -34,7 +34,7 @@ runMain("claims", async () => {
 
   // 2. Clients, each with its /ready check; closed in the last shutdown phase.
   const prisma = service.addClient(createPostgres(config)).client;
-  const redis = service.addClient(createRedis(config, logger)).client;
+  const redis = service.addClient(createRedis(config, logger, { metrics: service.metrics })).client;
   const kafka = service.addClient(createKafka(config, logger));
   const codec = service.addClient(createCodec(config)).client;
 

@@ -38,7 +38,7 @@ runMain("ingest", async () => {
   // 2. Clients, each with its /ready check; closed in the last shutdown phase, after everything above.
   const kafka = service.addClient(createKafka(config, logger));
   const codec = service.addClient(createCodec(config)).client;
-  const redis = service.addClient(createRedis(config, logger)).client;
+  const redis = service.addClient(createRedis(config, logger, { metrics: service.metrics })).client;
   const prisma = service.addClient(createPostgres(config)).client;
   const ids = service.addClient(await createIds(config, { logger, metrics: service.metrics })).client;
   const topics = topicCatalog({

@@ -12,6 +12,11 @@ export interface ServiceClient<T> {
   readonly client: T;
   /** Resolves when the dependency answers. The service shell keeps one probe in flight (singleFlight). */
   readonly readinessCheck: ReadinessCheck;
+  /**
+   * The service keeps working without this dependency, degraded: /ready reports its check failed and
+   * stays 200 ("degraded"). Only for a dependency whose every use has a documented fallback.
+   */
+  readonly optional?: boolean;
   /** Releases connections; called once, in the `close` phase, after everything that used the client. */
   close(): Promise<void>;
 }
