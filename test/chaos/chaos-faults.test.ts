@@ -1,6 +1,6 @@
 /**
  * Chaos, short variants (issue 14 "Chaos"): the servers and the provider fail under a steady workload
- * — PostgreSQL and the Kafka broker crash and restart (private servers of the scenario's own), the
+ * — PostgreSQL, the Kafka broker and Redis crash and restart (private servers of the scenario's own), the
  * provider is down or slower than our timeout, poison records arrive among good ones. Every scenario
  * ends with the common checks; `pnpm chaos` runs the long variants.
  */
@@ -14,6 +14,17 @@ describe("chaos: failing servers and provider (short variants)", () => {
       const result = await runShort("postgres-restart");
       expectHeld(result);
       expect(result.notes.issuerRestarts).toBe(0);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    "Redis SIGKILLed under webhook traffic and restarted empty: webhooks keep flowing, every order once",
+    async () => {
+      const result = await runShort("redis-restart");
+      expectHeld(result);
+      expect(result.notes.readyDuringOutage).toMatchObject({ status: 200, state: "degraded" });
+      expect(result.notes.answersDuringOutage).toHaveProperty("202");
     },
     SCENARIO_TIMEOUT_MS,
   );

@@ -6,6 +6,7 @@
  */
 import { waitFor } from "@invoice/testing";
 import { SELLER_TAX_CODE } from "./harness.ts";
+import { redisRestart } from "./redis-restart.ts";
 import { kafkaRestart, postgresRestart, sigkillBeforePublish } from "./restart-scenarios.ts";
 import { recoveredAfter, type Scenario, warmUp, withWorld } from "./scenario-support.ts";
 
@@ -245,4 +246,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   "kafka-restart": kafkaRestart,
   "postgres-restart": postgresRestart,
   "sigkill-before-publish": sigkillBeforePublish,
+  "redis-restart": redisRestart,
 };
