@@ -111,10 +111,16 @@ export async function withWorld(
       duplicates: world.sim.report().duplicateKeys,
       recoverySeconds: -1,
       checks: undefined as unknown as CheckResult,
-      notes: { ...notes, stderr: tail.slice(-2_000) },
+      notes: Object.assign(notes, { stderr: tail.slice(-2_000) }),
       problems: [...problems, message],
     };
   } finally {
-    await world.close();
+    // A cleanup failure must not replace the scenario's own result (a failed run's cause above all):
+    // it is reported beside it, in the notes and the progress lines.
+    await world.close().catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      notes.cleanupError = message;
+      options.log?.(`${name}: cleanup failed (${message})`);
+    });
   }
 }
