@@ -17,7 +17,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,7 +46,7 @@ import {
   loadSchema,
   valueSubject,
 } from "@invoice/schemas";
-import { stackEnv, uniqueName, waitFor } from "@invoice/testing";
+import { freePort, stackEnv, uniqueName, waitFor } from "@invoice/testing";
 import pg from "pg";
 import { pgIssuerRowsRate } from "./limits.bench.ts";
 import { insertIssuerRows, issuerRows } from "./support/issuer-rows.ts";
@@ -109,16 +108,6 @@ const log = (msg: string) => console.error(`[bench issuer] ${msg}`);
 const codec: AvroCodec = createAvroCodec({ url: stack.schemaRegistryUrl });
 
 // ---------------------------------------------------------------- the provider simulator (private)
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 interface Simulator {
   url: string;

@@ -14,7 +14,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../../services/claims/test/support/free-port.ts";
+import { freePort } from "@invoice/testing";
 
 const run = promisify(execFile);
 const PG_TIMEOUT_S = 120;

@@ -13,7 +13,7 @@ import { issuedAmong, recoveredAfter, type Scenario, warmUp, withWorld } from ".
 import { post, startIngest, webhookSender } from "./webhook-sender.ts";
 
 export const redisRestart: Scenario = async (options) => {
-  const { startPrivateRedis } = await import("../../services/claims/test/support/private-redis.ts");
+  const { startPrivateRedis } = await import("@invoice/testing");
   const redis = await startPrivateRedis();
   try {
     return await withWorld(

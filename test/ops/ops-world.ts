@@ -9,7 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
-import { type AddressInfo, createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MERCHANT_TABLE_DDL } from "@invoice/cdc-sync/testing";
@@ -18,7 +18,14 @@ import { createTempDatabase, type TempDatabase } from "@invoice/db/testing";
 import type { Admin, KafkaClient, Producer } from "@invoice/kafka";
 import { testClient } from "@invoice/kafka/testing";
 import { type RunningSimulator, startSimulator } from "@invoice/provider-simulator";
-import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName, waitFor } from "@invoice/testing";
+import {
+  freePort,
+  type ServiceProcess,
+  stackEnv,
+  startServiceProcess,
+  uniqueName,
+  waitFor,
+} from "@invoice/testing";
 import pg from "pg";
 
 const PROMETHEUS = "prometheus";
@@ -65,17 +72,6 @@ export interface OpsWorld {
   promUrl: string;
   startedAt: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function listen(server: Server): Promise<number> {

@@ -4,7 +4,7 @@
  * deadline -> ClaimExpired time.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { waitFor } from "@invoice/testing";
+import { startPrivateRedis, waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
 import { claimExpiredEventId } from "../src/core/claim-events.ts";
 import {
@@ -14,7 +14,6 @@ import {
   startClaimsWorker,
   useClaimsStack,
 } from "./support/claims-stack.ts";
-import { startPrivateRedis } from "./support/private-redis.ts";
 
 const env = useClaimsStack("claims_worker");
 
@@ -155,7 +154,9 @@ describe("claim expiry worker", () => {
   it("misses nothing while Redis is down, nor after it restarts empty", async () => {
     const redis = await startPrivateRedis();
     const client = redis.client();
-    const { worker, registry, stop } = startClaimsWorker(env.stack, { env: FAST, redis: client });
+    const { worker, registry, logs, stop } = startClaimsWorker(env.stack, { env: FAST, redis: client });
+    const logged = (message: string) =>
+      logs.lines.filter((line) => line.includes(`"msg":"${message}`)).length;
     const key = `${env.stack.redisPrefix}expiry:schedule`;
     const start = Date.now();
     // Deadlines are the subject. Inserting, starting the worker, its first scan and killing Redis
@@ -181,6 +182,9 @@ describe("claim expiry worker", () => {
       expect(await registry.metrics()).toContain(
         `invoice_claims_expired_total{found_by="scan",service="claims"} ${pending.length}`,
       );
+      // The outage is one warn line, and no loop reports a failed run: the scan did its work.
+      expect(logged("claim expiry schedule unavailable (Redis)")).toBe(1);
+      expect(logged("worker loop run failed")).toBe(0);
       // Back, empty: the scan refills the schedule and claims due later expire on time again.
       await redis.restart();
       await waitFor(() => client.status === "ready", { description: "the worker's client to reconnect" });
@@ -200,6 +204,7 @@ describe("claim expiry worker", () => {
       await stop();
       await redis.stop();
     }
+    expect(logged("claim expiry schedule is back")).toBe(1);
     for (const claim of [...pending, ...later]) {
       expect(expiredOf(claim)).toHaveLength(1);
       expect(Number(expiredOf(claim)[0]?.record.timestamp)).toBeGreaterThanOrEqual(claim.deadline.getTime());

@@ -1,10 +1,9 @@
 /** Rate limits per token, per client address and per unknown-token budget, in Redis; 429 + Retry-After. */
 import { randomUUID } from "node:crypto";
-import { uniqueName } from "@invoice/testing";
+import { startPrivateRedis, uniqueName } from "@invoice/testing";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { openClaim, type RunningClaims, startClaimsApi, useClaimsStack } from "./support/claims-stack.ts";
-import { startPrivateRedis } from "./support/private-redis.ts";
 
 const env = useClaimsStack("claims_limits");
 const running: RunningClaims[] = [];

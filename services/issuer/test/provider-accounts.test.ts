@@ -7,12 +7,11 @@
  * issuer keeps serving the other merchants).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { createKeyring, type ProviderAccount, sealProviderCredential } from "@invoice/crypto";
 import type { PrismaClient } from "@invoice/db";
 import type { ExternalIssuanceEvent } from "@invoice/domain";
 import { type RunningSimulator, startSimulator } from "@invoice/provider-simulator";
-import { waitFor } from "@invoice/testing";
+import { freePort, waitFor } from "@invoice/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   COMPANY_BUYER,
@@ -211,15 +210,3 @@ describe("provider accounts in production", () => {
     await expectDbMatchesProvider(prod, f.orderId);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

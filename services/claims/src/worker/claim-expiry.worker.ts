@@ -13,6 +13,10 @@
  * Expiring is `UPDATE ... SET status = 'EXPIRED' WHERE status = 'OPEN' AND claimDeadline <= now`: never
  * before the deadline, once per claim however many workers and loops find it, and never for a claim a
  * submission got first. The one that changed the row publishes; Redis only says when to look.
+ *
+ * While Redis is down the schedule is skipped (one warn line when it goes, one info line when it is
+ * back) and the scan alone expires claims, within a scan interval of their deadline instead of a poll
+ * interval (ADR 0023). Neither loop reports a failed run for it: those stay for PostgreSQL and Kafka.
  */
 import type { Component } from "@invoice/lifecycle";
 import type { Logger } from "@invoice/observability";
@@ -45,6 +49,26 @@ export interface ClaimExpiryWorker extends Component {
 export function createClaimExpiryWorker(options: ClaimExpiryWorkerOptions): ClaimExpiryWorker {
   const { repository, schedule, outbox, now, logger, metrics, settings } = options;
 
+  let scheduleDown = false;
+  /** A schedule call, or `fallback` while Redis is unreachable: the scan covers what it would have found. */
+  async function onSchedule<T>(step: "pop" | "fill", call: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      const result = await call();
+      if (scheduleDown) logger.info({ step }, "claim expiry schedule is back; claims expire on time again");
+      scheduleDown = false;
+      return result;
+    } catch (error) {
+      if (!scheduleDown) {
+        logger.warn(
+          { step, err: error, scanIntervalMs: settings.scanIntervalMs },
+          "claim expiry schedule unavailable (Redis); claims expire from the PostgreSQL scan until it is back",
+        );
+      }
+      scheduleDown = true;
+      return fallback;
+    }
+  }
+
   async function expireAndPublish(claims: OwedClaimRow[], foundBy: "schedule" | "scan"): Promise<number> {
     if (claims.length === 0) return 0;
     metrics.expired.inc({ found_by: foundBy }, claims.length);
@@ -65,7 +89,7 @@ export function createClaimExpiryWorker(options: ClaimExpiryWorkerOptions): Clai
   }
 
   async function fromSchedule(): Promise<number> {
-    const ids = await schedule.popDue(now(), settings.batchSize);
+    const ids = await onSchedule("pop", () => schedule.popDue(now(), settings.batchSize), []);
     if (ids.length === 0) return 0;
     // Popped ids the UPDATE does not return were submitted or expired elsewhere (or locked right now:
     // the scan gets those), so nothing is lost by having taken them out of Redis.
@@ -90,8 +114,16 @@ export function createClaimExpiryWorker(options: ClaimExpiryWorkerOptions): Clai
       if (claims.length < settings.batchSize) break;
     }
     const due = await repository.dueBy(new Date(now() + settings.horizonMs), SCHEDULE_FILL_LIMIT);
-    await schedule.add(due);
-    return { expired, scheduled: due.length };
+    if (due.length === 0) return { expired, scheduled: 0 }; // nothing sent to Redis: says nothing of it
+    const scheduled = await onSchedule(
+      "fill",
+      async () => {
+        await schedule.add(due);
+        return due.length;
+      },
+      0,
+    );
+    return { expired, scheduled };
   }
 
   const relay = () => outbox.relayOnce(settings.batchSize);

@@ -11,6 +11,7 @@ import {
   type SimulatorConfigInput,
   startSimulator,
 } from "@invoice/provider-simulator";
+import { freePort } from "@invoice/testing";
 import {
   type ClaimsStack,
   GENEROUS_LIMITS,
@@ -20,7 +21,6 @@ import {
   startClaimsApi,
   startClaimsStack,
 } from "./claims-stack.ts";
-import { freePort } from "./free-port.ts";
 
 export interface IssuerWorld {
   simulator: RunningSimulator;

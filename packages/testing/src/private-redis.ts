@@ -3,9 +3,9 @@
  * and restart it. Like the stack's, it keeps nothing on disk: a restart comes back empty.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { waitFor } from "@invoice/testing";
 import { Redis } from "ioredis";
 import { freePort } from "./free-port.ts";
+import { waitFor } from "./wait-for.ts";
 
 export interface PrivateRedis {
   url: string;
