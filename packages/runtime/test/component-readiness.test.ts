@@ -126,6 +126,29 @@ describe("component readiness and fatal errors", () => {
     }
   });
 
+  it("Kafka is ready when the service's own topics exist, and a missing one is named", async () => {
+    // The issuer's topics can be overridden (ISSUER_*_TOPIC): its readiness must follow them, not
+    // invoice.issuance, which a fresh stack does not have until `migrate` ran.
+    const absent = uniqueName("runtime_absent");
+    const config = testConfig(fixture.db.url, { INVOICE_ISSUANCE_TOPIC: absent });
+    const missing = uniqueName("runtime_missing");
+    const own = createKafka(config, logger, { readinessTopics: [fixture.topic.topic] });
+    const withMissing = createKafka(config, logger, { readinessTopics: [fixture.topic.topic, missing] });
+    const byDefault = createKafka(config, logger);
+    try {
+      await expect(own.readinessCheck()).resolves.toBeUndefined();
+      await expect(withMissing.readinessCheck()).rejects.toMatchObject({
+        code: "KAFKA_UNKNOWN_TOPIC",
+        message: `topic ${missing} not found on the broker (created by the migrate run mode)`,
+      });
+      await expect(byDefault.readinessCheck()).rejects.toMatchObject({
+        message: expect.stringContaining(absent),
+      });
+    } finally {
+      await Promise.all([own.close(), withMissing.close(), byDefault.close()]);
+    }
+  });
+
   it("a component that stops for good shuts the service down in order and exits 1", async () => {
     const config = testConfig(fixture.db.url);
     const process = processDouble();

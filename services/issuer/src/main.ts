@@ -37,7 +37,9 @@ runMain("issuer", async () => {
 
   // 2. Clients, each with its /ready check; closed in the last shutdown phase, after everything above.
   const prisma = service.addClient(createPostgres(config)).client;
-  const kafkaClient = service.addClient(createKafka(config, logger));
+  const kafkaClient = service.addClient(
+    createKafka(config, logger, { readinessTopics: Object.values(issuer.topics) }),
+  );
   const kafka = kafkaClient.client;
   const codec = service.addClient(createCodec(config)).client;
   const ids = service.addClient(await createIds(config, { logger, metrics: service.metrics })).client;
