@@ -6,7 +6,7 @@ describe("platform config: clients section", () => {
   it("defaults every client knob, with the service's own pool size", () => {
     expect(loadPlatformConfig("issuer", {}, { databasePoolMax: 10 }).clients).toEqual({
       postgres: { maxConnections: 10, connectionTimeoutMs: 5_000 },
-      redis: { connectTimeoutMs: 5_000 },
+      redis: { connectTimeoutMs: 5_000, commandTimeoutMs: 2_000 },
       kafka: { connectionTimeoutMs: 5_000, requestTimeoutMs: 30_000 },
       schemaRegistry: { requestTimeoutMs: 10_000 },
       readinessTimeoutMs: 2_000,
@@ -19,6 +19,7 @@ describe("platform config: clients section", () => {
       DATABASE_POOL_MAX: "25",
       DATABASE_CONNECT_TIMEOUT_MS: "1500",
       REDIS_CONNECT_TIMEOUT_MS: "700",
+      REDIS_COMMAND_TIMEOUT_MS: "300",
       KAFKA_CONNECTION_TIMEOUT_MS: "3000",
       KAFKA_REQUEST_TIMEOUT_MS: "45000",
       SCHEMA_REGISTRY_TIMEOUT_MS: "4000",
@@ -26,7 +27,7 @@ describe("platform config: clients section", () => {
     });
     expect(clients).toEqual({
       postgres: { maxConnections: 25, connectionTimeoutMs: 1500 },
-      redis: { connectTimeoutMs: 700 },
+      redis: { connectTimeoutMs: 700, commandTimeoutMs: 300 },
       kafka: { connectionTimeoutMs: 3000, requestTimeoutMs: 45000 },
       schemaRegistry: { requestTimeoutMs: 4000 },
       readinessTimeoutMs: 900,

@@ -77,6 +77,12 @@ function clientsSection(defaults: ClientDefaults) {
       DATABASE_CONNECT_TIMEOUT_MS: durationMs({ min: 1 }).default(5_000),
       /** Give up opening a Redis connection after this long; ioredis then reconnects on its own. */
       REDIS_CONNECT_TIMEOUT_MS: durationMs({ min: 1 }).default(5_000),
+      /**
+       * Fail a Redis command unanswered after this long. A server that hangs (stopped, a black-holed
+       * network) keeps the connection "ready", and without a bound every use of Redis, and the code
+       * waiting on it, would wait for the operating system's TCP timeout; with one, each falls back.
+       */
+      REDIS_COMMAND_TIMEOUT_MS: durationMs({ min: 1 }).default(2_000),
       /** Kafka connection attempt timeout; kafkajs' own 1 s is too tight on a loaded 2-core box. */
       KAFKA_CONNECTION_TIMEOUT_MS: durationMs({ min: 1 }).default(5_000),
       /** Kafka request timeout (a produce with acks=all waits for every in-sync replica). */
@@ -94,7 +100,10 @@ function clientsSection(defaults: ClientDefaults) {
         maxConnections: env.DATABASE_POOL_MAX,
         connectionTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
       },
-      redis: { connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS },
+      redis: {
+        connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
+        commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+      },
       kafka: {
         connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS,
         requestTimeoutMs: env.KAFKA_REQUEST_TIMEOUT_MS,

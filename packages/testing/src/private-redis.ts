@@ -15,6 +15,10 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts an empty server on the same port. */
   restart(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers (a hung server, a black-holed network). */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -59,6 +63,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       const client = new Redis(port, "127.0.0.1", {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
+        // The platform's REDIS_COMMAND_TIMEOUT_MS default (packages/runtime).
+        commandTimeout: 2_000,
         retryStrategy: () => 100,
       });
       client.on("error", () => undefined);
@@ -67,8 +73,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     },
     kill,
     restart: launch,
+    pause: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
     async stop() {
       for (const client of clients) client.disconnect();
+      child?.kill("SIGCONT");
       await kill();
     },
   };

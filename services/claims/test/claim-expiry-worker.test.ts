@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { startPrivateRedis, waitFor } from "@invoice/testing";
 import { describe, expect, it } from "vitest";
 import { claimExpiredEventId } from "../src/core/claim-events.ts";
+import { createExpirySchedule } from "../src/worker/expiry-schedule.ts";
 import {
   FAST_WORKER as FAST,
   type OpenClaim,
@@ -215,4 +216,80 @@ describe("claim expiry worker", () => {
     // Two deadline windows (6 s and 5 s), a Redis kill and restart: about 13 s idle, and its own waits
     // add up to more than the default 60 s on a loaded machine.
   }, 120_000);
+
+  it("a hung Redis holds up neither loop; an error Redis answers with is reported, not taken for an outage", async () => {
+    const redis = await startPrivateRedis();
+    const client = redis.client();
+    await waitFor(() => client.status === "ready", { description: "the worker's client to connect" });
+    const { worker, logs, stop } = startClaimsWorker(env.stack, { env: FAST, redis: client });
+    const logged = (message: string) =>
+      logs.lines.filter((line) => line.includes(`"msg":"${message}`)).length;
+    const soon = (ms: number) => openClaim(env.stack.prisma, { deadline: new Date(Date.now() + ms) });
+    try {
+      // A claim in the schedule says the worker has reached Redis once (before that, a failure is the
+      // client still connecting and only a debug line).
+      const key = `${env.stack.redisPrefix}expiry:schedule`;
+      await soon(9_000);
+      await worker.start();
+      await waitFor(async () => (await client.zcard(key)) > 0, {
+        description: "the scan to fill the schedule",
+      });
+      // Hung (SIGSTOP): the connection stays "ready" and nothing answers. Each schedule call gives up
+      // after the client's command timeout (2 s), and the scan still expires what falls due.
+      redis.pause();
+      const duringHang = await Promise.all([soon(500), soon(600), soon(700)]);
+      await waitFor(() => duringHang.every((claim) => expiredOf(claim).length > 0), {
+        timeoutMs: 30_000,
+        description: "the claims due while Redis hangs expired by the scan",
+      });
+      // The first schedule call to give up does so a command timeout (2 s) after it was sent.
+      await waitFor(() => logged("claim expiry schedule unavailable (Redis)") > 0, {
+        description: "a schedule call to give up on the hung server",
+      });
+      expect(client.status).toBe("ready");
+      expect(logged("claim expiry schedule unavailable (Redis)")).toBe(1);
+      redis.resume();
+      await waitFor(() => logged("claim expiry schedule is back") === 1, {
+        description: "the schedule back",
+      });
+      expect(logged("worker loop run failed")).toBe(0);
+
+      // Out of memory: Redis refuses every write with an error. A fault to see (the scan loop reports
+      // a failed run when it cannot fill the schedule), not an outage: no second "unavailable".
+      await client.config("SET", "maxmemory", "1");
+      const duringOom = await soon(3_000);
+      await waitFor(() => logged("worker loop run failed") > 0, {
+        description: "the scan loop to report the refusal",
+      });
+      await waitFor(() => expiredOf(duringOom).length > 0, {
+        timeoutMs: 30_000,
+        description: "the claim due during the refusals expired by the scan",
+      });
+      expect(logged("claim expiry schedule unavailable (Redis)")).toBe(1);
+      expect(logs.lines.find((line) => line.includes('"msg":"worker loop run failed'))).toMatch(/OOM/);
+    } finally {
+      await client.config("SET", "maxmemory", "0").catch(() => undefined);
+      await stop();
+      await redis.stop();
+    }
+    // Two command timeouts, deadlines of up to 3 s and the scan's 1 s interval, on a loaded machine.
+  }, 120_000);
+
+  it("pops a batch larger than Lua's unpack limit (about 8,000) in one call", async () => {
+    const redis = await startPrivateRedis();
+    const client = redis.client();
+    try {
+      await waitFor(() => client.status === "ready", { description: "the client to connect" });
+      const schedule = createExpirySchedule({ redis: client, key: "expiry:big" });
+      await schedule.add(
+        Array.from({ length: 9_000 }, (_, i) => ({ id: BigInt(i + 1), deadline: 1_000 + i })),
+      );
+      const popped = await schedule.popDue(1_000_000, 9_000);
+      expect(popped).toHaveLength(9_000);
+      expect(new Set(popped.map(String)).size).toBe(9_000);
+      expect(await schedule.size()).toBe(0);
+    } finally {
+      await redis.stop();
+    }
+  });
 });

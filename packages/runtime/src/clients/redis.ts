@@ -26,6 +26,7 @@ export function createRedis(
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: config.clients.redis.connectTimeoutMs,
+    commandTimeout: config.clients.redis.commandTimeoutMs,
     connectionName: config.identity.kafkaClientId,
   });
   // Without a listener ioredis reports every reconnect failure as an unhandled error event.

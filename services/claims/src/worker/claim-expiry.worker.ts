@@ -14,9 +14,11 @@
  * before the deadline, once per claim however many workers and loops find it, and never for a claim a
  * submission got first. The one that changed the row publishes; Redis only says when to look.
  *
- * While Redis is down the schedule is skipped (one warn line when it goes, one info line when it is
- * back) and the scan alone expires claims, within a scan interval of their deadline instead of a poll
- * interval (ADR 0023). Neither loop reports a failed run for it: those stay for PostgreSQL and Kafka.
+ * While Redis is unreachable the schedule is skipped (one warn line when it goes, one info line when it
+ * is back) and the scan alone expires claims, within a scan interval of their deadline instead of a poll
+ * interval (ADR 0023). Neither loop reports a failed run for that; they do for PostgreSQL, Kafka, and
+ * an error Redis answers with (out of memory, say), which no fallback makes right. Before the first
+ * schedule call that succeeds (the client still connecting at start) a failure is only a debug line.
  */
 import type { Component } from "@invoice/lifecycle";
 import type { Logger } from "@invoice/observability";
@@ -24,7 +26,7 @@ import type { ExpirySettings } from "../config.ts";
 import type { ClaimRepository, OwedClaimRow } from "../data/claim-repository.ts";
 import type { ClaimsMetrics } from "../metrics.ts";
 import type { ClaimOutbox } from "../publish/claim-outbox.ts";
-import type { ExpirySchedule } from "./expiry-schedule.ts";
+import { type ExpirySchedule, ScheduleUnavailableError } from "./expiry-schedule.ts";
 import { intervalLoop } from "./interval-loop.ts";
 
 export interface ClaimExpiryWorkerOptions {
@@ -49,22 +51,28 @@ export interface ClaimExpiryWorker extends Component {
 export function createClaimExpiryWorker(options: ClaimExpiryWorkerOptions): ClaimExpiryWorker {
   const { repository, schedule, outbox, now, logger, metrics, settings } = options;
 
-  let scheduleDown = false;
+  // "unknown" until a schedule call succeeds: a failure then is the client still connecting at start.
+  let scheduleState: "unknown" | "up" | "down" = "unknown";
   /** A schedule call, or `fallback` while Redis is unreachable: the scan covers what it would have found. */
   async function onSchedule<T>(step: "pop" | "fill", call: () => Promise<T>, fallback: T): Promise<T> {
     try {
       const result = await call();
-      if (scheduleDown) logger.info({ step }, "claim expiry schedule is back; claims expire on time again");
-      scheduleDown = false;
+      if (scheduleState === "down") {
+        logger.info({ step }, "claim expiry schedule is back; claims expire on time again");
+      }
+      scheduleState = "up";
       return result;
     } catch (error) {
-      if (!scheduleDown) {
+      if (!(error instanceof ScheduleUnavailableError)) throw error;
+      if (scheduleState === "up") {
         logger.warn(
           { step, err: error, scanIntervalMs: settings.scanIntervalMs },
           "claim expiry schedule unavailable (Redis); claims expire from the PostgreSQL scan until it is back",
         );
+        scheduleState = "down";
+      } else {
+        logger.debug({ step, err: error }, "claim expiry schedule unreachable; the scan covers it");
       }
-      scheduleDown = true;
       return fallback;
     }
   }

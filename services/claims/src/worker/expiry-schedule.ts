@@ -4,15 +4,28 @@
  * scan refills the set from the Claim table and expires whatever was due while it was gone. Claim ids,
  * not tokens, are the members: Redis never holds a live claim link.
  *
- * Failure semantics: every method rejects with ioredis' error while Redis is unreachable (commands fail
- * fast: the client runs without an offline queue); nothing is retried here.
+ * Failure semantics: while Redis is unreachable — not connected (commands fail fast: the client runs
+ * without an offline queue) or not answering within the client's command timeout — every method rejects
+ * with `ScheduleUnavailableError`, and the caller falls back to the PostgreSQL scan. Any other error
+ * (Redis answered with an error: out of memory, a script error) is rethrown as ioredis gave it: that is
+ * a fault to see, not an outage to ride out. Nothing is retried here.
  */
 import type { Redis } from "ioredis";
 
-/** Pops the due members atomically, so among several workers exactly one gets each claim id. */
+/** Redis could not be reached for a schedule call; `cause` is ioredis' error. */
+export class ScheduleUnavailableError extends Error {
+  override readonly name = "ScheduleUnavailableError";
+}
+
+/**
+ * Pops the due members atomically, so among several workers exactly one gets each claim id. ZREM in
+ * chunks: Lua's `unpack` fails past about 8,000 values ("too many results to unpack").
+ */
 const POP_DUE = `
 local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
-if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
+for i = 1, #due, 1000 do
+  redis.call('ZREM', KEYS[1], unpack(due, i, math.min(i + 999, #due)))
+end
 return due`;
 
 export interface ExpirySchedule {
@@ -24,17 +37,30 @@ export interface ExpirySchedule {
 }
 
 export function createExpirySchedule({ redis, key }: { redis: Redis; key: string }): ExpirySchedule {
+  async function call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      const timedOut = error instanceof Error && error.message === "Command timed out";
+      if (redis.status !== "ready" || timedOut) {
+        throw new ScheduleUnavailableError(`Redis unreachable (${redis.status}): ${String(error)}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
   return {
     async add(entries) {
       if (entries.length === 0) return;
       const args: Array<string | number> = [];
       for (const entry of entries) args.push(entry.deadline, String(entry.id));
-      await redis.zadd(key, ...args);
+      await call(() => redis.zadd(key, ...args));
     },
     async popDue(now, limit) {
-      const due = (await redis.eval(POP_DUE, 1, key, String(now), String(limit))) as string[];
+      const due = (await call(() => redis.eval(POP_DUE, 1, key, String(now), String(limit)))) as string[];
       return due.map((id) => BigInt(id));
     },
-    size: () => redis.zcard(key),
+    size: () => call(() => redis.zcard(key)),
   };
 }
