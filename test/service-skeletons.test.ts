@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { withDatabase } from "@invoice/db";
-import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName } from "@invoice/testing";
+import { type ServiceProcess, stackEnv, startServiceProcess, uniqueName, waitFor } from "@invoice/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -218,6 +218,23 @@ describe("readiness with a dependency down", () => {
       await Promise.all([redisDown.stop("SIGKILL"), registryDown.stop("SIGKILL")]);
     }
   }, 120_000); // two service start-ups at once: 19 s measured beside a loaded test run
+
+  it("the issuer is not ready while one of its own topics is missing, and its log names the topic", async () => {
+    // ISSUER_*_TOPIC overrides: /ready follows the topics the issuer uses, not invoice.issuance.
+    const missing = uniqueName("skeleton_missing_events");
+    const issuer = startServiceProcess("issuer", [], { ...baseEnv(23), ISSUER_EVENTS_TOPIC: missing });
+    try {
+      const port = await issuer.port();
+      const ready = await getJson(port, "/ready");
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.kafka).toMatchObject({ status: "failed", code: "KAFKA_UNKNOWN_TOPIC" });
+      await waitFor(() => JSON.stringify(issuer.logs).includes(`topic ${missing} not found on the broker`), {
+        description: "the readiness log line naming the missing topic",
+      });
+    } finally {
+      await issuer.stop("SIGKILL");
+    }
+  }, 120_000); // one service start-up on a loaded machine
 });
 
 describe("start-up refusals", () => {
