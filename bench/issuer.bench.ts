@@ -5,7 +5,8 @@
 // @invoice/schemas and the registry codec) onto private issuance topics and measures, in one run:
 // (a) our issuer end to end — services/issuer/src/main.ts as child process(es) in worker mode, one
 //     consumer group — from the payment event produced to its InvoiceIssued read back from the events
-//     topic: throughput with N orders produced at once, then p50/p99 with orders paced at half that rate;
+//     topic: throughput with N orders produced at once, then p50/p99 with orders paced at half that rate
+//     (or at --paced-per-s R, recorded as `paced_target_per_s`);
 // (b) a naive baseline in this process: one record at a time per partition (decode, build the document,
 //     the same SInvoice adapter against the same simulator, the four rows in one transaction, publish
 //     InvoiceIssued, commit the offset), on K orders of the same shape;
@@ -73,6 +74,12 @@ const ORDERS = Number(values.orders);
 const PARTITIONS = Number(values.partitions);
 const INSTANCES = Number(values.instances);
 const BACKLOG = values.backlog === undefined ? undefined : Number(values.backlog);
+const PACED_TARGET = values["paced-per-s"] === undefined ? undefined : Number(values["paced-per-s"]);
+if (PACED_TARGET !== undefined && !(Number.isFinite(PACED_TARGET) && PACED_TARGET >= 1)) {
+  throw new Error(
+    `--paced-per-s must be a rate of at least 1 order per second, got "${values["paced-per-s"]}"`,
+  );
+}
 // The naive consumer does P orders per provider latency: a few hundred orders give its steady rate.
 const NAIVE_ORDERS = Math.min(
   ORDERS,
@@ -433,8 +440,9 @@ async function runOurs(client: KafkaClient, sim: Simulator, databaseUrl: string)
     const perS = ORDERS / ((last - started) / 1000);
     log(`ours: ${ORDERS} orders in ${((last - started) / 1000).toFixed(1)} s = ${perS.toFixed(0)}/s`);
 
-    // Latency at half that rate: orders paced in 50 ms ticks for --latency-seconds.
-    const rate = values["paced-per-s"] ? Number(values["paced-per-s"]) : perS / 2;
+    // Latency at half that rate (or --paced-per-s): orders paced in 50 ms ticks for --latency-seconds
+    // (at least 50 orders, so a rate under 5/s lasts longer).
+    const rate = PACED_TARGET ?? perS / 2;
     const paced = Math.max(50, Math.min(ORDERS, Math.round(rate * Number(values["latency-seconds"]))));
     const pacedOrders = Array.from({ length: paced }, (_v, i) => paidOrder(merchantId, `${RUN}-p-${i}`));
     const sentAt = new Map<string, number>();
@@ -453,8 +461,8 @@ async function runOurs(client: KafkaClient, sim: Simulator, databaseUrl: string)
         };
       }),
     );
-    // The clock starts once every record is encoded: encoding them first used to let the first tick
-    // send all the orders due during it at once, a burst in the middle of a paced phase.
+    // The clock starts once every record is encoded: with it started before, the first tick sent all
+    // the orders due during the encoding at once, a burst at the start of the paced phase.
     const pacedStart = performance.now();
     while (sent < paced) {
       const due = Math.min(paced, Math.floor(((performance.now() - pacedStart) / 1000) * rate) + 1);
@@ -736,6 +744,7 @@ try {
         naive_failed: naive.failed,
         paced_per_s: ours.paced_per_s,
         paced_orders: ours.paced_orders,
+        ...(PACED_TARGET === undefined ? {} : { paced_target_per_s: PACED_TARGET }),
         pg_limit_orders_per_s: pgLimit?.orders_per_s,
         ours_vs_pg_limit: pgLimit ? Math.round((ours.per_s / pgLimit.orders_per_s) * 1000) / 1000 : undefined,
         issued_at_provider: report.issued,
