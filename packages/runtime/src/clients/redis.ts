@@ -56,8 +56,9 @@ export function createRedis(
       await redis.ping();
     },
     close: async () => {
-      // QUIT lets queued replies arrive; with no connection there is nothing to wait for.
-      if (redis.status === "ready") await redis.quit();
+      // QUIT lets queued replies arrive; with no connection there is nothing to wait for. A hung
+      // server never answers QUIT (it times out after REDIS_COMMAND_TIMEOUT_MS): close the socket.
+      if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
       else redis.disconnect();
     },
   };

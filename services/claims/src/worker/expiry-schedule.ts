@@ -8,7 +8,9 @@
  * without an offline queue) or not answering within the client's command timeout — every method rejects
  * with `ScheduleUnavailableError`, and the caller falls back to the PostgreSQL scan. Any other error
  * (Redis answered with an error: out of memory, a script error) is rethrown as ioredis gave it: that is
- * a fault to see, not an outage to ride out. Nothing is retried here.
+ * a fault to see, not an outage to ride out. Nothing is retried here. A command that timed out is still
+ * carried out if the server answers later: a pop may remove due ids nobody received, which the scan
+ * then expires (late, never lost).
  */
 import type { Redis } from "ioredis";
 

@@ -79,7 +79,12 @@ export async function startClaimsStack(name: string, shared?: SharedWorld): Prom
     await migrate({ databaseUrl });
   }
   const prisma = createPrismaClient({ databaseUrl, maxConnections: 8 });
-  const redis = new Redis(env.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // Like the service's client (packages/runtime clients/redis.ts, REDIS_COMMAND_TIMEOUT_MS default).
+  const redis = new Redis(env.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2_000,
+  });
   await waitFor(() => redis.status === "ready", { description: "redis to connect" });
   const kafka = createKafkaJsClient({
     brokers: env.kafkaBrokers,
