@@ -43,7 +43,10 @@ export function createCliContext(env: CliEnv, options: { interrupted: () => bool
       return codec;
     },
     // Loaded on first use: Prisma is the heaviest import, and `dev token` or `ops partition` need none of it.
-    openAudit: async () => (await import("./operator-audit.ts")).openOperatorAudit(env.databaseUrl),
+    openAudit: async () =>
+      (await import("./operator-audit.ts")).openOperatorAudit(env.databaseUrl, {
+        connectTimeoutMs: env.databaseConnectTimeoutMs,
+      }),
     interrupted: options.interrupted,
     progressEnabled: Boolean(process.stderr.isTTY),
   };

@@ -76,14 +76,21 @@ export function createOperatorAudit(
 /** Opens the database and a worker-id lease for the audit's ids. */
 export async function openOperatorAudit(
   databaseUrl: string,
-  /** Preferred worker id (APP_ENV_INVOICE_WORKER_ID); the lease takes the next free one when it is held. */
-  workerId = 1000,
+  options: {
+    connectTimeoutMs: number;
+    /** Preferred worker id (APP_ENV_INVOICE_WORKER_ID); the lease takes the next free one when it is held. */
+    workerId?: number;
+  },
 ): Promise<{ audit: OperatorAudit; prisma: PrismaClient }> {
-  const prisma = createPrismaClient({ databaseUrl, maxConnections: 2 });
+  const prisma = createPrismaClient({
+    databaseUrl,
+    maxConnections: 2,
+    connectionTimeoutMs: options.connectTimeoutMs,
+  });
   const lease = await acquireWorkerIdLease({
     databaseUrl,
-    preferred: workerId,
-    connectionTimeoutMs: 5_000,
+    preferred: options.workerId ?? 1000,
+    connectionTimeoutMs: options.connectTimeoutMs,
     logger: silentLogger,
   });
   const audit = createOperatorAudit(prisma, lease.generator, async () => {
