@@ -55,9 +55,9 @@ export function createKafka(
         await admin.describeTopics(readinessTopics);
       } catch (error) {
         if (!(error instanceof KafkaClientError) || error.code !== "KAFKA_UNKNOWN_TOPIC") throw error;
-        // Name the missing ones, so the probe's log line says what to create.
-        // Only an unknown-topic answer counts as missing; any other failure (a timeout, a lost
-        // connection) is thrown as it is, so an existing topic is never named.
+        // Name the missing ones, so the probe's log line says what to create. Only an unknown-topic
+        // answer counts as missing; any other failure (a timeout, a lost connection) is thrown as it
+        // is, so an existing topic is never named.
         const found = await Promise.all(
           readinessTopics.map((topic) =>
             admin.describeTopics([topic]).then(
